@@ -1,0 +1,30 @@
+// Prisma CLI configuration (generate, migrate diff, migrate status).
+// The application applies migrations itself (src/db/migrate.ts); this file only serves the CLI.
+// Prisma 6.19 with the JS schema engine: no engine binaries are downloaded.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'prisma/config';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// The CLI checks that engine files exist before it looks at `engine: 'js'`; any existing file will do.
+process.env.PRISMA_QUERY_ENGINE_LIBRARY ??= fileURLToPath(import.meta.url);
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= fileURLToPath(import.meta.url);
+
+export default defineConfig({
+  schema: path.join(here, 'schema.prisma'),
+  migrations: { path: path.join(here, 'migrations') },
+  experimental: { adapter: true },
+  engine: 'js',
+  async adapter() {
+    const url = process.env.DATABASE_URL;
+    if (!url) {
+      const { PGlite } = await import('@electric-sql/pglite');
+      const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+      const { PrismaPGlite } = await import('pglite-prisma-adapter');
+      return new PrismaPGlite(new PGlite(process.env.PGLITE_DIR ?? path.join(here, '..', 'data'), { extensions: { pg_trgm } }));
+    }
+    const { migrationPool } = await import('../src/db/pg-catalog-shim.ts');
+    const { PrismaPg } = await import('@prisma/adapter-pg');
+    return new PrismaPg(migrationPool(url));
+  },
+});

@@ -1,0 +1,86 @@
+// buildApp(config) -> { yoga, server, start, stop }: wires database, schema and transports.
+// No side effects at import; main.ts (or a test) decides when to listen and when to stop.
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from './config.ts';
+import { type AppServices, type Context, createContext } from './context.ts';
+import { type Database, type DatabaseOptions, openDatabase } from './db/client.ts';
+import { maskError } from './errors.ts';
+import { graphiqlOptions, renderGraphiQL } from './graphiql.ts';
+import { usePaginationGuard } from './relay/pagination.ts';
+import { schema } from './schema.ts';
+import { seedIfEmpty } from './seed/demo.ts';
+
+export interface AppOptions extends DatabaseOptions {
+  /** The clock used to decide what is published; tests may freeze it. */
+  clock?: () => Date;
+  log?: (message: string) => void;
+}
+
+export interface App {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  server: Server;
+  db: Database;
+  services: AppServices;
+  /** Listens on `port` (0 = any free port); resolves with the bound port. */
+  start(port?: number, host?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.log ?? ((m: string) => console.log(m));
+  const db = await openDatabase(config.database, options);
+  if (config.seedDemo) {
+    const seeded = await seedIfEmpty(db.prisma);
+    if (seeded) log(`Seeded demo data: ${seeded.articles} articles`);
+  }
+  const services: AppServices = { prisma: db.prisma, config, clock: options.clock ?? (() => new Date()) };
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    context: (initial) => createContext(services, initial),
+    maskedErrors: { maskError },
+    graphiql: config.graphiql ? graphiqlOptions : false,
+    renderGraphiQL,
+    landingPage: false,
+    plugins: [usePaginationGuard(config.maxPageSize)],
+    logging: process.env.NODE_ENV === 'test' ? false : 'info',
+  });
+
+  const server = createServer(yoga);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  let stopped = false;
+  return {
+    yoga,
+    server,
+    db,
+    services,
+    start(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      await db.close();
+    },
+  };
+}

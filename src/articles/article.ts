@@ -1,0 +1,180 @@
+import { builder } from '../builder.ts';
+import { badInput } from '../errors.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { decodeIdFor } from '../relay/global-id.ts';
+import { BodyBlockRef } from './body-blocks.ts';
+import { parseBody } from './body.ts';
+import { excerpt, readingTimeMinutes } from './text.ts';
+import { visibleArticleWhere } from './visibility.ts';
+
+export const ArticleRef = builder.prismaNode('Article', {
+  id: { field: 'id' },
+  nullable: true,
+  // Node lookups and refetches apply the same visibility rule as every list.
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleArticleWhere(ctx.now) }),
+  // Always loaded: previous/next need publish time and section without another query.
+  select: { id: true, publishedAt: true, sectionId: true },
+  description: 'A news article as printed on its page.',
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    url: t.string({
+      description: 'Canonical address of the article page.',
+      select: { slug: true },
+      resolve: (a, _args, ctx) => `${ctx.config.siteUrl}/articles/${encodeURIComponent(a.slug)}`,
+    }),
+    headline: t.exposeString('headline'),
+    deck: t.exposeStringList('deck', { description: 'The sub-headline lines under the headline, in order.' }),
+    body: t.field({
+      type: [BodyBlockRef],
+      description: 'The body as ordered blocks: paragraphs, photos with captions, quotes.',
+      select: { body: true },
+      resolve: (a) => parseBody(a.body),
+    }),
+    bodyText: t.exposeString('bodyText', { description: 'The body as plain text (for print and e-mail).' }),
+    excerpt: t.string({
+      description: 'A plain-text snippet of the body, as in the "most viewed" list.',
+      args: { length: t.arg.int({ defaultValue: 160, description: 'Maximum characters, 10 to 1000.' }) },
+      select: { bodyText: true },
+      resolve: (a, args) => {
+        const length = args.length ?? 160;
+        if (length < 10 || length > 1000) throw badInput('length', 'must be between 10 and 1000');
+        return excerpt(a.bodyText, length);
+      },
+    }),
+    readingTimeMinutes: t.int({ select: { bodyText: true }, resolve: (a) => readingTimeMinutes(a.bodyText) }),
+    publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true, description: '등록: when it was published.' }),
+    editedAt: t.expose('editedAt', { type: 'DateTime', nullable: true, description: '기사수정: last correction after publication.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    breaking: t.exposeBoolean('breaking'),
+    viewCount: t.exposeInt('viewCount'),
+    likeCount: t.exposeInt('likeCount'),
+    section: t.relation('section'),
+    reporters: t.field({
+      type: ['Reporter'],
+      description: 'Reporters in byline order.',
+      select: (_args, _ctx, nestedSelection) => ({
+        reporters: { orderBy: { position: 'asc' }, select: { reporter: nestedSelection(true) } },
+      }),
+      resolve: (a) => a.reporters.map((r) => r.reporter),
+    }),
+    byline: t.string({
+      description: 'The byline as printed: "한선미 기자", several reporters joined by "·".',
+      select: { reporters: { orderBy: { position: 'asc' }, select: { reporter: { select: { name: true, title: true } } } } },
+      resolve: (a) => a.reporters.map(({ reporter }) => `${reporter.name} ${reporter.title}`.trim()).join(' · '),
+    }),
+    tags: t.field({
+      type: ['Tag'],
+      select: (_args, _ctx, nestedSelection) => ({
+        tags: { orderBy: { tag: { name: 'asc' } }, select: { tag: nestedSelection(true) } },
+      }),
+      resolve: (a) => a.tags.map((x) => x.tag),
+    }),
+    leadImage: t.relation('leadImage', { nullable: true, description: 'The photo shown at the top and in photo news.' }),
+    hasPhoto: t.boolean({ select: { leadImageId: true }, resolve: (a) => a.leadImageId != null }),
+    previous: neighbour(t, 'previous'),
+    next: neighbour(t, 'next'),
+    related: t.prismaField({
+      type: ['Article'],
+      description: 'Other published articles sharing tags with this one, then from its section; newest first.',
+      args: { first: t.arg.int({ defaultValue: 5 }) },
+      resolve: async (query, parent, args, ctx) => {
+        const first = args.first ?? 5;
+        if (first < 0 || first > 20) throw badInput('first', 'must be between 0 and 20');
+        const self = await ctx.prisma.article.findUnique({
+          where: { id: parent.id },
+          select: { sectionId: true, tags: { select: { tagId: true } } },
+        });
+        if (!self || first === 0) return [];
+        const base = { ...visibleArticleWhere(ctx.now), id: { not: parent.id } };
+        const tagIds = self.tags.map((x) => x.tagId);
+        const byTag = tagIds.length
+          ? await ctx.prisma.article.findMany({ ...query, where: { ...base, tags: { some: { tagId: { in: tagIds } } } }, orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }], take: first })
+          : [];
+        if (byTag.length >= first) return byTag;
+        const bySection = await ctx.prisma.article.findMany({
+          ...query,
+          where: { ...base, sectionId: self.sectionId, id: { notIn: [parent.id, ...byTag.map((a) => a.id)] } },
+          orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+          take: first - byTag.length,
+        });
+        return [...byTag, ...bySection];
+      },
+    }),
+  }),
+});
+
+type ArticleFieldBuilder = Parameters<NonNullable<Parameters<typeof builder.prismaObjectFields<'Article'>>[1]>>[0];
+
+/** "이전 기사 / 다음 기사": the article published just before or after, overall or in the same section. */
+function neighbour(t: ArticleFieldBuilder, direction: 'previous' | 'next') {
+  return t.prismaField({
+    type: 'Article',
+    nullable: true,
+    description: direction === 'previous' ? '이전 기사: published just before this one.' : '다음 기사: published just after this one.',
+    args: { sameSection: t.arg.boolean({ defaultValue: false, description: 'Stay within this article\'s section.' }) },
+    resolve: async (query, parent, args, ctx) => {
+      const self = parent;
+      if (!self.publishedAt) return null;
+      const op = direction === 'previous' ? 'lt' : 'gt';
+      const where: Prisma.ArticleWhereInput = {
+        ...visibleArticleWhere(ctx.now),
+        ...(args.sameSection ? { sectionId: self.sectionId } : {}),
+        OR: [{ publishedAt: { [op]: self.publishedAt } }, { publishedAt: self.publishedAt, id: { [op]: parent.id } }],
+      };
+      const dir = direction === 'previous' ? 'desc' : 'asc';
+      return ctx.prisma.article.findFirst({ ...query, where, orderBy: [{ publishedAt: dir }, { id: dir }] });
+    },
+  });
+}
+
+builder.queryFields((t) => ({
+  article: t.prismaField({
+    type: 'Article',
+    nullable: true,
+    description: 'One published article by global `id` or by `slug` (exactly one); null when there is none.',
+    args: { id: t.arg.id(), slug: t.arg.string() },
+    resolve: (query, _root, args, ctx) => {
+      if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
+      const id = args.id != null ? decodeIdFor('Article', args.id, 'id') : undefined;
+      if (id === null) return null;
+      const where = id !== undefined ? { id } : { slug: args.slug! };
+      return ctx.prisma.article.findFirst({ ...query, where: { ...where, ...visibleArticleWhere(ctx.now) } });
+    },
+  }),
+  latestArticles: t.prismaField({
+    type: ['Article'],
+    description: '최신뉴스: the newest published articles, optionally in one section.',
+    args: { first: t.arg.int({ defaultValue: 10 }), section: t.arg.string({ description: 'Section slug.' }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.article.findMany({
+        ...query,
+        where: { ...visibleArticleWhere(ctx.now), ...(args.section != null ? { section: { slug: args.section } } : {}) },
+        orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+        take: listSize(args.first, 10, ctx.config.maxPageSize),
+      }),
+  }),
+  photoNews: t.prismaField({
+    type: ['Article'],
+    description: '포토뉴스: the newest published articles that have a lead photo.',
+    args: { first: t.arg.int({ defaultValue: 6 }), section: t.arg.string({ description: 'Section slug.' }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.article.findMany({
+        ...query,
+        where: {
+          ...visibleArticleWhere(ctx.now),
+          leadImageId: { not: null },
+          ...(args.section != null ? { section: { slug: args.section } } : {}),
+        },
+        orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+        take: listSize(args.first, 6, ctx.config.maxPageSize),
+      }),
+  }),
+}));
+
+/** Size of a plain (non-connection) list argument `first`, validated. */
+export function listSize(first: number | null | undefined, fallback: number, max: number): number {
+  const n = first ?? fallback;
+  if (n < 0 || n > max) throw badInput('first', `must be between 0 and ${max}`);
+  return n;
+}

@@ -1,0 +1,47 @@
+// GraphQL types of body blocks (the union `BodyBlock`); the stored shape lives in body.ts.
+import { builder } from '../builder.ts';
+import type { BodyBlock } from './body.ts';
+
+type Block<T extends BodyBlock['type']> = Extract<BodyBlock, { type: T }>;
+
+const ParagraphBlock = builder.objectRef<Block<'paragraph'>>('ParagraphBlock').implement({
+  isTypeOf: (b) => (b as BodyBlock).type === 'paragraph',
+  fields: (t) => ({ text: t.exposeString('text') }),
+});
+
+const QuoteBlock = builder.objectRef<Block<'quote'>>('QuoteBlock').implement({
+  isTypeOf: (b) => (b as BodyBlock).type === 'quote',
+  fields: (t) => ({
+    text: t.exposeString('text'),
+    attribution: t.string({ nullable: true, resolve: (b) => b.attribution ?? null }),
+  }),
+});
+
+const ImageBlock = builder.objectRef<Block<'image'>>('ImageBlock').implement({
+  isTypeOf: (b) => (b as BodyBlock).type === 'image',
+  description: 'A photo in the body with the caption printed under it.',
+  fields: (t) => ({
+    media: t.prismaField({
+      type: 'Media',
+      nullable: true,
+      // findUnique calls made in the same tick are batched by Prisma into one query.
+      resolve: (query, block, _args, ctx) => ctx.prisma.media.findUnique({ ...query, where: { id: block.mediaId } }),
+    }),
+    caption: t.string({
+      nullable: true,
+      description: 'Caption for this placement; falls back to the photo\'s own caption.',
+      resolve: async (b, _args, ctx) =>
+        b.caption ?? (await ctx.prisma.media.findUnique({ where: { id: b.mediaId }, select: { caption: true } }))?.caption ?? null,
+    }),
+    credit: t.string({
+      nullable: true,
+      resolve: async (b, _args, ctx) =>
+        b.credit ?? (await ctx.prisma.media.findUnique({ where: { id: b.mediaId }, select: { credit: true } }))?.credit ?? null,
+    }),
+  }),
+});
+
+export const BodyBlockRef = builder.unionType('BodyBlock', {
+  types: [ParagraphBlock, ImageBlock, QuoteBlock],
+  resolveType: (b) => ({ paragraph: 'ParagraphBlock', image: 'ImageBlock', quote: 'QuoteBlock' } as const)[b.type],
+});

@@ -1,0 +1,72 @@
+// Prisma client factory: embedded PGlite (no DATABASE_URL) or PostgreSQL through adapter-pg.
+// Migrations are applied here, before the client is handed out.
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Config } from '../config.ts';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { migrate, type SqlSession } from './migrate.ts';
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: Config['database']['kind'];
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Called with every SQL statement Prisma sends (tests pin statement counts with it). */
+  onQuery?: (sql: string) => void;
+}
+
+function pgliteSession(db: PGlite): SqlSession {
+  return {
+    query: async (sql, params) => (await db.query(sql, params)).rows as never[],
+    exec: async (sql) => void (await db.exec(sql)),
+  };
+}
+
+async function migratePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await migrate({
+      query: async (sql, params) => (await client.query(sql, params)).rows,
+      exec: async (sql) => void (await client.query(sql)),
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+export async function openDatabase(config: Config['database'], options: DatabaseOptions = {}): Promise<Database> {
+  const log = options.onQuery ? [{ emit: 'event', level: 'query' } as const] : [];
+  if (config.kind === 'pglite') {
+    const pglite = await PGlite.create(config.dir, { extensions: { pg_trgm } });
+    try {
+      await migrate(pgliteSession(pglite));
+    } catch (error) {
+      await pglite.close();
+      throw error;
+    }
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log });
+    if (options.onQuery) prisma.$on('query', (e) => options.onQuery!(e.query));
+    return {
+      prisma,
+      kind: 'pglite',
+      async close() {
+        await prisma.$disconnect();
+        if (!pglite.closed) await pglite.close();
+      },
+    };
+  }
+  await migratePostgres(config.url);
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.url }), log });
+  if (options.onQuery) prisma.$on('query', (e) => options.onQuery!(e.query));
+  return {
+    prisma,
+    kind: 'postgres',
+    close: () => prisma.$disconnect(),
+  };
+}

@@ -1,0 +1,16 @@
+import { builder } from '../builder.ts';
+
+export const MediaRef = builder.prismaNode('Media', {
+  id: { field: 'id' },
+  nullable: true,
+  select: { id: true },
+  description: 'A photo: its address, caption and credit as printed under it, and its size.',
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    caption: t.exposeString('caption', { nullable: true }),
+    credit: t.exposeString('credit', { nullable: true }),
+    alt: t.exposeString('alt', { nullable: true, description: 'Text alternative for screen readers.' }),
+    width: t.exposeInt('width', { nullable: true }),
+    height: t.exposeInt('height', { nullable: true }),
+  }),
+});
