@@ -21,7 +21,8 @@ export default defineConfig({
       const { PGlite } = await import('@electric-sql/pglite');
       const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
       const { PrismaPGlite } = await import('pglite-prisma-adapter');
-      return new PrismaPGlite(new PGlite(process.env.PGLITE_DIR ?? path.join(here, '..', 'data'), { extensions: { pg_trgm } }));
+      // pglite-prisma-adapter bundles its own copy of the adapter types; the shapes are the same.
+      return new PrismaPGlite(new PGlite(process.env.PGLITE_DIR ?? path.join(here, '..', 'data'), { extensions: { pg_trgm } })) as never;
     }
     const { migrationPool } = await import('../src/db/pg-catalog-shim.ts');
     const { PrismaPg } = await import('@prisma/adapter-pg');

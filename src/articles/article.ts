@@ -11,7 +11,7 @@ export const ArticleRef = builder.prismaNode('Article', {
   id: { field: 'id' },
   nullable: true,
   // Node lookups and refetches apply the same visibility rule as every list.
-  findUnique: (id, ctx) => ({ id: Number(id), ...visibleArticleWhere(ctx.now) }),
+  findUnique: (id, ctx) => ({ ...visibleArticleWhere(ctx.now), id: Number(id) }) as Prisma.ArticleWhereUniqueInput,
   // Always loaded: previous/next need publish time and section without another query.
   select: { id: true, publishedAt: true, sectionId: true },
   description: 'A news article as printed on its page.',
@@ -50,30 +50,13 @@ export const ArticleRef = builder.prismaNode('Article', {
     viewCount: t.exposeInt('viewCount'),
     likeCount: t.exposeInt('likeCount'),
     section: t.relation('section'),
-    reporters: t.field({
-      type: ['Reporter'],
-      description: 'Reporters in byline order.',
-      select: (_args, _ctx, nestedSelection) => ({
-        reporters: { orderBy: { position: 'asc' }, select: { reporter: nestedSelection(true) } },
-      }),
-      resolve: (a) => a.reporters.map((r) => r.reporter),
-    }),
     byline: t.string({
       description: 'The byline as printed: "한선미 기자", several reporters joined by "·".',
       select: { reporters: { orderBy: { position: 'asc' }, select: { reporter: { select: { name: true, title: true } } } } },
       resolve: (a) => a.reporters.map(({ reporter }) => `${reporter.name} ${reporter.title}`.trim()).join(' · '),
     }),
-    tags: t.field({
-      type: ['Tag'],
-      select: (_args, _ctx, nestedSelection) => ({
-        tags: { orderBy: { tag: { name: 'asc' } }, select: { tag: nestedSelection(true) } },
-      }),
-      resolve: (a) => a.tags.map((x) => x.tag),
-    }),
     leadImage: t.relation('leadImage', { nullable: true, description: 'The photo shown at the top and in photo news.' }),
     hasPhoto: t.boolean({ select: { leadImageId: true }, resolve: (a) => a.leadImageId != null }),
-    previous: neighbour(t, 'previous'),
-    next: neighbour(t, 'next'),
     related: t.prismaField({
       type: ['Article'],
       description: 'Other published articles sharing tags with this one, then from its section; newest first.',
@@ -104,29 +87,28 @@ export const ArticleRef = builder.prismaNode('Article', {
   }),
 });
 
-type ArticleFieldBuilder = Parameters<NonNullable<Parameters<typeof builder.prismaObjectFields<'Article'>>[1]>>[0];
-
 /** "이전 기사 / 다음 기사": the article published just before or after, overall or in the same section. */
-function neighbour(t: ArticleFieldBuilder, direction: 'previous' | 'next') {
-  return t.prismaField({
-    type: 'Article',
-    nullable: true,
-    description: direction === 'previous' ? '이전 기사: published just before this one.' : '다음 기사: published just after this one.',
-    args: { sameSection: t.arg.boolean({ defaultValue: false, description: 'Stay within this article\'s section.' }) },
-    resolve: async (query, parent, args, ctx) => {
-      const self = parent;
-      if (!self.publishedAt) return null;
-      const op = direction === 'previous' ? 'lt' : 'gt';
-      const where: Prisma.ArticleWhereInput = {
-        ...visibleArticleWhere(ctx.now),
-        ...(args.sameSection ? { sectionId: self.sectionId } : {}),
-        OR: [{ publishedAt: { [op]: self.publishedAt } }, { publishedAt: self.publishedAt, id: { [op]: parent.id } }],
-      };
-      const dir = direction === 'previous' ? 'desc' : 'asc';
-      return ctx.prisma.article.findFirst({ ...query, where, orderBy: [{ publishedAt: dir }, { id: dir }] });
-    },
-  });
-}
+builder.prismaObjectFields('Article', (t) => {
+  const neighbour = (direction: 'previous' | 'next') =>
+    t.prismaField({
+      type: 'Article',
+      nullable: true,
+      description: direction === 'previous' ? '이전 기사: published just before this one.' : '다음 기사: published just after this one.',
+      args: { sameSection: t.arg.boolean({ defaultValue: false, description: "Stay within this article's section." }) },
+      resolve: (query, parent, args, ctx) => {
+        if (!parent.publishedAt) return null;
+        const op = direction === 'previous' ? 'lt' : 'gt';
+        const dir = direction === 'previous' ? 'desc' : 'asc';
+        const where: Prisma.ArticleWhereInput = {
+          ...visibleArticleWhere(ctx.now),
+          ...(args.sameSection ? { sectionId: parent.sectionId } : {}),
+          OR: [{ publishedAt: { [op]: parent.publishedAt } }, { publishedAt: parent.publishedAt, id: { [op]: parent.id } }],
+        };
+        return ctx.prisma.article.findFirst({ ...query, where, orderBy: [{ publishedAt: dir }, { id: dir }] });
+      },
+    });
+  return { previous: neighbour('previous'), next: neighbour('next') };
+});
 
 builder.queryFields((t) => ({
   article: t.prismaField({

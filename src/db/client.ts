@@ -40,8 +40,15 @@ async function migratePostgres(url: string): Promise<void> {
   }
 }
 
+function newClient(adapter: PrismaPg, options: DatabaseOptions): PrismaClient {
+  if (!options.onQuery) return new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  const onQuery = options.onQuery;
+  prisma.$on('query', (e) => onQuery(e.query));
+  return prisma;
+}
+
 export async function openDatabase(config: Config['database'], options: DatabaseOptions = {}): Promise<Database> {
-  const log = options.onQuery ? [{ emit: 'event', level: 'query' } as const] : [];
   if (config.kind === 'pglite') {
     const pglite = await PGlite.create(config.dir, { extensions: { pg_trgm } });
     try {
@@ -50,8 +57,8 @@ export async function openDatabase(config: Config['database'], options: Database
       await pglite.close();
       throw error;
     }
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log });
-    if (options.onQuery) prisma.$on('query', (e) => options.onQuery!(e.query));
+    // pglite-prisma-adapter bundles its own copy of the adapter types; the shapes are the same.
+    const prisma = newClient(new PrismaPGlite(pglite) as never, options);
     return {
       prisma,
       kind: 'pglite',
@@ -62,8 +69,7 @@ export async function openDatabase(config: Config['database'], options: Database
     };
   }
   await migratePostgres(config.url);
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.url }), log });
-  if (options.onQuery) prisma.$on('query', (e) => options.onQuery!(e.query));
+  const prisma = newClient(new PrismaPg({ connectionString: config.url }), options);
   return {
     prisma,
     kind: 'postgres',

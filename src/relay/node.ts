@@ -26,7 +26,7 @@ builder.queryFields((t) => ({
   }),
   nodes: t.field({
     type: [builder.nodeInterfaceRef()],
-    nodeNullability: true,
+    nullable: { list: false, items: true },
     description: `Objects by global id, in order (at most ${MAX_NODES}); null for each that does not exist.`,
     args: { ids: t.arg.idList({ required: true }) },
     resolve: (_root, args, ctx, info) => {

@@ -23,6 +23,17 @@ export const ReporterRef = builder.prismaNode('Reporter', {
   }),
 });
 
+builder.prismaObjectField('Article', 'reporters', (t) =>
+  t.field({
+    type: [ReporterRef],
+    description: 'Reporters in byline order.',
+    select: (_args, _ctx, nestedSelection) => ({
+      reporters: { orderBy: { position: 'asc' }, select: { reporter: nestedSelection(true) } },
+    }),
+    resolve: (article) => article.reporters.map((r) => r.reporter),
+  }),
+);
+
 builder.queryField('reporter', (t) =>
   t.prismaField({
     type: 'Reporter',

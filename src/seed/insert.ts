@@ -49,8 +49,8 @@ export async function insertArticles(prisma: PrismaClient, articles: NewArticle[
   let mediaId = await nextId(prisma, 'Media');
   const media: (NewMedia & { id: number })[] = [];
   const rows = [];
-  const bylines = [];
-  const tags = [];
+  const bylines: { articleId: number; reporterId: number; position: number }[] = [];
+  const tags: { articleId: number; tagId: number }[] = [];
   const ids: number[] = [];
   for (const a of articles) {
     const id = articleId++;

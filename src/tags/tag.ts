@@ -12,6 +12,16 @@ export const TagRef = builder.prismaNode('Tag', {
   }),
 });
 
+builder.prismaObjectField('Article', 'tags', (t) =>
+  t.field({
+    type: [TagRef],
+    select: (_args, _ctx, nestedSelection) => ({
+      tags: { orderBy: { tag: { name: 'asc' } }, select: { tag: nestedSelection(true) } },
+    }),
+    resolve: (article) => article.tags.map((x) => x.tag),
+  }),
+);
+
 builder.queryField('tag', (t) =>
   t.prismaField({
     type: 'Tag',

@@ -1,0 +1,79 @@
+// Starts the real app on a free loopback port, on PGlite (in memory) or on a fresh database in the
+// run's throwaway PostgreSQL, and talks to it over real HTTP.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type App, type AppOptions, buildApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** The databases every data test runs against: PGlite always, PostgreSQL when installed. */
+export function backends(): Backend[] {
+  const skip = inject('postgresSkip');
+  if (skip) console.warn(`PostgreSQL suites skipped: ${skip}`);
+  return inject('postgresUrl') ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/** A new, empty PostgreSQL database in the run's server. */
+export async function createPostgresDatabase(): Promise<string> {
+  const admin = inject('postgresUrl');
+  if (!admin) throw new Error('PostgreSQL is not available in this run');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  return admin.replace(/\/postgres$/, `/${name}`);
+}
+
+export async function testConfig(backend: Backend, env: Record<string, string> = {}): Promise<Config> {
+  const database = backend === 'postgres' ? { DATABASE_URL: await createPostgresDatabase() } : { PGLITE_DIR: 'memory' };
+  return loadConfig({ SEED_DEMO: 'true', SITE_URL: 'https://news.example', ...database, ...env });
+}
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(backend: Backend, options: AppOptions & { env?: Record<string, string> } = {}): Promise<TestServer> {
+  const config = await testConfig(backend, options.env);
+  const app = await buildApp(config, { log: () => {}, ...options });
+  const port = await app.start(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/graphql`;
+  return {
+    app,
+    url,
+    async graphql(query, variables) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await res.text();
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new Error(`HTTP ${res.status}: not JSON: ${text.slice(0, 200)}`);
+      }
+    },
+    stop: () => app.stop(),
+  };
+}
+
+/** The one error of a response, asserting there is exactly one. */
+export function onlyError(response: GraphQLResponse) {
+  if (response.errors?.length !== 1) throw new Error(`expected one error, got ${JSON.stringify(response.errors ?? response.data)}`);
+  return response.errors[0]!;
+}
