@@ -119,9 +119,9 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) => {
       if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
       const id = args.id != null ? decodeIdFor('Article', args.id, 'id') : undefined;
-      if (id === null) return null;
-      const where = id !== undefined ? { id } : { slug: args.slug! };
-      return ctx.prisma.article.findFirst({ ...query, where: { ...where, ...visibleArticleWhere(ctx.now) } });
+      const lookup = { ...query, where: { ...(id != null ? { id } : { slug: args.slug! }), ...visibleArticleWhere(ctx.now) } };
+      // An id of another type names no article: null, like an unknown id.
+      return id === null ? null : ctx.prisma.article.findFirst(lookup);
     },
   }),
   latestArticles: t.prismaField({

@@ -42,9 +42,9 @@ builder.queryField('reporter', (t) =>
     args: { id: t.arg.id(), slug: t.arg.string() },
     resolve: (query, _root, args, ctx) => {
       if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
-      if (args.slug != null) return ctx.prisma.reporter.findUnique({ ...query, where: { slug: args.slug } });
-      const id = decodeIdFor('Reporter', args.id!, 'id');
-      return id == null ? null : ctx.prisma.reporter.findUnique({ ...query, where: { id } });
+      const id = args.id != null ? decodeIdFor('Reporter', args.id, 'id') : undefined;
+      const lookup = { ...query, where: id != null ? { id } : { slug: args.slug! } };
+      return id === null ? null : ctx.prisma.reporter.findUnique(lookup);
     },
   }),
 );

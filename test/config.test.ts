@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+describe('configuration', () => {
+  it('needs nothing: embedded PGlite in ./data with demo data and in-process pub/sub', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dir: `${process.cwd()}/data` });
+    expect(config).toMatchObject({ port: 4000, seedDemo: true, redisUrl: undefined, graphiql: true, maxPageSize: 100 });
+  });
+
+  it('uses PostgreSQL and Redis when their URLs are set, without seeding demo data', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/news', REDIS_URL: 'rediss://:pw@cache:6380/2' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u:p@db:5432/news' });
+    expect(config.redisUrl).toBe('rediss://:pw@cache:6380/2');
+    expect(config.seedDemo).toBe(false);
+  });
+
+  it('explains every invalid setting at once', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'localhost:6379' })).toThrow(
+      /PORT[\s\S]*DATABASE_URL: must be a postgres[\s\S]*REDIS_URL: must be a redis/,
+    );
+  });
+
+  it('keeps the embedded database in memory with PGLITE_DIR=memory', () => {
+    expect(loadConfig({ PGLITE_DIR: 'memory' }).database).toEqual({ kind: 'pglite', dir: undefined });
+  });
+});

@@ -1,0 +1,106 @@
+// Migrations: applied once, recorded the way Prisma records them, safe with instances starting together.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { migrate, readMigrations, type SqlSession } from '../src/db/migrate.ts';
+import { backends, createPostgresDatabase } from './helpers/server.ts';
+
+async function session(backend: 'pglite' | 'postgres'): Promise<{ db: SqlSession; url?: string; close(): Promise<void> }> {
+  if (backend === 'pglite') {
+    const lite = await PGlite.create(undefined, { extensions: { pg_trgm } });
+    return {
+      db: { query: async (sql, params) => (await lite.query(sql, params)).rows as never[], exec: async (sql) => void (await lite.exec(sql)) },
+      close: () => lite.close(),
+    };
+  }
+  const url = await createPostgresDatabase();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    url,
+    db: { query: async (sql, params) => (await client.query(sql, params)).rows, exec: async (sql) => void (await client.query(sql)) },
+    close: () => client.end(),
+  };
+}
+
+describe.each(backends())('migrations on %s', (backend) => {
+  it('apply every migration once, with Prisma-compatible checksums', async () => {
+    const { db, close } = await session(backend);
+    try {
+      const all = await readMigrations();
+      expect(await migrate(db)).toEqual(all.map((m) => m.name));
+      expect(await migrate(db)).toEqual([]);
+      const rows = await db.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+        'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name',
+      );
+      expect(rows.map((r) => r.migration_name)).toEqual(all.map((m) => m.name));
+      for (const [i, r] of rows.entries()) {
+        expect(r.checksum).toBe(createHash('sha256').update(all[i]!.sql).digest('hex'));
+        expect(r.finished_at).not.toBeNull();
+      }
+      const ext = await db.query<{ extname: string }>(`SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'`);
+      expect(ext).toHaveLength(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it('refuses a migration edited after it was applied, and rolls back a failing one', async () => {
+    const { db, close } = await session(backend);
+    try {
+      const all = await readMigrations();
+      await migrate(db, all);
+      const edited = all.map((m, i) => (i === 0 ? { ...m, checksum: 'x'.repeat(64) } : m));
+      await expect(migrate(db, edited)).rejects.toThrow(/edited after it was applied/);
+      const broken = [...all, { name: '99999999999999_broken', sql: 'CREATE TABLE "Half" (id int); SELECT * FROM no_such_table;', checksum: 'b'.repeat(64) }];
+      await expect(migrate(db, broken)).rejects.toThrow(/99999999999999_broken failed/);
+      const half = await db.query(`SELECT to_regclass('"Half"') AS t`);
+      expect(half[0]).toEqual({ t: null });
+    } finally {
+      await close();
+    }
+  });
+
+  if (backend === 'postgres') {
+    it('several instances migrating at once apply each migration exactly once', async () => {
+      const first = await session('postgres');
+      const others = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const client = new pg.Client({ connectionString: first.url });
+          await client.connect();
+          return client;
+        }),
+      );
+      try {
+        const results = await Promise.all([
+          migrate(first.db),
+          ...others.map((c) => migrate({ query: async (s, p) => (await c.query(s, p)).rows, exec: async (s) => void (await c.query(s)) })),
+        ]);
+        const all = await readMigrations();
+        expect(results.flat().sort()).toEqual(all.map((m) => m.name).sort());
+        const rows = await first.db.query('SELECT count(*)::int AS n FROM "_prisma_migrations"');
+        expect(rows[0]).toEqual({ n: all.length });
+      } finally {
+        await Promise.all(others.map((c) => c.end()));
+        await first.close();
+      }
+    });
+
+    it('`prisma migrate status` agrees that the database is up to date', async () => {
+      const { db, url, close } = await session('postgres');
+      try {
+        await migrate(db);
+      } finally {
+        await close();
+      }
+      const out = execFileSync('npx', ['prisma', 'migrate', 'status', '--config', 'prisma/prisma.config.ts'], {
+        env: { ...process.env, DATABASE_URL: url },
+        encoding: 'utf8',
+      });
+      expect(out).toMatch(/Database schema is up to date/);
+    });
+  }
+});
