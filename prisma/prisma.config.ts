@@ -22,7 +22,9 @@ export default defineConfig({
       const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
       const { PrismaPGlite } = await import('pglite-prisma-adapter');
       // pglite-prisma-adapter bundles its own copy of the adapter types; the shapes are the same.
-      return new PrismaPGlite(new PGlite(process.env.PGLITE_DIR ?? path.join(here, '..', 'data'), { extensions: { pg_trgm } })) as never;
+      // In memory unless PGLITE_DIR names the embedded database (`migrate status`): `migrate diff`
+      // needs no database, and a PGlite on disk keeps the CLI from exiting.
+      return new PrismaPGlite(new PGlite(process.env.PGLITE_DIR, { extensions: { pg_trgm } })) as never;
     }
     const { migrationPool } = await import('../src/db/pg-catalog-shim.ts');
     const { PrismaPg } = await import('@prisma/adapter-pg');
