@@ -6,8 +6,13 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { type AppServices, type Context, createContext } from './context.ts';
 import { type Database, type DatabaseOptions, openDatabase } from './db/client.ts';
+import { startPublicationScheduler } from './articles/publishing.ts';
 import { maskError } from './errors.ts';
 import { graphiqlOptions, renderGraphiQL } from './graphiql.ts';
+import { LiveHub } from './live/hub.ts';
+import { attachWebSocketServer, type ConnectionAuthenticator, type LiveWebSocketServer } from './live/websocket.ts';
+import { type PubSub } from './pubsub/pubsub.ts';
+import { createPubSub } from './pubsub/redis.ts';
 import { usePaginationGuard } from './relay/pagination.ts';
 import { schema } from './schema.ts';
 import { seedIfEmpty } from './seed/demo.ts';
@@ -16,6 +21,10 @@ export interface AppOptions extends DatabaseOptions {
   /** The clock used to decide what is published; tests may freeze it. */
   clock?: () => Date;
   log?: (message: string) => void;
+  /** Who may open a WebSocket, from its connectionParams (default: anonymous readers). */
+  authenticateConnection?: ConnectionAuthenticator;
+  /** How long start-up waits for the Redis subscriber before serving anyway (default 5 s). */
+  pubsubReadyTimeoutMs?: number;
 }
 
 export interface App {
@@ -23,6 +32,8 @@ export interface App {
   server: Server;
   db: Database;
   services: AppServices;
+  pubsub: PubSub;
+  ws: LiveWebSocketServer;
   /** Listens on `port` (0 = any free port); resolves with the bound port. */
   start(port?: number, host?: string): Promise<number>;
   stop(): Promise<void>;
@@ -35,7 +46,21 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     const seeded = await seedIfEmpty(db.prisma);
     if (seeded) log(`Seeded demo data: ${seeded.articles} articles`);
   }
-  const services: AppServices = { prisma: db.prisma, config, clock: options.clock ?? (() => new Date()) };
+  const clock = options.clock ?? (() => new Date());
+  const pubsub = createPubSub(config.redisUrl, { log });
+  if (!(await pubsub.ready(options.pubsubReadyTimeoutMs ?? 5_000))) {
+    log('Redis pub/sub not reachable yet: serving anyway; live events from other instances resume once it is');
+  }
+  const live = new LiveHub({
+    prisma: db.prisma,
+    pubsub,
+    clock,
+    log,
+    replayLimit: config.live.replayLimit,
+    maxBuffered: config.live.maxBufferedEvents,
+  });
+  const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log };
+  const scheduler = config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -50,6 +75,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   const server = createServer(yoga);
+  const ws = attachWebSocketServer(server, yoga, {
+    path: '/graphql',
+    keepAliveMs: config.live.keepAliveMs,
+    initTimeoutMs: config.live.initTimeoutMs,
+    maxSubscriptionsPerSocket: config.live.maxSubscriptionsPerSocket,
+    maxPayloadBytes: config.live.maxPayloadBytes,
+    authenticate: options.authenticateConnection,
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -62,6 +95,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     server,
     db,
     services,
+    pubsub,
+    ws,
     start(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -75,11 +110,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     async stop() {
       if (stopped) return;
       stopped = true;
+      await scheduler?.stop();
+      // WebSocket clients hear 1001 Going away (and reconnect elsewhere) before sockets are cut.
+      const wsClosed = ws.close();
       await new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       });
+      await wsClosed;
+      live.stop();
+      await pubsub.close();
       await db.close();
     },
   };

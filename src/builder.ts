@@ -2,9 +2,13 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { ownsDraft } from './auth/ownership.ts';
+import { hasRole } from './auth/tokens.ts';
 import type { Context } from './context.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
+import { userError } from './errors.ts';
 import { decodeGlobalId } from './relay/global-id.ts';
 
 export const builder = new SchemaBuilder<{
@@ -16,8 +20,28 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string | number };
   };
   Connection: { totalCount?: number | (() => number | Promise<number>) };
+  AuthScopes: {
+    reporter: boolean;
+    editor: boolean;
+    admin: boolean;
+    /** A REPORTER's own draft, by the article's global id. */
+    ownsDraft: string;
+  };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  // Authorisation lives here and in each field's `authScopes`, not in resolvers.
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      reporter: hasRole(ctx.viewer, 'REPORTER'),
+      editor: hasRole(ctx.viewer, 'EDITOR'),
+      admin: hasRole(ctx.viewer, 'ADMIN'),
+      ownsDraft: (id) => ownsDraft(ctx, id),
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.viewer
+        ? userError('FORBIDDEN', `A ${ctx.viewer.role} token may not do this`)
+        : userError('UNAUTHENTICATED', 'Sign in: send an API token as "Authorization: Bearer …"'),
+  },
   defaultFieldNullability: false,
   prisma: {
     // The client comes from the context; this one only supplies types and the datamodel.

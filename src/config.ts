@@ -23,6 +23,13 @@ const Env = z.object({
   SITE_URL: z.string().url().default('http://localhost:4000'),
   GRAPHIQL: bool.default(true),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(1000).default(25),
+  WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  LIVE_REPLAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(100),
+  LIVE_MAX_BUFFERED: z.coerce.number().int().min(10).max(100_000).default(1_000),
+  PUBLISH_SCHEDULER_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
 });
 
 export interface Config {
@@ -35,6 +42,24 @@ export interface Config {
   siteUrl: string;
   graphiql: boolean;
   maxPageSize: number;
+  live: LiveConfig;
+}
+
+export interface LiveConfig {
+  /** WebSocket ping interval (0 = none); an unanswered ping terminates the socket. */
+  keepAliveMs: number;
+  /** Time a WebSocket client has to send ConnectionInit. */
+  initTimeoutMs: number;
+  /** Subscriptions one WebSocket may hold at once. */
+  maxSubscriptionsPerSocket: number;
+  /** Largest incoming WebSocket message. */
+  maxPayloadBytes: number;
+  /** Most events one `articlePublished(after:)` resume replays. */
+  replayLimit: number;
+  /** Events held for a slow subscriber before its subscription is dropped. */
+  maxBufferedEvents: number;
+  /** How often scheduled articles are checked for publication (0 = never, e.g. a worker does it). */
+  schedulerIntervalMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -56,5 +81,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     siteUrl: e.SITE_URL.replace(/\/$/, ''),
     graphiql: e.GRAPHIQL,
     maxPageSize: e.MAX_PAGE_SIZE,
+    live: {
+      keepAliveMs: e.WS_KEEPALIVE_MS,
+      initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+      maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS,
+      maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+      replayLimit: e.LIVE_REPLAY_LIMIT,
+      maxBufferedEvents: e.LIVE_MAX_BUFFERED,
+      schedulerIntervalMs: e.PUBLISH_SCHEDULER_MS,
+    },
   };
 }

@@ -1,6 +1,9 @@
 import type { YogaInitialContext } from 'graphql-yoga';
+import { authenticate, type Viewer } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
+import type { LiveHub } from './live/hub.ts';
+import type { PubSub } from './pubsub/pubsub.ts';
 
 /** What every resolver gets. Built once per request (or per subscription event source). */
 export interface Context {
@@ -8,14 +11,36 @@ export interface Context {
   config: Config;
   /** The request's clock: visibility ("published in the past") is judged against it. */
   now: Date;
+  /** Events out (publishing services). */
+  pubsub: PubSub;
+  /** Events in: this process's subscriptions. */
+  live: LiveHub;
+  /** The authenticated API token, or null for anonymous readers. */
+  viewer: Viewer | null;
+  /** Everything the app holds once (mailer, rate limits, clock …), for mutations' services. */
+  services: AppServices;
 }
 
 export interface AppServices {
   prisma: PrismaClient;
   config: Config;
   clock: () => Date;
+  pubsub: PubSub;
+  live: LiveHub;
+  log: (message: string) => void;
 }
 
-export function createContext(services: AppServices, _initial?: Partial<YogaInitialContext>): Context {
-  return { prisma: services.prisma, config: services.config, now: services.clock() };
+/** Credentials from the Authorization header (HTTP) or from connectionParams (WebSocket). */
+function credentialsOf(initial?: Partial<YogaInitialContext> & { connectionParams?: Record<string, unknown> }): unknown {
+  const header = initial?.request?.headers.get('authorization');
+  if (header != null) return header;
+  const params = initial?.connectionParams ?? (initial?.params?.extensions as Record<string, unknown> | undefined)?.connectionParams;
+  const p = params as Record<string, unknown> | undefined;
+  return p?.authorization ?? p?.Authorization ?? p?.token;
+}
+
+export async function createContext(services: AppServices, initial?: Partial<YogaInitialContext>): Promise<Context> {
+  const now = services.clock();
+  const viewer = await authenticate(services.prisma, credentialsOf(initial), now);
+  return { prisma: services.prisma, config: services.config, now, pubsub: services.pubsub, live: services.live, viewer, services };
 }

@@ -10,8 +10,14 @@ import './reporters/reporter.ts';
 import './articles/article.ts';
 import './articles/connection.ts';
 import './search/search.ts';
+import './articles/revisions.ts';
+import './articles/mutations.ts';
+import './auth/api-token.ts';
+import './live/subscriptions.ts';
 
 builder.queryType({ description: 'Reads: everything a news page, an app or a newsroom dashboard shows.' });
+builder.mutationType({ description: 'Writes: the newsroom (API tokens) and readers\' actions.' });
+builder.subscriptionType({ description: 'Live news, over WebSocket (graphql-transport-ws) or server-sent events, on /graphql.' });
 
 export const schema = builder.toSchema();
 /** The schema as printed to schema/schema.graphql (sorted, so diffs stay readable). */

@@ -114,12 +114,20 @@ builder.queryFields((t) => ({
   article: t.prismaField({
     type: 'Article',
     nullable: true,
-    description: 'One published article by global `id` or by `slug` (exactly one); null when there is none.',
-    args: { id: t.arg.id(), slug: t.arg.string() },
+    description:
+      'One published article by global `id` or by `slug` (exactly one); null when there is none. ' +
+      'With `preview: true` (EDITOR, ADMIN, or the REPORTER of a draft) also drafts and scheduled articles.',
+    args: {
+      id: t.arg.id(),
+      slug: t.arg.string(),
+      preview: t.arg.boolean({ defaultValue: false, description: 'Include unpublished articles (newsroom tokens only).' }),
+    },
+    authScopes: (_root, args) => (args.preview ? { $any: { editor: true, ownsDraft: args.id ?? '' } } : true),
     resolve: (query, _root, args, ctx) => {
       if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
       const id = args.id != null ? decodeIdFor('Article', args.id, 'id') : undefined;
-      const lookup = { ...query, where: { ...(id != null ? { id } : { slug: args.slug! }), ...visibleArticleWhere(ctx.now) } };
+      const scope = args.preview ? { deletedAt: null } : visibleArticleWhere(ctx.now);
+      const lookup = { ...query, where: { ...(id != null ? { id } : { slug: args.slug! }), ...scope } };
       // An id of another type names no article: null, like an unknown id.
       return id === null ? null : ctx.prisma.article.findFirst(lookup);
     },

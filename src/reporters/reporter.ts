@@ -1,6 +1,9 @@
 import { builder } from '../builder.ts';
+import { optionalText, requiredText, slugInput, uniqueSlug } from '../admin-inputs.ts';
 import { articleConnectionField } from '../articles/connection.ts';
-import { badInput } from '../errors.ts';
+import { fieldError } from '../articles/editing.ts';
+import { badInput, userError } from '../errors.ts';
+import { isEmailAddress } from '../readers/email-address.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 
 export const ReporterRef = builder.prismaNode('Reporter', {
@@ -48,3 +51,72 @@ builder.queryField('reporter', (t) =>
     },
   }),
 );
+
+const ReporterInput = builder.inputType('ReporterInput', {
+  fields: (t) => ({
+    slug: t.string(),
+    name: t.string({ description: 'As printed in the byline, e.g. "한선미".' }),
+    title: t.string({ description: '기자, 선임기자 …' }),
+    email: t.string(),
+    bio: t.string(),
+    photoUrl: t.string(),
+  }),
+});
+
+const ReporterPayload = builder.objectRef<{ id: number }>('ReporterPayload').implement({
+  fields: (t) => ({
+    reporter: t.prismaField({
+      type: 'Reporter',
+      nullable: true,
+      resolve: (query, p, _args, ctx) => ctx.prisma.reporter.findUnique({ ...query, where: { id: p.id } }),
+    }),
+  }),
+});
+
+type ReporterFields = typeof ReporterInput.$inferInput;
+
+function reporterData(input: ReporterFields) {
+  const email = optionalText('email', input.email, 200);
+  if (email && !isEmailAddress(email)) throw fieldError('email', 'is not an e-mail address');
+  const photoUrl = optionalText('photoUrl', input.photoUrl, 500);
+  if (photoUrl && !/^(https?:\/\/|\/)[^\s<>"]*$/.test(photoUrl)) throw fieldError('photoUrl', 'must be an http(s) URL or a /media path');
+  return {
+    slug: input.slug != null ? slugInput('slug', input.slug) : undefined,
+    name: input.name != null ? requiredText('name', input.name, 50) : undefined,
+    title: input.title != null ? requiredText('title', input.title, 30) : undefined,
+    email,
+    bio: optionalText('bio', input.bio, 2000),
+    photoUrl,
+  };
+}
+
+builder.mutationFields((t) => ({
+  createReporter: t.field({
+    type: ReporterPayload,
+    description: 'Adds a reporter. ADMIN.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: ReporterInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      const data = reporterData(input);
+      if (!data.slug) throw fieldError('slug', 'is required');
+      if (!data.name) throw fieldError('name', 'is required');
+      return uniqueSlug('slug', data.slug, () =>
+        ctx.prisma.reporter.create({ data: { ...data, slug: data.slug!, name: data.name!, title: data.title ?? '기자' }, select: { id: true } }),
+      );
+    },
+  }),
+  updateReporter: t.field({
+    type: ReporterPayload,
+    description: "Changes a reporter's details. ADMIN.",
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: ReporterInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const id = decodeIdFor('Reporter', args.id, 'id');
+      if (id == null) throw fieldError('id', 'expected a Reporter id');
+      const data = reporterData(args.input);
+      const { count } = await uniqueSlug('slug', data.slug, () => ctx.prisma.reporter.updateMany({ where: { id }, data }));
+      if (count === 0) throw userError('NOT_FOUND', 'No such reporter', { field: 'id' });
+      return { id };
+    },
+  }),
+}));

@@ -1,5 +1,9 @@
 import { builder } from '../builder.ts';
+import { uniqueSlug, requiredText, slugInput } from '../admin-inputs.ts';
 import { articleConnectionField } from '../articles/connection.ts';
+import { fieldError } from '../articles/editing.ts';
+import { userError } from '../errors.ts';
+import { decodeIdFor } from '../relay/global-id.ts';
 
 export const SectionRef = builder.prismaNode('Section', {
   id: { field: 'id' },
@@ -25,5 +29,78 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
     resolve: (query, _root, { slug }, ctx) => ctx.prisma.section.findUnique({ ...query, where: { slug } }),
+  }),
+}));
+
+const SectionInput = builder.inputType('SectionInput', {
+  fields: (t) => ({
+    slug: t.string({ description: 'URL name, e.g. "environment".' }),
+    name: t.string({ description: 'Display name, e.g. "환경".' }),
+  }),
+});
+
+const SectionPayload = builder.objectRef<{ id: number }>('SectionPayload').implement({
+  fields: (t) => ({
+    section: t.prismaField({
+      type: 'Section',
+      nullable: true,
+      resolve: (query, p, _args, ctx) => ctx.prisma.section.findUnique({ ...query, where: { id: p.id } }),
+    }),
+  }),
+});
+
+function sectionId(value: string, field = 'id'): number {
+  const id = decodeIdFor('Section', value, field);
+  if (id == null) throw fieldError(field, 'expected a Section id');
+  return id;
+}
+
+builder.mutationFields((t) => ({
+  createSection: t.field({
+    type: SectionPayload,
+    description: 'Adds a section at the end of the navigation. ADMIN.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: SectionInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      if (input.slug == null) throw fieldError('slug', 'is required');
+      if (input.name == null) throw fieldError('name', 'is required');
+      const slug = slugInput('slug', input.slug);
+      const name = requiredText('name', input.name, 50);
+      const last = await ctx.prisma.section.findFirst({ orderBy: { position: 'desc' }, select: { position: true } });
+      const row = await uniqueSlug('slug', slug, () =>
+        ctx.prisma.section.create({ data: { slug, name, position: (last?.position ?? -1) + 1 }, select: { id: true } }),
+      );
+      return row;
+    },
+  }),
+  updateSection: t.field({
+    type: SectionPayload,
+    description: 'Renames a section or changes its slug. ADMIN.',
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: SectionInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const id = sectionId(args.id);
+      const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
+      const name = args.input.name != null ? requiredText('name', args.input.name, 50) : undefined;
+      const { count } = await uniqueSlug('slug', slug, () => ctx.prisma.section.updateMany({ where: { id }, data: { slug, name } }));
+      if (count === 0) throw userError('NOT_FOUND', 'No such section', { field: 'id' });
+      return { id };
+    },
+  }),
+  reorderSections: t.prismaField({
+    type: ['Section'],
+    description: 'Sets the navigation order: every section id, once, in the new order. ADMIN.',
+    authScopes: { admin: true },
+    args: { ids: t.arg.idList({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const ids = args.ids.map((id) => sectionId(String(id), 'ids'));
+      const all = await ctx.prisma.section.findMany({ select: { id: true } });
+      const expected = new Set(all.map((s) => s.id));
+      if (new Set(ids).size !== ids.length || ids.length !== expected.size || !ids.every((id) => expected.has(id))) {
+        throw fieldError('ids', `list every section exactly once (${expected.size} sections)`);
+      }
+      await ctx.prisma.$transaction(ids.map((id, position) => ctx.prisma.section.update({ where: { id }, data: { position } })));
+      return ctx.prisma.section.findMany({ ...query, orderBy: { position: 'asc' } });
+    },
   }),
 }));

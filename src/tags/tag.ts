@@ -1,5 +1,9 @@
 import { builder } from '../builder.ts';
+import { requiredText, slugInput, uniqueSlug } from '../admin-inputs.ts';
 import { articleConnectionField } from '../articles/connection.ts';
+import { fieldError } from '../articles/editing.ts';
+import { userError } from '../errors.ts';
+import { decodeIdFor } from '../relay/global-id.ts';
 
 export const TagRef = builder.prismaNode('Tag', {
   id: { field: 'id' },
@@ -30,3 +34,46 @@ builder.queryField('tag', (t) =>
     resolve: (query, _root, { slug }, ctx) => ctx.prisma.tag.findUnique({ ...query, where: { slug } }),
   }),
 );
+
+const TagInput = builder.inputType('TagInput', { fields: (t) => ({ slug: t.string(), name: t.string() }) });
+
+const TagPayload = builder.objectRef<{ id: number }>('TagPayload').implement({
+  fields: (t) => ({
+    tag: t.prismaField({
+      type: 'Tag',
+      nullable: true,
+      resolve: (query, p, _args, ctx) => ctx.prisma.tag.findUnique({ ...query, where: { id: p.id } }),
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createTag: t.field({
+    type: TagPayload,
+    description: 'Adds a tag. EDITOR, ADMIN.',
+    authScopes: { editor: true },
+    args: { input: t.arg({ type: TagInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      if (input.slug == null) throw fieldError('slug', 'is required');
+      if (input.name == null) throw fieldError('name', 'is required');
+      const slug = slugInput('slug', input.slug);
+      const name = requiredText('name', input.name, 50);
+      return uniqueSlug('slug', slug, () => ctx.prisma.tag.create({ data: { slug, name }, select: { id: true } }));
+    },
+  }),
+  updateTag: t.field({
+    type: TagPayload,
+    description: 'Renames a tag. EDITOR, ADMIN.',
+    authScopes: { editor: true },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: TagInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const id = decodeIdFor('Tag', args.id, 'id');
+      if (id == null) throw fieldError('id', 'expected a Tag id');
+      const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
+      const name = args.input.name != null ? requiredText('name', args.input.name, 50) : undefined;
+      const { count } = await uniqueSlug('slug', slug, () => ctx.prisma.tag.updateMany({ where: { id }, data: { slug, name } }));
+      if (count === 0) throw userError('NOT_FOUND', 'No such tag', { field: 'id' });
+      return { id };
+    },
+  }),
+}));

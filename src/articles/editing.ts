@@ -1,0 +1,288 @@
+// Writing articles: validated input, one transaction per change, a revision for every edit made after
+// publication (기사수정), and the live event for edits readers can see.
+import { userError } from '../errors.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { decodeIdFor } from '../relay/global-id.ts';
+import { type BodyBlock, bodyToText, parseBody, searchTextOf } from './body.ts';
+import { announce, type PublishingServices } from './publishing.ts';
+import { slugify } from './slug.ts';
+
+export const LIMITS = {
+  headline: 200,
+  deckLines: 5,
+  deckLine: 300,
+  blocks: 500,
+  blockText: 20_000,
+  caption: 1_000,
+  reporters: 10,
+  tags: 20,
+  slug: 120,
+} as const;
+
+export interface BodyBlockInput {
+  type: 'PARAGRAPH' | 'IMAGE' | 'QUOTE';
+  text?: string | null;
+  mediaId?: string | null;
+  caption?: string | null;
+  credit?: string | null;
+  attribution?: string | null;
+}
+
+export interface ArticleFieldsInput {
+  headline?: string | null;
+  deck?: string[] | null;
+  body?: BodyBlockInput[] | null;
+  sectionId?: string | null;
+  reporterIds?: string[] | null;
+  tagIds?: string[] | null;
+  leadImageId?: string | null;
+  breaking?: boolean | null;
+  slug?: string | null;
+}
+
+/** A field-level input error: BAD_USER_INPUT naming the input field. */
+export function fieldError(field: string, message: string) {
+  return userError('BAD_USER_INPUT', `Invalid input "${field}": ${message}`, { field });
+}
+
+function cleanText(value: string): string {
+  // Control characters other than newlines and tabs never belong in copy.
+  return value.normalize('NFC').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
+}
+
+function checkLength(field: string, value: string, max: number, required = true): string {
+  const text = cleanText(value);
+  if (required && !text) throw fieldError(field, 'must not be empty');
+  if (Array.from(text).length > max) throw fieldError(field, `must be at most ${max} characters (got ${Array.from(text).length})`);
+  return text;
+}
+
+function idOf(typename: string, value: string, field: string): number {
+  const id = decodeIdFor(typename, value, field);
+  if (id == null) throw fieldError(field, `expected a ${typename} id`);
+  return id;
+}
+
+async function requireRows(prisma: PrismaClient | Prisma.TransactionClient, model: 'section' | 'reporter' | 'tag' | 'media', ids: number[], field: string) {
+  if (ids.length === 0) return;
+  const delegate = prisma[model] as unknown as { count(args: { where: { id: { in: number[] } } }): Promise<number> };
+  const found = await delegate.count({ where: { id: { in: [...new Set(ids)] } } });
+  if (found !== new Set(ids).size) throw fieldError(field, `refers to a ${model} that does not exist`);
+}
+
+interface Normalized {
+  headline?: string;
+  deck?: string[];
+  body?: BodyBlock[];
+  sectionId?: number;
+  reporterIds?: number[];
+  tagIds?: number[];
+  leadImageId?: number | null;
+  breaking?: boolean;
+  slug?: string;
+}
+
+/** Validates and normalises input; checks that referenced rows exist. Throws naming the field. */
+export async function normalizeInput(prisma: PrismaClient, input: ArticleFieldsInput): Promise<Normalized> {
+  const out: Normalized = {};
+  if (input.headline != null) out.headline = checkLength('headline', input.headline, LIMITS.headline);
+  if (input.deck != null) {
+    if (input.deck.length > LIMITS.deckLines) throw fieldError('deck', `at most ${LIMITS.deckLines} lines`);
+    out.deck = input.deck.map((line, i) => checkLength(`deck[${i}]`, line, LIMITS.deckLine));
+  }
+  const mediaIds: number[] = [];
+  if (input.body != null) {
+    if (input.body.length > LIMITS.blocks) throw fieldError('body', `at most ${LIMITS.blocks} blocks`);
+    out.body = input.body.map((b, i): BodyBlock => {
+      const field = `body[${i}]`;
+      if (b.type === 'IMAGE') {
+        if (!b.mediaId) throw fieldError(`${field}.mediaId`, 'an image block needs a mediaId');
+        const mediaId = idOf('Media', b.mediaId, `${field}.mediaId`);
+        mediaIds.push(mediaId);
+        return {
+          type: 'image',
+          mediaId,
+          caption: b.caption != null ? checkLength(`${field}.caption`, b.caption, LIMITS.caption, false) || null : null,
+          credit: b.credit != null ? checkLength(`${field}.credit`, b.credit, 200, false) || null : null,
+        };
+      }
+      const text = checkLength(`${field}.text`, b.text ?? '', LIMITS.blockText);
+      if (b.type === 'QUOTE') {
+        return { type: 'quote', text, attribution: b.attribution != null ? checkLength(`${field}.attribution`, b.attribution, 200, false) || null : null };
+      }
+      return { type: 'paragraph', text };
+    });
+  }
+  if (input.sectionId != null) out.sectionId = idOf('Section', input.sectionId, 'sectionId');
+  if (input.reporterIds != null) {
+    if (input.reporterIds.length === 0) throw fieldError('reporterIds', 'an article needs at least one reporter');
+    if (input.reporterIds.length > LIMITS.reporters) throw fieldError('reporterIds', `at most ${LIMITS.reporters}`);
+    out.reporterIds = [...new Set(input.reporterIds.map((id) => idOf('Reporter', id, 'reporterIds')))];
+  }
+  if (input.tagIds != null) {
+    if (input.tagIds.length > LIMITS.tags) throw fieldError('tagIds', `at most ${LIMITS.tags}`);
+    out.tagIds = [...new Set(input.tagIds.map((id) => idOf('Tag', id, 'tagIds')))];
+  }
+  if (input.leadImageId !== undefined) {
+    out.leadImageId = input.leadImageId === null ? null : idOf('Media', input.leadImageId, 'leadImageId');
+    if (out.leadImageId != null) mediaIds.push(out.leadImageId);
+  }
+  if (input.breaking != null) out.breaking = input.breaking;
+  if (input.slug != null) {
+    const slug = slugify(checkLength('slug', input.slug, LIMITS.slug), LIMITS.slug);
+    out.slug = slug;
+  }
+  await requireRows(prisma, 'section', out.sectionId != null ? [out.sectionId] : [], 'sectionId');
+  await requireRows(prisma, 'reporter', out.reporterIds ?? [], 'reporterIds');
+  await requireRows(prisma, 'tag', out.tagIds ?? [], 'tagIds');
+  await requireRows(prisma, 'media', mediaIds, mediaIds.length === 1 && out.leadImageId != null ? 'leadImageId' : 'body');
+  return out;
+}
+
+async function uniqueSlug(tx: Prisma.TransactionClient, base: string, exceptId?: number): Promise<string> {
+  const taken = await tx.article.findMany({
+    where: { slug: { startsWith: base }, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { slug: true },
+  });
+  const used = new Set(taken.map((t) => t.slug));
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === 'P2002';
+}
+
+export async function createDraft(
+  services: PublishingServices,
+  input: ArticleFieldsInput,
+  defaults: { reporterId: number | null },
+): Promise<number> {
+  const { prisma } = services;
+  if (input.headline == null) throw fieldError('headline', 'is required');
+  if (input.sectionId == null) throw fieldError('sectionId', 'is required');
+  const v = await normalizeInput(prisma, input);
+  const reporterIds = v.reporterIds ?? (defaults.reporterId != null ? [defaults.reporterId] : null);
+  if (!reporterIds) throw fieldError('reporterIds', 'is required (this token writes as no reporter)');
+  const body = v.body ?? [];
+  const bodyText = bodyToText(body);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const slug = v.slug ?? (await uniqueSlug(tx, slugify(v.headline!)));
+      const article = await tx.article.create({
+        data: {
+          slug,
+          headline: v.headline!,
+          deck: v.deck ?? [],
+          body: body as Prisma.InputJsonValue,
+          bodyText,
+          searchText: searchTextOf(v.headline!, v.deck ?? [], bodyText),
+          status: 'DRAFT',
+          breaking: v.breaking ?? false,
+          sectionId: v.sectionId!,
+          leadImageId: v.leadImageId ?? null,
+        },
+        select: { id: true },
+      });
+      await tx.articleReporter.createMany({ data: reporterIds.map((reporterId, position) => ({ articleId: article.id, reporterId, position })) });
+      if (v.tagIds?.length) await tx.articleTag.createMany({ data: v.tagIds.map((tagId) => ({ articleId: article.id, tagId })) });
+      return article.id;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw fieldError('slug', `"${v.slug}" is already used by another article`);
+    throw error;
+  }
+}
+
+export interface EditResult {
+  revisionId: number | null;
+  announced: boolean;
+}
+
+/**
+ * Applies changes. After publication (a visible, scheduled or archived article) the previous version
+ * is kept as a revision and editedAt (기사수정) is set; edits to visible articles are announced.
+ */
+export async function editArticle(services: PublishingServices, id: number, input: ArticleFieldsInput, editorTokenId: number | null): Promise<EditResult> {
+  const { prisma } = services;
+  const v = await normalizeInput(prisma, input);
+  const now = services.clock();
+  let visible = false;
+  let revisionId: number | null = null;
+  try {
+    await prisma.$transaction(async (tx) => {
+      const current = await tx.article.findUnique({ where: { id } });
+      if (!current || current.deletedAt) throw userError('NOT_FOUND', `No article with id ${id}`, { field: 'id' });
+      // Published once: live, archived, or taken back to draft after publication. A scheduled
+      // article has not been published yet (its publishedAt is the planned time).
+      const published = current.status === 'PUBLISHED' || current.status === 'ARCHIVED' || (current.status === 'DRAFT' && current.publishedAt != null);
+      visible = current.status === 'PUBLISHED' && current.publishedAt != null && current.publishedAt <= now;
+      if (v.slug != null && v.slug !== current.slug && published) {
+        throw fieldError('slug', 'cannot change once the article has been published (links would break)');
+      }
+      const headline = v.headline ?? current.headline;
+      const deck = v.deck ?? current.deck;
+      const body = v.body ?? parseBody(current.body);
+      const bodyText = v.body ? bodyToText(body) : current.bodyText;
+      if (published) {
+        const last = await tx.articleRevision.findFirst({ where: { articleId: id }, orderBy: { number: 'desc' }, select: { number: true } });
+        const revision = await tx.articleRevision.create({
+          data: {
+            articleId: id,
+            number: (last?.number ?? 0) + 1,
+            headline: current.headline,
+            deck: current.deck,
+            body: current.body as Prisma.InputJsonValue,
+            sectionId: current.sectionId,
+            breaking: current.breaking,
+            validFrom: current.editedAt ?? current.publishedAt,
+            editedById: editorTokenId,
+          },
+          select: { id: true },
+        });
+        revisionId = revision.id;
+      }
+      // Optimistic: the row must still be the one read above.
+      const { count } = await tx.article.updateMany({
+        where: { id, updatedAt: current.updatedAt },
+        data: {
+          headline,
+          deck,
+          body: body as Prisma.InputJsonValue,
+          bodyText,
+          searchText: searchTextOf(headline, deck, bodyText),
+          ...(v.sectionId != null ? { sectionId: v.sectionId } : {}),
+          ...(v.leadImageId !== undefined ? { leadImageId: v.leadImageId } : {}),
+          ...(v.breaking != null ? { breaking: v.breaking } : {}),
+          ...(v.slug != null ? { slug: v.slug } : {}),
+          ...(published ? { editedAt: now } : {}),
+        },
+      });
+      if (count === 0) throw userError('BAD_USER_INPUT', `Article was changed by someone else at the same time; reload and retry`, { field: 'id' });
+      if (v.reporterIds) {
+        await tx.articleReporter.deleteMany({ where: { articleId: id } });
+        await tx.articleReporter.createMany({ data: v.reporterIds.map((reporterId, position) => ({ articleId: id, reporterId, position })) });
+      }
+      if (v.tagIds) {
+        await tx.articleTag.deleteMany({ where: { articleId: id } });
+        if (v.tagIds.length) await tx.articleTag.createMany({ data: v.tagIds.map((tagId) => ({ articleId: id, tagId })) });
+      }
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw fieldError('slug', `"${v.slug}" is already used by another article`);
+    throw error;
+  }
+  const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }));
+  return { revisionId, announced };
+}
+
+/** Soft delete: the row stays (revisions, statistics), readers never see it again. */
+export async function deleteArticle(services: PublishingServices, id: number): Promise<boolean> {
+  const now = services.clock();
+  const current = await services.prisma.article.findUnique({ where: { id }, select: { status: true, publishedAt: true, deletedAt: true } });
+  if (!current || current.deletedAt) return false;
+  const { count } = await services.prisma.article.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: now } });
+  const wasVisible = current.status === 'PUBLISHED' && current.publishedAt != null && current.publishedAt <= now;
+  if (count > 0 && wasVisible) await announce(services, 'article:updated', { articleId: id, kind: 'DELETED', at: now.toISOString() });
+  return count > 0;
+}

@@ -1,0 +1,183 @@
+// Newsroom mutations on articles. Who may call each is declared in its `authScopes`:
+// REPORTER: create drafts, edit and delete their own drafts; EDITOR (and ADMIN): everything.
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { userError } from '../errors.ts';
+import { decodeIdFor } from '../relay/global-id.ts';
+import { parseDateTime } from '../scalars.ts';
+import { createDraft, deleteArticle, editArticle, fieldError } from './editing.ts';
+import { publishArticle, unpublishArticle } from './publishing.ts';
+
+const BodyBlockType = builder.enumType('BodyBlockType', { values: ['PARAGRAPH', 'IMAGE', 'QUOTE'] as const });
+
+const BodyBlockInput = builder.inputType('BodyBlockInput', {
+  description: 'One body block: PARAGRAPH and QUOTE take `text` (plain text, never HTML); IMAGE takes `mediaId` from uploadImage.',
+  fields: (t) => ({
+    type: t.field({ type: BodyBlockType, required: true }),
+    text: t.string(),
+    mediaId: t.id(),
+    caption: t.string(),
+    credit: t.string(),
+    attribution: t.string(),
+  }),
+});
+
+type InputFields = Parameters<NonNullable<Parameters<typeof builder.inputType>[1]['fields']>>[0];
+
+const articleFields = <Required extends boolean>(t: InputFields, required: Required) => ({
+  headline: t.string({ required, description: '1 to 200 characters.' }),
+  deck: t.stringList({ description: 'Sub-headline lines, at most 5.' }),
+  body: t.field({ type: [BodyBlockInput] }),
+  sectionId: t.id({ required }),
+  reporterIds: t.idList({ description: 'Byline order. Default for a REPORTER token: its own reporter.' }),
+  tagIds: t.idList(),
+  leadImageId: t.id({ description: 'null removes the lead photo.' }),
+  breaking: t.boolean(),
+  slug: t.string({ description: 'Default: made from the headline. Cannot change after publication.' }),
+});
+
+const CreateArticleInput = builder.inputType('CreateArticleInput', { fields: (t) => articleFields(t, true) });
+const UpdateArticleInput = builder.inputType('UpdateArticleInput', {
+  fields: (t) => ({ id: t.id({ required: true }), ...articleFields(t, false) }),
+});
+const ArticleIdInput = builder.inputType('ArticleIdInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+const ScheduleArticleInput = builder.inputType('ScheduleArticleInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    publishAt: t.field({ type: 'DateTime', required: true, description: 'When it goes live; must lie in the future.' }),
+  }),
+});
+
+interface ArticleResult {
+  articleId: number;
+  changed: boolean;
+  revisionId?: number | null;
+}
+
+/** A payload type carrying the changed article, loaded with the caller's selection (drafts included). */
+function payload(name: string, description: string) {
+  return builder.objectRef<ArticleResult>(name).implement({
+    description,
+    fields: (t) => ({
+      article: t.prismaField({
+        type: 'Article',
+        nullable: true,
+        resolve: (query, result, _args, ctx) => ctx.prisma.article.findUnique({ ...query, where: { id: result.articleId } }),
+      }),
+      changed: t.exposeBoolean('changed', { description: 'False when the article already was in the requested state.' }),
+    }),
+  });
+}
+
+const CreateArticlePayload = payload('CreateArticlePayload', 'The new draft.');
+const UpdateArticlePayload = payload('UpdateArticlePayload', 'The article after the edit.');
+builder.objectField(UpdateArticlePayload, 'revision', (t) =>
+  t.prismaField({
+    type: 'ArticleRevision',
+    nullable: true,
+    description: 'The previous version, kept because the article had been published.',
+    resolve: (query, result, _args, ctx) => (result.revisionId ? ctx.prisma.articleRevision.findUnique({ ...query, where: { id: result.revisionId } }) : null),
+  }),
+);
+const ArticleStatePayload = payload('ArticleStatePayload', 'The article after a workflow step.');
+
+function articleId(value: string): number {
+  const id = decodeIdFor('Article', value, 'id');
+  if (id == null) throw fieldError('id', 'expected an Article id');
+  return id;
+}
+
+async function requireArticle(ctx: Context, id: number) {
+  const row = await ctx.prisma.article.findUnique({ where: { id }, select: { id: true, deletedAt: true } });
+  if (!row || row.deletedAt) throw userError('NOT_FOUND', 'No such article', { field: 'id' });
+}
+
+const editorOnly = { editor: true } as const;
+const editorOrOwnDraft = (_root: unknown, args: { input: { id: string } }) => ({ $any: { editor: true, ownsDraft: args.input.id } });
+
+builder.mutationFields((t) => ({
+  createArticle: t.field({
+    type: CreateArticlePayload,
+    description: 'Creates a draft. REPORTER, EDITOR, ADMIN.',
+    authScopes: { reporter: true },
+    args: { input: t.arg({ type: CreateArticleInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      articleId: await createDraft(ctx.services, input, { reporterId: ctx.viewer?.reporterId ?? null }),
+      changed: true,
+    }),
+  }),
+  updateArticle: t.field({
+    type: UpdateArticlePayload,
+    description: 'Edits an article. After publication this sets editedAt (기사수정) and keeps the previous version as a revision. EDITOR, ADMIN, or the REPORTER of a draft.',
+    authScopes: editorOrOwnDraft,
+    args: { input: t.arg({ type: UpdateArticleInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = articleId(input.id);
+      const { revisionId } = await editArticle(ctx.services, id, input, ctx.viewer?.tokenId ?? null);
+      return { articleId: id, changed: true, revisionId };
+    },
+  }),
+  publishArticle: t.field({
+    type: ArticleStatePayload,
+    description: 'Publishes now. EDITOR, ADMIN.',
+    authScopes: editorOnly,
+    args: { input: t.arg({ type: ArticleIdInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = articleId(input.id);
+      await requireArticle(ctx, id);
+      const { changed } = await publishArticle(ctx.services, id);
+      return { articleId: id, changed };
+    },
+  }),
+  scheduleArticle: t.field({
+    type: ArticleStatePayload,
+    description: 'Publishes at a future time (exactly once, whichever instance gets there first). EDITOR, ADMIN.',
+    authScopes: editorOnly,
+    args: { input: t.arg({ type: ScheduleArticleInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = articleId(input.id);
+      const at = input.publishAt instanceof Date ? input.publishAt : parseDateTime(input.publishAt);
+      const now = ctx.services.clock();
+      if (at.getTime() <= now.getTime()) throw fieldError('publishAt', 'must lie in the future (use publishArticle to publish now)');
+      if (at.getTime() > now.getTime() + 366 * 24 * 3600_000) throw fieldError('publishAt', 'must be within a year');
+      await requireArticle(ctx, id);
+      const { changed } = await publishArticle(ctx.services, id, { at });
+      return { articleId: id, changed };
+    },
+  }),
+  unpublishArticle: t.field({
+    type: ArticleStatePayload,
+    description: 'Takes an article off the site, back to draft (or unschedules it). EDITOR, ADMIN.',
+    authScopes: editorOnly,
+    args: { input: t.arg({ type: ArticleIdInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = articleId(input.id);
+      await requireArticle(ctx, id);
+      const { changed } = await unpublishArticle(ctx.services, id);
+      return { articleId: id, changed };
+    },
+  }),
+  archiveArticle: t.field({
+    type: ArticleStatePayload,
+    description: 'Archives an article: off the site, kept for the record. EDITOR, ADMIN.',
+    authScopes: editorOnly,
+    args: { input: t.arg({ type: ArticleIdInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = articleId(input.id);
+      await requireArticle(ctx, id);
+      const { changed } = await unpublishArticle(ctx.services, id, { archive: true });
+      return { articleId: id, changed };
+    },
+  }),
+  deleteArticle: t.field({
+    type: ArticleStatePayload,
+    description: 'Deletes an article (soft: readers never see it again; the record stays). EDITOR, ADMIN, or the REPORTER of a draft.',
+    authScopes: editorOrOwnDraft,
+    args: { input: t.arg({ type: ArticleIdInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = articleId(input.id);
+      await requireArticle(ctx, id);
+      return { articleId: id, changed: await deleteArticle(ctx.services, id) };
+    },
+  }),
+}));

@@ -1,0 +1,251 @@
+// The live hub: one per app. It listens to each pub/sub topic once and fans events out to this
+// process's subscriptions, in the order events arrived. Per-event work is done once per process, not
+// once per subscriber: the visibility check, and (through `rows`) loading the article for each
+// distinct selection. This is what lets one instance carry thousands of subscribers.
+import { GraphQLError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { PubSub } from '../pubsub/pubsub.ts';
+import type { ArticleChangeKind, Delivery } from '../pubsub/topics.ts';
+import { visibleArticleWhere } from '../articles/visibility.ts';
+import { badInput } from '../errors.ts';
+import { decodePublicationCursor, encodePublicationCursor } from './cursor.ts';
+import { LiveStream } from './stream.ts';
+
+/** Fields every event resolves against. */
+interface EventBase {
+  articleId: number;
+  /** The instant visibility is judged against while this event resolves. */
+  now: Date;
+  /** Rows loaded for this event, keyed by selection; shared by every subscriber in this process. */
+  rows: Map<string, Promise<unknown>>;
+}
+
+export interface PublishedEvent extends EventBase {
+  publishedAt: Date;
+  cursor: string;
+  /** Delivered from the resume cursor rather than live. */
+  replayed: boolean;
+  /** First replayed event when more than the replay limit were published since the cursor. */
+  gap: boolean;
+}
+
+export interface UpdatedEvent extends EventBase {
+  kind: ArticleChangeKind;
+  at: Date;
+}
+
+export interface PublishedFilter {
+  section?: string | null;
+  breakingOnly?: boolean | null;
+}
+
+export interface LiveHubOptions {
+  prisma: PrismaClient;
+  pubsub: PubSub;
+  clock: () => Date;
+  log: (message: string) => void;
+  /** Most events a resume replays. */
+  replayLimit: number;
+  /** Events held for a slow subscriber before it is dropped. */
+  maxBuffered: number;
+}
+
+type Sink<E> = (event: E) => void;
+interface PublishedSubscriber {
+  filter: PublishedFilter;
+  sink: Sink<PublishedEvent>;
+}
+
+const matches = (filter: PublishedFilter, payload: { sectionSlug: string; breaking: boolean }) =>
+  (filter.section == null || filter.section === payload.sectionSlug) && (!filter.breakingOnly || payload.breaking);
+
+export class LiveHub {
+  private readonly published = new Set<PublishedSubscriber>();
+  private readonly updated = new Map<number, Set<Sink<UpdatedEvent>>>();
+  private chain: Promise<void> = Promise.resolve();
+  private readonly offs: (() => void)[] = [];
+  private readonly countWaiters = new Set<{ count: number; resolve: () => void }>();
+
+  constructor(private readonly options: LiveHubOptions) {
+    const { pubsub } = options;
+    this.offs.push(
+      pubsub.listen('article:published', (d) => this.enqueue(() => this.onPublished(d))),
+      pubsub.listen('article:updated', (d) => this.onUpdated(d)),
+    );
+  }
+
+  stop(): void {
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  /** Subscriptions open in this process. */
+  stats(): { published: number; updated: number } {
+    let updated = 0;
+    for (const set of this.updated.values()) updated += set.size;
+    return { published: this.published.size, updated };
+  }
+
+  /**
+   * Newly published articles matching `filter`. With `after` (a cursor from an earlier event), first
+   * what was published since then (at most the replay limit, oldest first), then live events, with
+   * none delivered twice at the seam. Registration is synchronous: nothing published after this
+   * call returns is missed.
+   */
+  articlePublished(filter: PublishedFilter, after?: string | null): LiveStream<PublishedEvent> {
+    const afterId = after != null ? decodePublicationCursor(after) : null;
+    const stream = new LiveStream<PublishedEvent>(this.options.maxBuffered);
+    if (afterId == null) {
+      this.addPublished(stream, { filter, sink: (e) => stream.push(e) });
+      return stream;
+    }
+    let held: PublishedEvent[] | null = [];
+    // Articles already delivered by the replay, by position: the same publication arriving live is
+    // skipped; a later re-publication of the same article (new position) is not.
+    const replayed = new Map<number, number>();
+    const isDuplicate = (e: PublishedEvent) => replayed.get(e.articleId) === e.publishedAt.getTime();
+    this.addPublished(stream, {
+      filter,
+      sink: (e) => {
+        if (held) held.push(e);
+        else if (!isDuplicate(e)) stream.push(e);
+      },
+    });
+    this.replay(filter, afterId).then(
+      (events) => {
+        for (const e of events) {
+          replayed.set(e.articleId, e.publishedAt.getTime());
+          stream.push(e);
+        }
+        const live = held ?? [];
+        held = null;
+        for (const e of live) if (!isDuplicate(e)) stream.push(e);
+      },
+      (error) => {
+        if (error instanceof GraphQLError) return stream.fail(error);
+        this.options.log(`live: replay failed: ${(error as Error).stack ?? error}`);
+        stream.fail(createGraphQLError('Unexpected error.'));
+      },
+    );
+    return stream;
+  }
+
+  /** Resolves once at least `count` subscriptions are open in this process (tests, benchmarks, health). */
+  whenSubscriptions(count: number): Promise<void> {
+    const { published, updated } = this.stats();
+    if (published + updated >= count) return Promise.resolve();
+    return new Promise((resolve) => this.countWaiters.add({ count, resolve }));
+  }
+
+  private changed(): void {
+    if (this.countWaiters.size === 0) return;
+    const { published, updated } = this.stats();
+    for (const waiter of this.countWaiters) {
+      if (published + updated < waiter.count) continue;
+      this.countWaiters.delete(waiter);
+      waiter.resolve();
+    }
+  }
+
+  /** Edits and unpublishing of one article. */
+  articleUpdated(articleId: number): LiveStream<UpdatedEvent> {
+    const stream = new LiveStream<UpdatedEvent>(this.options.maxBuffered);
+    let set = this.updated.get(articleId);
+    if (!set) this.updated.set(articleId, (set = new Set()));
+    const sink: Sink<UpdatedEvent> = (e) => stream.push(e);
+    set.add(sink);
+    stream.onEnd(() => {
+      set.delete(sink);
+      if (set.size === 0 && this.updated.get(articleId) === set) this.updated.delete(articleId);
+    });
+    this.changed();
+    return stream;
+  }
+
+  private addPublished(stream: LiveStream<PublishedEvent>, subscriber: PublishedSubscriber): void {
+    this.published.add(subscriber);
+    stream.onEnd(() => this.published.delete(subscriber));
+    this.changed();
+  }
+
+  private enqueue(work: () => Promise<void>): void {
+    this.chain = this.chain.then(work).catch((error) => this.options.log(`live: event dropped: ${(error as Error).stack ?? error}`));
+  }
+
+  private async onPublished(delivery: Delivery<'article:published'>): Promise<void> {
+    const { payload } = delivery;
+    // Only subscriptions open when the event arrived: later ones get it from their replay, if any.
+    const targets = [...this.published].filter((s) => matches(s.filter, payload));
+    if (targets.length === 0) return;
+    const now = this.options.clock();
+    // One visibility check per event per process: an article unpublished again before the event
+    // got here is not announced.
+    const visible = await this.options.prisma.article.findFirst({
+      where: { id: payload.articleId, ...visibleArticleWhere(now) },
+      select: { id: true },
+    });
+    if (!visible) return;
+    const publishedAt = new Date(payload.publishedAt);
+    const event: PublishedEvent = {
+      articleId: payload.articleId,
+      publishedAt,
+      cursor: encodePublicationCursor(payload.articleId),
+      replayed: false,
+      gap: false,
+      now,
+      rows: new Map(),
+    };
+    for (const target of targets) target.sink(event);
+  }
+
+  private onUpdated(delivery: Delivery<'article:updated'>): void {
+    const { payload } = delivery;
+    const sinks = this.updated.get(payload.articleId);
+    if (!sinks?.size) return;
+    const event: UpdatedEvent = {
+      articleId: payload.articleId,
+      kind: payload.kind,
+      at: new Date(payload.at),
+      now: this.options.clock(),
+      rows: new Map(),
+    };
+    for (const sink of [...sinks]) sink(event);
+  }
+
+  private async replay(filter: PublishedFilter, afterId: number): Promise<PublishedEvent[]> {
+    const now = this.options.clock();
+    // The cursor's article may have been unpublished since: its publish time still marks the position.
+    const cursorRow = await this.options.prisma.article.findUnique({ where: { id: afterId }, select: { publishedAt: true } });
+    if (!cursorRow?.publishedAt) throw badInput('after', 'is not the cursor of a published article');
+    const after = { publishedAt: cursorRow.publishedAt, id: afterId };
+    const limit = this.options.replayLimit;
+    const where: Prisma.ArticleWhereInput = {
+      AND: [
+        visibleArticleWhere(now),
+        { OR: [{ publishedAt: { gt: after.publishedAt } }, { publishedAt: after.publishedAt, id: { gt: after.id } }] },
+        ...(filter.section != null ? [{ section: { slug: filter.section } }] : []),
+        ...(filter.breakingOnly ? [{ breaking: true }] : []),
+      ],
+    };
+    // The newest `limit`, delivered oldest first; `gap` tells the client older ones were skipped.
+    const rows = await this.options.prisma.article.findMany({
+      where,
+      select: { id: true, publishedAt: true },
+      orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+    const gap = rows.length > limit;
+    return rows
+      .slice(0, limit)
+      .reverse()
+      .map((row, i) => ({
+        articleId: row.id,
+        publishedAt: row.publishedAt!,
+        cursor: encodePublicationCursor(row.id),
+        replayed: true,
+        gap: gap && i === 0,
+        now,
+        rows: new Map(),
+      }));
+  }
+}

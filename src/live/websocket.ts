@@ -1,0 +1,108 @@
+// GraphQL over WebSocket (graphql-transport-ws) on the HTTP server's /graphql path. Every operation
+// runs through Yoga's envelop (`yoga.getEnveloped`), so error masking, the pagination guard and any
+// later auth plugin apply exactly as over HTTP. HTTP-only plugins never see this traffic: a client
+// authenticates with `connectionParams` in its ConnectionInit message.
+import type { IncomingMessage, Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Context } from '../context.ts';
+import { userError } from '../errors.ts';
+
+/**
+ * Decides whether a connection may open, from its `connectionParams`. Return `false` to refuse it
+ * (closed with 4403 Forbidden), or an object merged into every operation's initial context (e.g. the
+ * viewer the token belongs to). The default lets everyone in as an anonymous reader.
+ */
+export type ConnectionAuthenticator = (
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+  request: IncomingMessage,
+) => Promise<Record<string, unknown> | false> | Record<string, unknown> | false;
+
+export interface WebSocketOptions {
+  path: string;
+  /** Ping interval; a socket that does not answer within the next interval is terminated. */
+  keepAliveMs: number;
+  /** Time a client has to send ConnectionInit before the socket is closed (4408). */
+  initTimeoutMs: number;
+  /** Subscriptions one socket may hold at once; further ones get an error (RATE_LIMITED). */
+  maxSubscriptionsPerSocket: number;
+  /** Largest incoming message; larger ones close the socket (1009). */
+  maxPayloadBytes: number;
+  authenticate?: ConnectionAuthenticator;
+}
+
+export interface LiveWebSocketServer {
+  /** Open sockets. */
+  clientCount(): number;
+  /** Says goodbye (1001 Going away) to every client and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+type Extra = {
+  auth?: Record<string, unknown>;
+};
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+}
+
+export function attachWebSocketServer(
+  server: Server,
+  yoga: YogaServerInstance<Record<string, unknown>, Context>,
+  options: WebSocketOptions,
+): LiveWebSocketServer {
+  const wss = new WebSocketServer({ server, path: options.path, maxPayload: options.maxPayloadBytes });
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      connectionInitWaitTimeout: options.initTimeoutMs,
+      onConnect: async (ctx) => {
+        if (!options.authenticate) return true;
+        const result = await options.authenticate(ctx.connectionParams, ctx.extra.request);
+        if (result === false) return false;
+        ctx.extra.auth = result;
+        return true;
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerSocket) {
+          return [userError('RATE_LIMITED', `At most ${options.maxSubscriptionsPerSocket} subscriptions per connection`)];
+        }
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          ...ctx.extra.auth,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const errors = validate(schema, document);
+        if (errors.length) return errors;
+        const root: EnvelopedRoot = { execute, subscribe };
+        return {
+          schema,
+          document,
+          operationName: params.operationName,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: root,
+        };
+      },
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+    },
+    wss,
+    options.keepAliveMs,
+  );
+  return {
+    clientCount: () => wss.clients.size,
+    close: () => disposable.dispose() as Promise<void>,
+  };
+}

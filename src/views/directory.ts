@@ -1,0 +1,111 @@
+// Which articles may be counted, without a database read per view: a cache of published articles'
+// section and publish time, filled in batches (concurrent misses share one query), bounded, with
+// expiry. The publish time is checked against the clock on every view, so a cached article that is
+// scheduled becomes countable when its time comes; unpublishing evicts it through `invalidate`
+// (wired to the live pub/sub's article events) and at the latest when its entry expires.
+import type { PrismaClient } from '../generated/prisma/client.ts';
+
+interface Entry {
+  /** null: no such article, or not published (status or deletion). */
+  sectionId: number | null;
+  publishedAt: number;
+  expires: number;
+}
+
+export interface DirectoryOptions {
+  /** How long a published article's entry is trusted (default 60 s). */
+  ttlMs?: number;
+  /** How long "no such article" is remembered (default 10 s). */
+  missingTtlMs?: number;
+  maxEntries?: number;
+}
+
+interface Waiter {
+  resolve(entry: Entry): void;
+  reject(error: unknown): void;
+}
+
+export interface CountableArticle {
+  articleId: number;
+  sectionId: number;
+}
+
+export class ArticleDirectory {
+  private readonly entries = new Map<number, Entry>();
+  private queue = new Map<number, Waiter[]>();
+  private scheduled = false;
+  private readonly ttlMs: number;
+  private readonly missingTtlMs: number;
+  private readonly maxEntries: number;
+  /** Database statements issued (the benchmark reports them). */
+  queries = 0;
+
+  constructor(private readonly prisma: PrismaClient, options: DirectoryOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.missingTtlMs = options.missingTtlMs ?? 10_000;
+    this.maxEntries = options.maxEntries ?? 500_000;
+  }
+
+  /** The article if readers can see it at `now`, else null. */
+  async countable(articleId: number, now: Date): Promise<CountableArticle | null> {
+    const cached = this.entries.get(articleId);
+    const entry = cached && cached.expires > Date.now() ? cached : await this.load(articleId);
+    return entry.sectionId !== null && entry.publishedAt <= now.getTime() ? { articleId, sectionId: entry.sectionId } : null;
+  }
+
+  invalidate(articleId: number): void {
+    this.entries.delete(articleId);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private load(articleId: number): Promise<Entry> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.queue.get(articleId);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.queue.set(articleId, [{ resolve, reject }]);
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => void this.fetch());
+    });
+  }
+
+  private async fetch(): Promise<void> {
+    const batch = this.queue;
+    this.queue = new Map();
+    this.scheduled = false;
+    const ids = [...batch.keys()];
+    try {
+      this.queries++;
+      const rows = await this.prisma.article.findMany({
+        where: { id: { in: ids }, status: 'PUBLISHED', deletedAt: null, publishedAt: { not: null } },
+        select: { id: true, sectionId: true, publishedAt: true },
+      });
+      const now = Date.now();
+      const found = new Map(rows.map((r) => [r.id, r]));
+      if (this.entries.size + ids.length > this.maxEntries) this.evict(ids.length);
+      for (const id of ids) {
+        const row = found.get(id);
+        const entry: Entry = row
+          ? { sectionId: row.sectionId, publishedAt: row.publishedAt!.getTime(), expires: now + this.ttlMs }
+          : { sectionId: null, publishedAt: 0, expires: now + this.missingTtlMs };
+        this.entries.set(id, entry);
+        for (const w of batch.get(id)!) w.resolve(entry);
+      }
+    } catch (error) {
+      // Every waiter of this batch fails; the next view retries.
+      for (const waiters of batch.values()) for (const w of waiters) w.reject(error);
+    }
+  }
+
+  /** Drops the oldest entries (a Map iterates in insertion order). */
+  private evict(room: number): void {
+    let n = Math.max(room, Math.floor(this.maxEntries / 10));
+    for (const key of this.entries.keys()) {
+      if (n-- <= 0) break;
+      this.entries.delete(key);
+    }
+  }
+}

@@ -1,0 +1,355 @@
+// The Redis view store: every instance shares the counts. One round trip per view: a Lua script that
+// checks the de-duplication mark and, for a new view, bumps the pending counters, the 5-minute,
+// hourly and daily sorted sets (overall and the article's section) and the article's HyperLogLogs,
+// setting expiries as it goes.
+//
+// When Redis cannot be reached, views are acknowledged into a bounded in-memory buffer and applied in
+// arrival order when it returns. Applying a view twice is harmless: the script's de-duplication mark
+// (the instant of the counted view) turns the second application into a DUPLICATE, so a view whose
+// reply was lost can simply be sent again.
+import { randomUUID } from 'node:crypto';
+import { Redis, type RedisOptions, type Result } from 'ioredis';
+import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_MS, viewBuckets } from '../rankings/windows.ts';
+import type { FlushBatch, HistoryRow, Ranked, RecordOutcome, Scope, StoreHealth, ViewRecord, ViewStore } from './store.ts';
+import { scopeKey } from './store.ts';
+
+const RECORD = `
+local at = tonumber(ARGV[1])
+local last = redis.call('GET', KEYS[1])
+if last and at - tonumber(last) < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+for i = 4, 9 do
+  redis.call('ZINCRBY', KEYS[i], 1, ARGV[5])
+  redis.call('EXPIRE', KEYS[i], ARGV[7 + math.floor((i - 4) / 2)])
+end
+for i = 10, 12 do
+  redis.call('PFADD', KEYS[i], ARGV[6])
+  redis.call('EXPIRE', KEYS[i], ARGV[i])
+end
+return 1
+`;
+
+const PENDING = `
+local n = #ARGV - 1
+local out = {}
+local base = redis.call('HMGET', KEYS[1], unpack(ARGV, 2))
+for i = 1, n do out[i] = tonumber(base[i]) or 0 end
+local flushes = redis.call('ZRANGE', KEYS[2], 0, -1)
+for _, f in ipairs(flushes) do
+  local v = redis.call('HMGET', ARGV[1] .. 'f:' .. f .. ':t', unpack(ARGV, 2))
+  for i = 1, n do out[i] = out[i] + (tonumber(v[i]) or 0) end
+end
+return out
+`;
+
+const TOP = `
+if #KEYS < 2 then return {} end
+redis.call('ZUNIONSTORE', KEYS[1], #KEYS - 1, unpack(KEYS, 2))
+local r = redis.call('ZREVRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')
+redis.call('DEL', KEYS[1])
+return r
+`;
+
+const CLAIM = `
+if redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('RENAME', KEYS[2], KEYS[6])
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[5]) end
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+return 1
+`;
+
+const ABANDONED = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], id) end
+return ids
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    nvRecord(...args: (string | number)[]): Result<number, Context>;
+    nvPending(...args: (string | number)[]): Result<number[], Context>;
+    nvTop(...args: (string | number)[]): Result<string[], Context>;
+    nvClaim(...args: (string | number)[]): Result<number, Context>;
+    nvAbandoned(...args: (string | number)[]): Result<string[], Context>;
+  }
+}
+
+export interface RedisViewStoreOptions {
+  /** Key prefix, so several deployments can share one Redis. */
+  prefix?: string;
+  /** Most views held in memory while Redis is unreachable. */
+  maxBuffered?: number;
+  log?: (message: string) => void;
+  /** Called for every view found new when the outage buffer is applied. */
+  onLateCount?: (view: ViewRecord) => void;
+}
+
+const sec = (ms: number) => Math.ceil(ms / 1000);
+const pad = (id: number) => String(id).padStart(10, '0');
+const DRAIN_CHUNK = 500;
+
+export class RedisViewStore implements ViewStore {
+  readonly kind = 'redis' as const;
+  readonly redis: Redis;
+  private readonly p: string;
+  private readonly maxBuffered: number;
+  private readonly log: (message: string) => void;
+  private buffer: { view: ViewRecord; dedupMs: number }[] = [];
+  private dropped = 0;
+  private draining: Promise<void> | null = null;
+  private readonly drainTimer: NodeJS.Timeout;
+  private closed = false;
+  private lastError = '';
+
+  constructor(url: string, private readonly options: RedisViewStoreOptions = {}) {
+    this.p = options.prefix ?? 'nv:';
+    this.maxBuffered = options.maxBuffered ?? 100_000;
+    this.log = options.log ?? (() => {});
+    const redisOptions: RedisOptions = {
+      connectionName: 'newsroom-views',
+      // Fail fast while disconnected: the buffer below, not ioredis' offline queue, holds views.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
+    };
+    this.redis = new Redis(url, redisOptions);
+    this.redis.on('error', (error: Error) => this.noteError(error));
+    this.redis.on('ready', () => {
+      this.lastError = '';
+      void this.drain();
+    });
+    this.redis.defineCommand('nvRecord', { numberOfKeys: 12, lua: RECORD });
+    this.redis.defineCommand('nvPending', { numberOfKeys: 2, lua: PENDING });
+    this.redis.defineCommand('nvTop', { lua: TOP });
+    this.redis.defineCommand('nvClaim', { numberOfKeys: 6, lua: CLAIM });
+    this.redis.defineCommand('nvAbandoned', { numberOfKeys: 1, lua: ABANDONED });
+    this.drainTimer = setInterval(() => void this.drain(), 250);
+    this.drainTimer.unref();
+  }
+
+  /** Resolves once connected (or false after `timeoutMs`). */
+  async ready(timeoutMs = 5_000): Promise<boolean> {
+    if (this.redis.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        resolve(false);
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.redis.once('ready', onReady);
+    });
+  }
+
+  async record(view: ViewRecord, dedupMs: number): Promise<RecordOutcome> {
+    if (this.buffer.length > 0 || this.redis.status !== 'ready') return this.hold(view, dedupMs);
+    try {
+      return (await this.redis.nvRecord(...this.recordArgs(view, dedupMs))) === 1 ? 'COUNTED' : 'DUPLICATE';
+    } catch (error) {
+      this.noteError(error as Error);
+      return this.hold(view, dedupMs);
+    }
+  }
+
+  private hold(view: ViewRecord, dedupMs: number): RecordOutcome {
+    if (this.buffer.length >= this.maxBuffered) {
+      this.dropped++;
+      return 'DROPPED';
+    }
+    this.buffer.push({ view, dedupMs });
+    return 'QUEUED';
+  }
+
+  private recordArgs(v: ViewRecord, dedupMs: number): (string | number)[] {
+    const p = this.p;
+    const [m, h, d] = viewBuckets(v.at);
+    const s = String(v.sectionId);
+    return [
+      `${p}s:${v.articleId}:${v.visitor}`,
+      `${p}pt`,
+      `${p}ph`,
+      this.rankKey(m!, 'a'), this.rankKey(m!, s),
+      this.rankKey(h!, 'a'), this.rankKey(h!, s),
+      this.rankKey(d!, 'a'), this.rankKey(d!, s),
+      this.uniqueKey(m!, v.articleId), this.uniqueKey(h!, v.articleId), this.uniqueKey(d!, v.articleId),
+      v.at,
+      dedupMs,
+      v.articleId,
+      `${v.articleId}:${h!.index}`,
+      pad(v.articleId),
+      v.visitor,
+      sec(RANK_RETENTION_MS.m), sec(RANK_RETENTION_MS.h), sec(RANK_RETENTION_MS.d),
+      sec(UNIQUE_RETENTION_MS.m), sec(UNIQUE_RETENTION_MS.h), sec(UNIQUE_RETENTION_MS.d),
+    ];
+  }
+
+  rankKey(b: Bucket, scope: string): string {
+    return `${this.p}z:${b.level}:${b.index}:${scope}`;
+  }
+
+  private uniqueKey(b: Bucket, articleId: number): string {
+    return `${this.p}u:${b.level}:${b.index}:${articleId}`;
+  }
+
+  /** Applies buffered views in arrival order, in pipelined chunks, while Redis is up. */
+  drain(): Promise<void> {
+    if (this.draining || this.buffer.length === 0 || this.redis.status !== 'ready') return this.draining ?? Promise.resolve();
+    this.draining = (async () => {
+      const before = this.buffer.length;
+      try {
+        while (this.buffer.length > 0 && this.redis.status === 'ready') {
+          const chunk = this.buffer.slice(0, DRAIN_CHUNK);
+          const pipeline = this.redis.pipeline();
+          for (const { view, dedupMs } of chunk) pipeline.nvRecord(...this.recordArgs(view, dedupMs));
+          const results = (await pipeline.exec()) ?? [];
+          let applied = 0;
+          for (const [error, result] of results) {
+            if (error) {
+              this.noteError(error);
+              break;
+            }
+            if (result === 1) this.options.onLateCount?.(chunk[applied]!.view);
+            applied++;
+          }
+          this.buffer.splice(0, applied);
+          if (applied < chunk.length) break;
+        }
+      } catch (error) {
+        this.noteError(error as Error);
+      } finally {
+        this.draining = null;
+      }
+      if (before > 0 && this.buffer.length === 0) this.log(`views: applied ${before} views buffered during a Redis outage`);
+    })();
+    return this.draining;
+  }
+
+  async pendingTotals(articleIds: readonly number[]): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i < articleIds.length; i += 1000) {
+      const ids = articleIds.slice(i, i + 1000);
+      const values = await this.redis.nvPending(`${this.p}pt`, `${this.p}fl`, this.p, ...ids);
+      out.push(...values.map(Number));
+    }
+    return out;
+  }
+
+  async uniques(articleId: number, buckets: readonly Bucket[]): Promise<number> {
+    if (buckets.length === 0) return 0;
+    return this.redis.pfcount(...buckets.map((b) => this.uniqueKey(b, articleId)));
+  }
+
+  async top(scope: Scope, buckets: readonly Bucket[], offset: number, limit: number): Promise<Ranked[]> {
+    if (limit <= 0) return [];
+    const keys = buckets.map((b) => this.rankKey(b, scopeKey(scope)));
+    const flat = await this.redis.nvTop(keys.length + 1, `${this.p}tmp:${randomUUID()}`, ...keys, offset, offset + limit - 1);
+    const out: Ranked[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ articleId: Number(flat[i]), views: Number(flat[i + 1]) });
+    return out;
+  }
+
+  async claim(flushId: string): Promise<FlushBatch | null | 'REBUILD'> {
+    const p = this.p;
+    const r = await this.redis.nvClaim(`${p}pt`, `${p}ph`, `${p}fl`, `${p}rebuilt`, `${p}f:${flushId}:t`, `${p}f:${flushId}:h`, flushId, Date.now());
+    if (r === -1) return 'REBUILD';
+    if (r === 0) return null;
+    return this.readBatch(flushId);
+  }
+
+  private async readBatch(flushId: string): Promise<FlushBatch> {
+    const hours = await this.redis.hgetall(`${this.p}f:${flushId}:h`);
+    const rows: [number, number, number][] = [];
+    for (const [key, views] of Object.entries(hours)) {
+      const [article, hour] = key.split(':');
+      rows.push([Number(article), Number(hour), Number(views)]);
+    }
+    rows.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return { id: flushId, rows };
+  }
+
+  async abandoned(olderThanMs: number): Promise<FlushBatch[]> {
+    const now = Date.now();
+    const ids = await this.redis.nvAbandoned(`${this.p}fl`, now - olderThanMs, now, 20);
+    return Promise.all(ids.map((id) => this.readBatch(id)));
+  }
+
+  async release(flushId: string): Promise<void> {
+    const p = this.p;
+    await this.redis.multi().del(`${p}f:${flushId}:t`, `${p}f:${flushId}:h`).zrem(`${p}fl`, flushId).exec();
+  }
+
+  async needsRebuild(): Promise<boolean> {
+    return (await this.redis.exists(`${this.p}rebuilt`)) === 0;
+  }
+
+  async beginRebuild(): Promise<boolean> {
+    return (await this.redis.set(`${this.p}rebuild-lock`, randomUUID(), 'PX', 120_000, 'NX')) === 'OK';
+  }
+
+  async applyHistory(rows: readonly HistoryRow[], nowMs: number): Promise<void> {
+    // Day buckets summed first: one ZINCRBY per article and day rather than per hour.
+    const increments = new Map<string, Map<string, number>>();
+    const add = (key: string, member: string, n: number) => {
+      let m = increments.get(key);
+      if (!m) increments.set(key, (m = new Map()));
+      m.set(member, (m.get(member) ?? 0) + n);
+    };
+    const ttl = new Map<string, number>();
+    for (const row of rows) {
+      const at = row.hour * LEVEL_MS.h;
+      const age = nowMs - at;
+      if (age > RANK_RETENTION_MS.h) continue;
+      for (const level of ['h', 'd'] as Level[]) {
+        const b = { level, index: Math.floor(at / LEVEL_MS[level]) };
+        for (const scope of ['a', String(row.sectionId)]) {
+          const key = this.rankKey(b, scope);
+          add(key, pad(row.articleId), row.views);
+          ttl.set(key, Math.max(60, sec(RANK_RETENTION_MS[level] - age)));
+        }
+      }
+    }
+    let pipeline = this.redis.pipeline();
+    let n = 0;
+    for (const [key, members] of increments) {
+      for (const [member, by] of members) {
+        pipeline.zincrby(key, by, member);
+        if (++n % 5_000 === 0) {
+          await pipeline.exec();
+          pipeline = this.redis.pipeline();
+        }
+      }
+      pipeline.expire(key, ttl.get(key)!);
+    }
+    await pipeline.exec();
+  }
+
+  async endRebuild(): Promise<void> {
+    await this.redis.multi().set(`${this.p}rebuilt`, String(Date.now())).del(`${this.p}rebuild-lock`).exec();
+  }
+
+  health(): StoreHealth {
+    return { kind: 'redis', connected: this.redis.status === 'ready', buffered: this.buffer.length, dropped: this.dropped };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.drainTimer);
+    await this.drain();
+    if (this.buffer.length > 0) this.log(`views: ${this.buffer.length} buffered views could not be applied before shutdown (Redis unreachable)`);
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
+  }
+
+  private noteError(error: Error): void {
+    if (error.message === this.lastError) return;
+    this.lastError = error.message;
+    this.log(`views: redis: ${error.message}`);
+  }
+}

@@ -1,0 +1,98 @@
+// The view counter's one interface, with two stores chosen once in the app factory:
+// in-process (src/views/memory-store.ts) and Redis (src/views/redis-store.ts). Both keep
+//  - a de-duplication mark per (article, visitor),
+//  - counts per article in 5-minute, hourly and daily buckets, overall and per section (rankings),
+//  - a HyperLogLog of visitors per article and bucket (uniqueViewers),
+//  - pending counts per article and hour not yet written to PostgreSQL (write-behind, see flusher.ts).
+import type { Bucket } from '../rankings/windows.ts';
+
+export interface ViewRecord {
+  articleId: number;
+  sectionId: number;
+  /** 16 hex digits: the start of the SHA-1 of the visitor id. */
+  visitor: string;
+  /** Epoch ms of the view (the app clock). */
+  at: number;
+}
+
+/**
+ * COUNTED: new view, counted. DUPLICATE: the same visitor's view of the same article was counted less
+ * than the de-duplication window ago. QUEUED: accepted while the store is unreachable; it is counted
+ * (or found a duplicate) when the store returns. DROPPED: not accepted (the outage buffer is full).
+ */
+export type RecordOutcome = 'COUNTED' | 'DUPLICATE' | 'QUEUED' | 'DROPPED';
+
+/** A ranking scope: every article, or one section. */
+export type Scope = { sectionId: number } | 'all';
+export const scopeKey = (scope: Scope) => (scope === 'all' ? 'a' : String(scope.sectionId));
+
+export interface Ranked {
+  articleId: number;
+  views: number;
+}
+
+/** One claimed batch of pending counts, identified for the idempotent database write. */
+export interface FlushBatch {
+  id: string;
+  /** [articleId, hour index (epoch hours), views], sorted by article then hour. */
+  rows: [number, number, number][];
+}
+
+export interface HistoryRow {
+  articleId: number;
+  sectionId: number;
+  hour: number;
+  views: number;
+}
+
+export interface StoreHealth {
+  kind: 'memory' | 'redis';
+  connected: boolean;
+  /** Views accepted while the store was unreachable, waiting to be applied. */
+  buffered: number;
+  /** Views refused because the buffer was full, since start. */
+  dropped: number;
+}
+
+export interface ViewStore {
+  readonly kind: 'memory' | 'redis';
+  /** Counts a view unless it is a duplicate. `dedupMs`: the de-duplication window. */
+  record(view: ViewRecord, dedupMs: number): Promise<RecordOutcome>;
+  /** Views recorded but not yet committed to PostgreSQL (pending and in-flight flushes), per article. */
+  pendingTotals(articleIds: readonly number[]): Promise<number[]>;
+  /** Estimated distinct visitors of an article over the union of `buckets`. */
+  uniques(articleId: number, buckets: readonly Bucket[]): Promise<number>;
+  /**
+   * The most viewed articles over the union of `buckets` in `scope`: views descending, then article
+   * id descending (newer first), `limit` entries from `offset`.
+   */
+  top(scope: Scope, buckets: readonly Bucket[], offset: number, limit: number): Promise<Ranked[]>;
+
+  // Write-behind (src/views/flusher.ts).
+  /**
+   * Moves every pending count into a batch named `flushId` that stays in the store until `release`.
+   * null: nothing pending. 'REBUILD': the store lost its data and must be rebuilt from history first.
+   */
+  claim(flushId: string): Promise<FlushBatch | null | 'REBUILD'>;
+  /** Batches claimed more than `olderThanMs` ago and never released (their flusher died). Re-leases them. */
+  abandoned(olderThanMs: number): Promise<FlushBatch[]>;
+  /** Forgets a batch once it is committed to PostgreSQL. */
+  release(flushId: string): Promise<void>;
+
+  // Rebuild after data loss (a new Redis, or a restarted process for the in-process store).
+  /** True when the rankings must be rebuilt from the history table before the next flush. */
+  needsRebuild(): Promise<boolean>;
+  /** Takes the rebuild lease (one instance rebuilds); false when another instance holds it. */
+  beginRebuild(): Promise<boolean>;
+  /** Adds history rows to the ranking buckets (hour and day levels). */
+  applyHistory(rows: readonly HistoryRow[], nowMs: number): Promise<void>;
+  endRebuild(): Promise<void>;
+
+  health(): StoreHealth;
+  close(): Promise<void>;
+}
+
+/** Newest first among equals: views descending, then article id descending. */
+export function compareRanked(a: Ranked, b: Ranked): number {
+  return b.views - a.views || b.articleId - a.articleId;
+}
