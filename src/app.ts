@@ -2,12 +2,16 @@
 // No side effects at import; main.ts (or a test) decides when to listen and when to stop.
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { createFetch } from '@whatwg-node/fetch';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { type AppServices, type Context, createContext } from './context.ts';
 import { type Database, type DatabaseOptions, openDatabase } from './db/client.ts';
 import { startPublicationScheduler } from './articles/publishing.ts';
 import { maskError } from './errors.ts';
+import { MEDIA_PREFIX, serveMedia } from './media/storage.ts';
+import { createMailer } from './readers/mailer.ts';
+import { createRateLimiter } from './readers/rate-limit.ts';
 import { graphiqlOptions, renderGraphiQL } from './graphiql.ts';
 import { LiveHub } from './live/hub.ts';
 import { attachWebSocketServer, type ConnectionAuthenticator, type LiveWebSocketServer } from './live/websocket.ts';
@@ -59,13 +63,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     replayLimit: config.live.replayLimit,
     maxBuffered: config.live.maxBufferedEvents,
   });
-  const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log };
+  const mailer = createMailer(config.mail);
+  const rateLimiter = createRateLimiter(config.redisUrl, log);
+  const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log, mailer, rateLimiter };
   const scheduler = config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     context: (initial) => createContext(services, initial),
+    // Multipart uploads are cut off at the size limit while streaming, not after buffering.
+    fetchAPI: createFetch({
+      formDataLimits: { fileSize: config.media.maxUploadBytes, files: 1, fieldSize: 1_000_000, fields: 20 },
+    }),
     maskedErrors: { maskError },
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL,
@@ -74,7 +84,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logging: process.env.NODE_ENV === 'test' ? false : 'info',
   });
 
-  const server = createServer(yoga);
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith(MEDIA_PREFIX)) return void serveMedia(config.media.mediaDir, req, res);
+    return yoga(req, res);
+  });
   const ws = attachWebSocketServer(server, yoga, {
     path: '/graphql',
     keepAliveMs: config.live.keepAliveMs,
@@ -121,6 +134,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await wsClosed;
       live.stop();
       await pubsub.close();
+      mailer.close();
+      await rateLimiter.close();
       await db.close();
     },
   };

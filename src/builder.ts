@@ -17,6 +17,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    File: { Input: File; Output: never };
     ID: { Input: string; Output: string | number };
   };
   Connection: { totalCount?: number | (() => number | Promise<number>) };

@@ -29,6 +29,15 @@ const Env = z.object({
   WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
   LIVE_REPLAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(100),
   LIVE_MAX_BUFFERED: z.coerce.number().int().min(10).max(100_000).default(1_000),
+  MEDIA_DIR: z.string().min(1).default('./data/media'),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('일간환경연합 <no-reply@localhost>'),
+  OUTBOX_DIR: z.string().min(1).default('./data/outbox'),
+  EMAIL_LIMIT_PER_VISITOR: z.coerce.number().int().min(1).max(10_000).default(5),
+  EMAIL_LIMIT_PER_RECIPIENT: z.coerce.number().int().min(1).max(10_000).default(3),
+  EMAIL_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
+  TRUST_PROXY: bool.default(false),
   PUBLISH_SCHEDULER_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
 });
 
@@ -43,6 +52,21 @@ export interface Config {
   graphiql: boolean;
   maxPageSize: number;
   live: LiveConfig;
+  media: { mediaDir: string; maxUploadBytes: number };
+  mail: MailConfig;
+  /** Take the client address from X-Forwarded-For (behind a load balancer). */
+  trustProxy: boolean;
+}
+
+export interface MailConfig {
+  /** SMTP server; unset = messages are written as .eml files to `outboxDir`. */
+  smtpUrl: string | undefined;
+  from: string;
+  outboxDir: string;
+  /** "기사 메일전송" messages allowed per hour, per visitor, recipient and client address. */
+  perVisitorPerHour: number;
+  perRecipientPerHour: number;
+  perIpPerHour: number;
 }
 
 export interface LiveConfig {
@@ -90,5 +114,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBufferedEvents: e.LIVE_MAX_BUFFERED,
       schedulerIntervalMs: e.PUBLISH_SCHEDULER_MS,
     },
+    media: { mediaDir: path.resolve(e.MEDIA_DIR), maxUploadBytes: e.MAX_UPLOAD_BYTES },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      outboxDir: path.resolve(e.OUTBOX_DIR),
+      perVisitorPerHour: e.EMAIL_LIMIT_PER_VISITOR,
+      perRecipientPerHour: e.EMAIL_LIMIT_PER_RECIPIENT,
+      perIpPerHour: e.EMAIL_LIMIT_PER_IP,
+    },
+    trustProxy: e.TRUST_PROXY,
   };
 }

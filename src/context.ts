@@ -1,5 +1,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticate, type Viewer } from './auth/tokens.ts';
+import type { Mailer } from './readers/mailer.ts';
+import type { RateLimiter } from './readers/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { LiveHub } from './live/hub.ts';
@@ -19,6 +21,8 @@ export interface Context {
   viewer: Viewer | null;
   /** Everything the app holds once (mailer, rate limits, clock …), for mutations' services. */
   services: AppServices;
+  /** The client's address (X-Forwarded-For's first entry when TRUST_PROXY is set). */
+  clientIp: string | null;
 }
 
 export interface AppServices {
@@ -28,19 +32,28 @@ export interface AppServices {
   pubsub: PubSub;
   live: LiveHub;
   log: (message: string) => void;
+  mailer: Mailer;
+  rateLimiter: RateLimiter;
 }
 
 /** Credentials from the Authorization header (HTTP) or from connectionParams (WebSocket). */
 function credentialsOf(initial?: Partial<YogaInitialContext> & { connectionParams?: Record<string, unknown> }): unknown {
   const header = initial?.request?.headers.get('authorization');
   if (header != null) return header;
-  const params = initial?.connectionParams ?? (initial?.params?.extensions as Record<string, unknown> | undefined)?.connectionParams;
-  const p = params as Record<string, unknown> | undefined;
+  const p = initial?.connectionParams;
   return p?.authorization ?? p?.Authorization ?? p?.token;
+}
+
+function clientIpOf(services: AppServices, initial?: Partial<YogaInitialContext> & { req?: { socket?: { remoteAddress?: string } } }): string | null {
+  if (services.config.trustProxy) {
+    const forwarded = initial?.request?.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return initial?.req?.socket?.remoteAddress ?? null;
 }
 
 export async function createContext(services: AppServices, initial?: Partial<YogaInitialContext>): Promise<Context> {
   const now = services.clock();
   const viewer = await authenticate(services.prisma, credentialsOf(initial), now);
-  return { prisma: services.prisma, config: services.config, now, pubsub: services.pubsub, live: services.live, viewer, services };
+  return { prisma: services.prisma, config: services.config, now, pubsub: services.pubsub, live: services.live, viewer, services, clientIp: clientIpOf(services, initial) };
 }

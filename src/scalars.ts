@@ -25,3 +25,10 @@ builder.scalarType('DateTime', {
     return parseDateTime(ast.value);
   },
 });
+
+builder.scalarType('File', {
+  description: 'A file in a GraphQL multipart request (input only).',
+  serialize: () => {
+    throw new Error('File is an input-only scalar');
+  },
+});

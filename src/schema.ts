@@ -13,6 +13,8 @@ import './search/search.ts';
 import './articles/revisions.ts';
 import './articles/mutations.ts';
 import './auth/api-token.ts';
+import './media/upload.ts';
+import './readers/actions.ts';
 import './live/subscriptions.ts';
 
 builder.queryType({ description: 'Reads: everything a news page, an app or a newsroom dashboard shows.' });
