@@ -43,7 +43,7 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   app: App;
   url: string;
-  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string }): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -55,10 +55,14 @@ export async function startTestServer(backend: Backend, options: AppOptions & { 
   return {
     app,
     url,
-    async graphql(query, variables) {
+    async graphql(query, variables, options) {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(options?.token != null ? { authorization: `Bearer ${options.token}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       const text = await res.text();
