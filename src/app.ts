@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { type AppServices, type Context, createContext } from './context.ts';
 import { type Database, type DatabaseOptions, openDatabase } from './db/client.ts';
 import { startPublicationScheduler } from './articles/publishing.ts';
+import { authenticate } from './auth/tokens.ts';
 import { maskError } from './errors.ts';
 import { MEDIA_PREFIX, serveMedia } from './media/storage.ts';
 import { createMailer } from './readers/mailer.ts';
@@ -94,7 +95,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     initTimeoutMs: config.live.initTimeoutMs,
     maxSubscriptionsPerSocket: config.live.maxSubscriptionsPerSocket,
     maxPayloadBytes: config.live.maxPayloadBytes,
-    authenticate: options.authenticateConnection,
+    // Default: a token in connectionParams must be valid, or the socket is refused (4403) at once;
+    // each operation's context then authenticates it again, as over HTTP.
+    authenticate:
+      options.authenticateConnection ??
+      ((params) =>
+        authenticate(db.prisma, params?.authorization ?? params?.Authorization ?? params?.token, clock()).then(
+          () => ({}),
+          () => false as const,
+        )),
   });
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {

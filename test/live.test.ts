@@ -1,6 +1,6 @@
 // Live news on one instance over real transports: graphql-ws over a real WebSocket, GraphQL over SSE,
 // real HTTP. Twice: embedded PGlite with in-process pub/sub, and PostgreSQL with a real redis-server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode } from 'graphql-ws';
 import { formatPrismaCursor } from '@pothos/plugin-prisma';
@@ -64,11 +64,13 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     server = await startTestServer(backend, {
       clock: () => now,
       env: { ...(redis ? { REDIS_URL: redis.url } : {}), PUBLISH_SCHEDULER_MS: '0', WS_MAX_SUBSCRIPTIONS: '3', WS_INIT_TIMEOUT_MS: '300' },
-      authenticateConnection: (params) => (params?.token === 'revoked' ? false : { viewerToken: params?.token ?? null }),
     });
     wsUrl = server.url.replace('http', 'ws');
     expect(server.app.pubsub.transport).toBe(useRedis ? 'redis' : 'memory');
   });
+  // Every test disposes what it opened; the next one starts from zero open subscriptions, so "n open"
+  // means its own n are registered.
+  beforeEach(() => hub().until((s) => s.published + s.updated === 0));
   afterAll(async () => {
     for (const c of clients) c.dispose();
     await server?.stop();
@@ -81,12 +83,10 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     await hub().whenSubscriptions(total);
     return rec;
   }
-  const open = () => hub().stats().published + hub().stats().updated;
 
   it('delivers a published article over WebSocket with the subscriber’s own selection', async () => {
     const client = track(wsClient(wsUrl));
-    const base = open();
-    const rec = await subscribed(subscribeWs(client, { query: 'subscription { articlePublished { articleId article { headline url } } }' }), base + 1);
+    const rec = await subscribed(subscribeWs(client, { query: 'subscription { articlePublished { articleId article { headline url } } }' }), 1);
     const draft = await createDraft(server.app.db.prisma);
     const result = await publishArticle(services(), draft.id);
     expect(result).toMatchObject({ changed: true, announced: true });
@@ -99,11 +99,10 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
 
   it('applies filters: section, breakingOnly and breakingNews', async () => {
     const client = track(wsClient(wsUrl));
-    const base = open();
     const all = subscribeWs(client, { query: PUBLISHED });
     const economy = subscribeWs(client, { query: PUBLISHED, variables: { filter: { section: 'economy' } } });
     const breaking = subscribeWs(track(wsClient(wsUrl)), { query: 'subscription { breakingNews { articleId } }' });
-    await hub().whenSubscriptions(base + 3);
+    await hub().whenSubscriptions(3);
     const prisma = server.app.db.prisma;
     const a = await createDraft(prisma, { section: 'economy' });
     const b = await createDraft(prisma, { section: 'politics', breaking: true });
@@ -121,11 +120,10 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   it('never delivers drafts, scheduled or unpublished articles, even when an event names one', async () => {
     const prisma = server.app.db.prisma;
     const client = track(wsClient(wsUrl));
-    const base = open();
     const draft = await createDraft(prisma);
     const rec = subscribeWs(client, { query: PUBLISHED });
     const updates = subscribeWs(client, { query: `subscription { articleUpdated(id: "${gid(draft.id)}") { kind articleId article { headline } } }` });
-    await hub().whenSubscriptions(base + 2);
+    await hub().whenSubscriptions(2);
     await updateArticle(services(), draft.id, { headline: '초안 수정' }); // a draft edit: no event
     await publishArticle(services(), draft.id, { at: new Date(now.getTime() + 3_600_000) }); // scheduled: no event yet
     // A stale or forged event naming an invisible article reaches the hub: it is dropped there.
@@ -142,7 +140,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   it('announces a scheduled article when its time comes, once even with two schedulers racing', async () => {
     const prisma = server.app.db.prisma;
     const rec = subscribeWs(track(wsClient(wsUrl)), { query: PUBLISHED });
-    await hub().whenSubscriptions(open() + 1);
+    await hub().whenSubscriptions(1);
     const draft = await createDraft(prisma);
     const at = new Date(now.getTime() + 60_000);
     const scheduled = await publishArticle(services(), draft.id, { at });
@@ -166,10 +164,13 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
       query: 'subscription ($id: ID!) { articleUpdated(id: $id) { kind articleId at article { headline editedAt } } }',
       variables: { id: gid(draft.id) },
     });
-    await hub().whenSubscriptions(open() + 1);
+    await hub().whenSubscriptions(1);
     now = new Date(now.getTime() + 1_000);
+    // Each event's article is loaded as it is when the event arrives: wait for one before the next change.
     await updateArticle(services(), draft.id, { headline: '정정: 새 제목' });
+    await rec.received(1);
     await unpublishArticle(services(), draft.id);
+    await rec.received(2);
     await publishArticle(services(), draft.id);
     await unpublishArticle(services(), draft.id, { archive: true });
     const events = (await rec.received(3)).map((r) => r.data!.articleUpdated);
@@ -184,7 +185,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   it('resumes from a cursor: exactly what was missed, oldest first, then live, no duplicate', async () => {
     const prisma = server.app.db.prisma;
     const first = subscribeWs(track(wsClient(wsUrl)), { query: PUBLISHED });
-    await hub().whenSubscriptions(open() + 1);
+    await hub().whenSubscriptions(1);
     const seen = await createDraft(prisma);
     now = new Date(now.getTime() + 1_000);
     await publishArticle(services(), seen.id);
@@ -212,7 +213,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
 
   it('works over GraphQL SSE (graphql-sse client, distinct connections)', async () => {
     const rec = track(subscribeSse(server.url, { query: 'subscription { articlePublished { articleId article { slug } } }' }));
-    await hub().whenSubscriptions(open() + 1);
+    await hub().whenSubscriptions(1);
     const draft = await createDraft(server.app.db.prisma);
     await publishArticle(services(), draft.id);
     const [event] = await rec.received(1);
@@ -220,6 +221,8 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const invalid = track(subscribeSse(server.url, { query: 'subscription { articlePublished { nope } }' }));
     const [bad] = await invalid.received(1);
     expect(bad!.errors?.[0]?.message).toMatch(/Cannot query field "nope"/);
+    rec.dispose();
+    invalid.dispose();
   });
 
   it('answers invalid documents and arguments with errors, never a crash', async () => {
@@ -231,14 +234,23 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
       { query: PUBLISHED, variables: { after: formatPrismaCursor({ id: 2_000_000_000 }, 'id') } },
       { query: 'subscription { articleUpdated(id: "U2VjdGlvbjox") { kind } }' },
     ];
+    // Either an `error` message for the operation, or a result with errors and then `complete`.
+    const errorsOf = async (rec: Recorded) => {
+      const ended = (await rec.ended) as { message: string; extensions?: Record<string, unknown> }[] | null;
+      return ended ?? rec.results.flatMap((r) => r.errors ?? []);
+    };
     for (const operation of cases) {
-      const rec = subscribeWs(client, operation);
-      const error = (await rec.ended) as { message: string; extensions?: { code?: string } }[];
-      expect(Array.isArray(error), JSON.stringify(error)).toBe(true);
-      expect(error[0]!.message).toBeTruthy();
+      const errors = await errorsOf(subscribeWs(client, operation));
+      expect(errors.length, JSON.stringify(operation)).toBeGreaterThan(0);
+      expect(errors[0]!.message).toBeTruthy();
     }
-    const badCursor = subscribeWs(client, { query: PUBLISHED, variables: { after: 'not-a-cursor' } });
-    expect(((await badCursor.ended) as any)[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
+    const badCursor = await errorsOf(subscribeWs(client, { query: PUBLISHED, variables: { after: 'not-a-cursor' } }));
+    expect(badCursor[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
+    const unknownCursor = await errorsOf(subscribeWs(client, cases[3]!));
+    expect(unknownCursor[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
+    const badToken = wsClient(wsUrl, { connectionParams: { authorization: 'Bearer nope' } });
+    const refused = await subscribeWs(badToken, { query: PUBLISHED }).ended;
+    expect((refused as { code: number }).code).toBe(CloseCode.Forbidden);
     // The server still serves.
     expect((await server.graphql('{ latestArticles(first: 1) { slug } }')).data.latestArticles).toHaveLength(1);
   });
@@ -266,22 +278,21 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
       await init(ws);
       ws.send(JSON.stringify({ type: 'connection_init' }));
     }, CloseCode.TooManyInitialisationRequests);
-    await expectClose((ws) => ws.send(JSON.stringify({ type: 'connection_init', payload: { token: 'revoked' } })), CloseCode.Forbidden);
+    await expectClose((ws) => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer nws_unknown' } })), CloseCode.Forbidden);
   });
 
   it('caps subscriptions per socket', async () => {
     const { ws } = await rawSocket(wsUrl);
-    ws.send(JSON.stringify({ type: 'connection_init', payload: { token: 'reader' } }));
+    ws.send(JSON.stringify({ type: 'connection_init' }));
     await nextMessage(ws);
     for (const id of ['1', '2', '3']) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: PUBLISHED } }));
-    const base = open();
     ws.send(JSON.stringify({ id: '4', type: 'subscribe', payload: { query: PUBLISHED } }));
     const message = await nextMessage(ws);
     expect(message).toMatchObject({ id: '4', type: 'error', payload: [{ extensions: { code: 'RATE_LIMITED' } }] });
     // Completing one frees a slot.
     ws.send(JSON.stringify({ id: '1', type: 'complete' }));
     ws.send(JSON.stringify({ id: '5', type: 'subscribe', payload: { query: PUBLISHED } }));
-    await hub().whenSubscriptions(base);
+    await hub().whenSubscriptions(3);
     ws.close();
   });
 });
@@ -316,7 +327,7 @@ describe('live hub seam (controlled replay)', () => {
 });
 
 describe.skipIf(redisSkip)('Redis pub/sub transport', () => {
-  it('connects with the whole URL and recovers from a Redis restart', async () => {
+  it('delivers across connections and recovers from a Redis restart', async () => {
     const redis = await startRedis();
     const a = createRedisPubSub(redis.url);
     const b = createRedisPubSub(redis.url);

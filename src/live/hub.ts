@@ -65,7 +65,7 @@ export class LiveHub {
   private readonly updated = new Map<number, Set<Sink<UpdatedEvent>>>();
   private chain: Promise<void> = Promise.resolve();
   private readonly offs: (() => void)[] = [];
-  private readonly countWaiters = new Set<{ count: number; resolve: () => void }>();
+  private readonly waiters = new Set<{ until: (stats: { published: number; updated: number }) => boolean; resolve: () => void }>();
 
   constructor(private readonly options: LiveHubOptions) {
     const { pubsub } = options;
@@ -132,17 +132,21 @@ export class LiveHub {
 
   /** Resolves once at least `count` subscriptions are open in this process (tests, benchmarks, health). */
   whenSubscriptions(count: number): Promise<void> {
-    const { published, updated } = this.stats();
-    if (published + updated >= count) return Promise.resolve();
-    return new Promise((resolve) => this.countWaiters.add({ count, resolve }));
+    return this.until((s) => s.published + s.updated >= count);
+  }
+
+  /** Resolves once the open subscriptions satisfy `until` (checked whenever one opens or closes). */
+  until(until: (stats: { published: number; updated: number }) => boolean): Promise<void> {
+    if (until(this.stats())) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add({ until, resolve }));
   }
 
   private changed(): void {
-    if (this.countWaiters.size === 0) return;
-    const { published, updated } = this.stats();
-    for (const waiter of this.countWaiters) {
-      if (published + updated < waiter.count) continue;
-      this.countWaiters.delete(waiter);
+    if (this.waiters.size === 0) return;
+    const stats = this.stats();
+    for (const waiter of this.waiters) {
+      if (!waiter.until(stats)) continue;
+      this.waiters.delete(waiter);
       waiter.resolve();
     }
   }
@@ -157,6 +161,7 @@ export class LiveHub {
     stream.onEnd(() => {
       set.delete(sink);
       if (set.size === 0 && this.updated.get(articleId) === set) this.updated.delete(articleId);
+      this.changed();
     });
     this.changed();
     return stream;
@@ -164,7 +169,10 @@ export class LiveHub {
 
   private addPublished(stream: LiveStream<PublishedEvent>, subscriber: PublishedSubscriber): void {
     this.published.add(subscriber);
-    stream.onEnd(() => this.published.delete(subscriber));
+    stream.onEnd(() => {
+      this.published.delete(subscriber);
+      this.changed();
+    });
     this.changed();
   }
 

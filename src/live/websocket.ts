@@ -85,15 +85,16 @@ export function attachWebSocketServer(
         }
         const errors = validate(schema, document);
         if (errors.length) return errors;
+        let contextValue;
+        try {
+          // Building the context authenticates the operation (e.g. the token in connectionParams).
+          contextValue = await contextFactory();
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const root: EnvelopedRoot = { execute, subscribe };
-        return {
-          schema,
-          document,
-          operationName: params.operationName,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: root,
-        };
+        return { schema, document, operationName: params.operationName, variableValues: params.variables, contextValue, rootValue: root };
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
