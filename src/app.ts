@@ -21,6 +21,9 @@ import { createPubSub } from './pubsub/redis.ts';
 import { usePaginationGuard } from './relay/pagination.ts';
 import { schema } from './schema.ts';
 import { seedIfEmpty } from './seed/demo.ts';
+import { VIEW_BEACON_PREFIX, handleViewBeacon } from './views/beacon.ts';
+import { createViewCounting } from './views/counting.ts';
+import type { ViewStore } from './views/store.ts';
 
 export interface AppOptions extends DatabaseOptions {
   /** The clock used to decide what is published; tests may freeze it. */
@@ -30,6 +33,8 @@ export interface AppOptions extends DatabaseOptions {
   authenticateConnection?: ConnectionAuthenticator;
   /** How long start-up waits for the Redis subscriber before serving anyway (default 5 s). */
   pubsubReadyTimeoutMs?: number;
+  /** View store to use instead of the configured one (tests, benchmark). */
+  viewStore?: ViewStore;
 }
 
 export interface App {
@@ -66,7 +71,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const mailer = createMailer(config.mail);
   const rateLimiter = createRateLimiter(config.redisUrl, log);
-  const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log, mailer, rateLimiter };
+  const views = await createViewCounting({ prisma: db.prisma, config: config.views, redisUrl: config.redisUrl, clock, log, store: options.viewStore });
+  // An unpublished, archived or deleted article stops being countable at once on every instance.
+  pubsub.listen('article:updated', (d) => views.directory.invalidate(d.payload.articleId));
+  pubsub.listen('article:published', (d) => views.directory.invalidate(d.payload.articleId));
+  const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log, mailer, rateLimiter, views };
   const scheduler = config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
 
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -87,6 +96,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const server = createServer((req, res) => {
     if (req.url?.startsWith(MEDIA_PREFIX)) return void serveMedia(config.media.mediaDir, req, res);
+    if (req.url?.startsWith(VIEW_BEACON_PREFIX)) return void handleViewBeacon(views, req, res, config.trustProxy);
     return yoga(req, res);
   });
   const ws = attachWebSocketServer(server, yoga, {
@@ -142,6 +152,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       });
       await wsClosed;
       live.stop();
+      // Pending view counts reach PostgreSQL before the database closes.
+      await views.stop();
       await pubsub.close();
       mailer.close();
       await rateLimiter.close();

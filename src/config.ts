@@ -39,6 +39,13 @@ const Env = z.object({
   EMAIL_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
   TRUST_PROXY: bool.default(false),
   PUBLISH_SCHEDULER_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
+  VIEWS_DEDUP_MINUTES: z.coerce.number().min(0.001).max(24 * 60).default(30),
+  VIEWS_FLUSH_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  VIEWS_FLUSH_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  VIEWS_RANKING_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  VIEWS_BUFFER_MAX: z.coerce.number().int().min(0).max(10_000_000).default(200_000),
+  VIEWS_ARTICLE_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  VIEWS_REDIS_PREFIX: z.string().min(1).max(100).default('nv:'),
 });
 
 export interface Config {
@@ -52,6 +59,7 @@ export interface Config {
   graphiql: boolean;
   maxPageSize: number;
   live: LiveConfig;
+  views: ViewsConfig;
   media: { mediaDir: string; maxUploadBytes: number };
   mail: MailConfig;
   /** Take the client address from X-Forwarded-For (behind a load balancer). */
@@ -67,6 +75,22 @@ export interface MailConfig {
   perVisitorPerHour: number;
   perRecipientPerHour: number;
   perIpPerHour: number;
+}
+
+export interface ViewsConfig {
+  /** The same visitor's views of an article within this window count once. */
+  dedupMs: number;
+  /** Write-behind period: pending view counts are committed to PostgreSQL this often (0 = only at stop). */
+  flushIntervalMs: number;
+  /** A claimed flush batch not committed after this long is committed by another flusher. */
+  flushLeaseMs: number;
+  /** How long a computed ranking is served before it is recomputed. */
+  rankingCacheMs: number;
+  /** Views held in memory while Redis is unreachable; beyond it views are refused (503). */
+  maxBuffered: number;
+  /** How long an article's "countable" status is cached (unpublishing also evicts it at once). */
+  articleCacheMs: number;
+  redisPrefix: string;
 }
 
 export interface LiveConfig {
@@ -124,5 +148,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perIpPerHour: e.EMAIL_LIMIT_PER_IP,
     },
     trustProxy: e.TRUST_PROXY,
+    views: {
+      dedupMs: Math.round(e.VIEWS_DEDUP_MINUTES * 60_000),
+      flushIntervalMs: e.VIEWS_FLUSH_MS,
+      flushLeaseMs: e.VIEWS_FLUSH_LEASE_MS,
+      rankingCacheMs: e.VIEWS_RANKING_CACHE_MS,
+      maxBuffered: e.VIEWS_BUFFER_MAX,
+      articleCacheMs: e.VIEWS_ARTICLE_CACHE_MS,
+      redisPrefix: e.VIEWS_REDIS_PREFIX,
+    },
   };
 }

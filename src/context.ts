@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { LiveHub } from './live/hub.ts';
 import type { PubSub } from './pubsub/pubsub.ts';
+import type { ViewCounting } from './views/counting.ts';
 
 /** What every resolver gets. Built once per request (or per subscription event source). */
 export interface Context {
@@ -23,6 +24,8 @@ export interface Context {
   services: AppServices;
   /** The client's address (X-Forwarded-For's first entry when TRUST_PROXY is set). */
   clientIp: string | null;
+  /** The request's User-Agent (view counting's bot filter); null over WebSocket or when absent. */
+  userAgent: string | null;
 }
 
 export interface AppServices {
@@ -34,6 +37,8 @@ export interface AppServices {
   log: (message: string) => void;
   mailer: Mailer;
   rateLimiter: RateLimiter;
+  /** View counting and rankings (src/views, src/rankings). */
+  views: ViewCounting;
 }
 
 /** Credentials from the Authorization header (HTTP) or from connectionParams (WebSocket). */
@@ -55,5 +60,5 @@ function clientIpOf(services: AppServices, initial?: Partial<YogaInitialContext>
 export async function createContext(services: AppServices, initial?: Partial<YogaInitialContext>): Promise<Context> {
   const now = services.clock();
   const viewer = await authenticate(services.prisma, credentialsOf(initial), now);
-  return { prisma: services.prisma, config: services.config, now, pubsub: services.pubsub, live: services.live, viewer, services, clientIp: clientIpOf(services, initial) };
+  return { prisma: services.prisma, config: services.config, now, pubsub: services.pubsub, live: services.live, viewer, services, clientIp: clientIpOf(services, initial), userAgent: initial?.request?.headers.get('user-agent') ?? null };
 }

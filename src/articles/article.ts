@@ -47,7 +47,6 @@ export const ArticleRef = builder.prismaNode('Article', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     breaking: t.exposeBoolean('breaking'),
-    viewCount: t.exposeInt('viewCount'),
     likeCount: t.exposeInt('likeCount'),
     section: t.relation('section'),
     byline: t.string({

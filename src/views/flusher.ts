@@ -170,7 +170,7 @@ export class ViewFlusher {
       const rows = batch.rows.slice(i, i + size);
       const views = rows.reduce((n, r) => n + r[2], 0);
       const result = await this.options.prisma.$transaction(async (tx) => {
-        await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
+        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
         const [r] = await tx.$queryRawUnsafe<{ applied: number; rows: number }[]>(
           APPLY,
           `${batch.id}#${chunk}`,

@@ -1,0 +1,75 @@
+// "많이 본 뉴스": Query.mostViewed. The ranking (ids, views, ranks) comes cached from the rankings
+// service; the articles are loaded in one statement with the reader's selection and visibility rule.
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import { builder } from '../builder.ts';
+import { badInput } from '../errors.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { ArticleRef } from '../articles/article.ts';
+import { visibleArticleWhere } from '../articles/visibility.ts';
+import type { RankingWindow } from './windows.ts';
+
+export const RankingWindowRef = builder.enumType('RankingWindow', {
+  description: 'A sliding window ending now (not a calendar period).',
+  values: {
+    HOUR: { description: 'The last 60 minutes, in 5-minute steps.' },
+    DAY: { description: 'The last 24 hours, in hourly steps.' },
+    WEEK: { description: 'The last 7 days (168 hours), in hourly steps.' },
+    MONTH: { description: 'The last 30 days (720 hours), in hourly steps.' },
+  } as const,
+});
+
+interface EntryShape {
+  rank: number;
+  views: number;
+  previousRank: number | null;
+  article: unknown;
+}
+
+const MostViewedEntryRef = builder.objectRef<EntryShape>('MostViewedEntry').implement({
+  description: 'One line of a "most viewed" list.',
+  fields: (t) => ({
+    rank: t.exposeInt('rank', { description: '1 for the most viewed.' }),
+    views: t.exposeInt('views', { description: 'Counted views in the window (each visitor at most once per 30 minutes; bots excluded).' }),
+    previousRank: t.exposeInt('previousRank', {
+      nullable: true,
+      description: 'Rank in the previous window of the same length (for up/down arrows); null when it was not in that top 100.',
+    }),
+    article: t.field({ type: ArticleRef, resolve: (e) => e.article as never }),
+  }),
+});
+
+builder.queryField('mostViewed', (t) =>
+  t.field({
+    type: [MostViewedEntryRef],
+    description: '많이 본 뉴스: the most viewed published articles in a sliding window, overall or in one section.',
+    args: {
+      window: t.arg({ type: RankingWindowRef, defaultValue: 'DAY' }),
+      section: t.arg.string({ description: 'Section slug; all sections when omitted.' }),
+      first: t.arg.int({ defaultValue: 10, description: 'Entries, 0 to 100.' }),
+    },
+    resolve: async (_root, args, ctx, info) => {
+      const first = args.first ?? 10;
+      const { rankings } = ctx.services.views;
+      if (first < 0 || first > rankings.depth) throw badInput('first', `must be between 0 and ${rankings.depth}`);
+      let sectionId: number | null = null;
+      if (args.section != null) {
+        sectionId = await ctx.services.views.sectionId(args.section);
+        if (sectionId == null) return [];
+      }
+      const ranking = await rankings.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
+      const entries = ranking.entries.slice(0, first);
+      if (entries.length === 0) return [];
+      const query = queryFromInfo({ context: ctx, info, path: ['article'], typeName: 'Article' }) as Prisma.ArticleFindManyArgs;
+      const rows = await ctx.prisma.article.findMany({
+        ...query,
+        where: { id: { in: entries.map((e) => e.articleId) }, ...visibleArticleWhere(ctx.now) },
+      });
+      const byId = new Map(rows.map((r) => [(r as { id: number }).id, r]));
+      // An article taken down since the ranking was computed is left out (ranks stay as computed).
+      return entries.flatMap((e) => {
+        const article = byId.get(e.articleId);
+        return article ? [{ rank: e.rank, views: e.views, previousRank: e.previousRank, article }] : [];
+      });
+    },
+  }),
+);

@@ -1,0 +1,84 @@
+// View counting as the app sees it: the store (Redis or in-process, chosen once here), the counter,
+// the write-behind flusher and the rankings, started and stopped together.
+import type { ViewsConfig } from '../config.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { Rankings } from '../rankings/rankings.ts';
+import { ArticleDirectory } from './directory.ts';
+import { ViewFlusher, type FlushReport } from './flusher.ts';
+import { MemoryViewStore } from './memory-store.ts';
+import { RedisViewStore } from './redis-store.ts';
+import { ViewCounter } from './service.ts';
+import type { ViewStore } from './store.ts';
+
+export interface ViewCountingOptions {
+  prisma: PrismaClient;
+  config: ViewsConfig;
+  redisUrl: string | undefined;
+  clock: () => Date;
+  log: (message: string) => void;
+  /** Use this store instead of building one from the configuration (tests, benchmark). */
+  store?: ViewStore;
+  onFlushed?: (report: FlushReport) => void;
+}
+
+export interface ViewCounting {
+  store: ViewStore;
+  counter: ViewCounter;
+  directory: ArticleDirectory;
+  flusher: ViewFlusher;
+  rankings: Rankings;
+  /** Section id by slug (null: no such section); cached. */
+  sectionId(slug: string): Promise<number | null>;
+  /** Flushes what is pending and closes the store. */
+  stop(): Promise<void>;
+}
+
+export async function createViewCounting(options: ViewCountingOptions): Promise<ViewCounting> {
+  const { prisma, config, clock, log } = options;
+  const store =
+    options.store ??
+    (options.redisUrl
+      ? new RedisViewStore(options.redisUrl, { prefix: config.redisPrefix, maxBuffered: config.maxBuffered, log })
+      : new MemoryViewStore());
+  const directory = new ArticleDirectory(prisma, { ttlMs: config.articleCacheMs });
+  const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, log });
+  const flusher = new ViewFlusher({
+    store,
+    prisma,
+    clock,
+    log,
+    intervalMs: config.flushIntervalMs,
+    leaseMs: config.flushLeaseMs,
+    onFlushed: options.onFlushed,
+  });
+  const rankings = new Rankings({ store, prisma, clock, cacheMs: config.rankingCacheMs, log });
+
+  // Rankings and totals come back before the first request: from Redis if it kept them, else from
+  // the history table; batches a crashed instance left behind are committed by the first flush.
+  if (store instanceof RedisViewStore && !(await store.ready(5_000))) {
+    log('views: Redis not reachable at start: views are buffered in memory until it is');
+  } else {
+    await flusher.rebuildIfNeeded().catch((error) => log(`views: rebuild failed: ${(error as Error).message}`));
+  }
+  flusher.start();
+
+  let sections: { at: number; bySlug: Map<string, number> } | null = null;
+  return {
+    store,
+    counter,
+    directory,
+    flusher,
+    rankings,
+    async sectionId(slug) {
+      if (!sections || Date.now() - sections.at > 60_000 || !sections.bySlug.has(slug)) {
+        const rows = await prisma.section.findMany({ select: { id: true, slug: true } });
+        sections = { at: Date.now(), bySlug: new Map(rows.map((r) => [r.slug, r.id])) };
+      }
+      return sections.bySlug.get(slug) ?? null;
+    },
+    async stop() {
+      await flusher.stop();
+      await store.close();
+    },
+  };
+}

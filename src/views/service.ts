@@ -1,0 +1,105 @@
+// The view counter: validates a view (countable article, not a bot, a sane visitor id), then hands it
+// to the store. Reads of pending counts are batched per tick (one store round trip for a list).
+import { createHash } from 'node:crypto';
+import { type RankingWindow, uniqueBuckets } from '../rankings/windows.ts';
+import { isBot } from './bots.ts';
+import type { ArticleDirectory } from './directory.ts';
+import type { RecordOutcome, ViewStore } from './store.ts';
+
+export type ViewOutcome = RecordOutcome | 'BOT' | 'NOT_FOUND';
+
+/** A visitor id as pages send it (the same rule as likes): a random id kept per browser. */
+export const VISITOR_ID = /^[A-Za-z0-9_-]{8,128}$/;
+
+export interface ViewCounterOptions {
+  store: ViewStore;
+  directory: ArticleDirectory;
+  clock: () => Date;
+  /** The de-duplication window: the same visitor's views of an article within it count once. */
+  dedupMs: number;
+  log: (message: string) => void;
+  /** Called for each counted view (the live watchers use it to notice changes early). */
+  onCounted?: (articleId: number) => void;
+}
+
+/** 16 hex digits of the SHA-1 of the visitor id: fixed-size keys, and the hash the sketches use. */
+export function visitorHash(visitorId: string): string {
+  return createHash('sha1').update(visitorId).digest('hex').slice(0, 16);
+}
+
+export class ViewCounter {
+  private pendingBatch: Map<number, ((n: number) => void)[]> | null = null;
+  private unavailableLogged = 0;
+
+  constructor(private readonly options: ViewCounterOptions) {}
+
+  get store(): ViewStore {
+    return this.options.store;
+  }
+
+  get directory(): ArticleDirectory {
+    return this.options.directory;
+  }
+
+  /** Records one view of `articleId` by `visitorId`. The caller validated the visitor id's length. */
+  async record(articleId: number, visitorId: string, userAgent: string | null | undefined): Promise<ViewOutcome> {
+    const now = this.options.clock();
+    const article = await this.options.directory.countable(articleId, now);
+    if (!article) return 'NOT_FOUND';
+    if (isBot(userAgent)) return 'BOT';
+    const outcome = await this.options.store.record(
+      { articleId, sectionId: article.sectionId, visitor: visitorHash(visitorId), at: now.getTime() },
+      this.options.dedupMs,
+    );
+    if (outcome === 'COUNTED') this.options.onCounted?.(articleId);
+    return outcome;
+  }
+
+  /**
+   * Views of an article not yet in `Article.viewCount` (recorded since the last flush). 0 when the
+   * store cannot be reached: readers then see the last flushed total rather than an error.
+   */
+  pending(articleId: number): Promise<number> {
+    return new Promise((resolve) => {
+      if (!this.pendingBatch) {
+        const batch = (this.pendingBatch = new Map());
+        queueMicrotask(() => void this.loadPending(batch));
+      }
+      const waiting = this.pendingBatch.get(articleId);
+      if (waiting) waiting.push(resolve);
+      else this.pendingBatch.set(articleId, [resolve]);
+    });
+  }
+
+  private async loadPending(batch: Map<number, ((n: number) => void)[]>): Promise<void> {
+    this.pendingBatch = null;
+    const ids = [...batch.keys()];
+    let values: number[];
+    try {
+      values = await this.options.store.pendingTotals(ids);
+    } catch (error) {
+      this.noteUnavailable(error);
+      values = ids.map(() => 0);
+    }
+    ids.forEach((id, i) => {
+      for (const resolve of batch.get(id)!) resolve(values[i] ?? 0);
+    });
+  }
+
+  /** Approximate distinct visitors of an article in a window; null when the store cannot be reached. */
+  async uniques(articleId: number, window: RankingWindow): Promise<number | null> {
+    try {
+      return await this.options.store.uniques(articleId, uniqueBuckets(window, this.options.clock().getTime()));
+    } catch (error) {
+      this.noteUnavailable(error);
+      return null;
+    }
+  }
+
+  private noteUnavailable(error: unknown): void {
+    const now = Date.now();
+    if (now - this.unavailableLogged < 10_000) return;
+    this.unavailableLogged = now;
+    this.options.log(`views: store unavailable for reads: ${(error as Error).message}`);
+  }
+}

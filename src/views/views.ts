@@ -1,0 +1,60 @@
+// GraphQL for view counting: the recordView mutation, Article.viewCount (flushed total + pending)
+// and Article.uniqueViewers. The HTTP beacon is src/views/beacon.ts.
+import { builder } from '../builder.ts';
+import { badInput, userError } from '../errors.ts';
+import { RankingWindowRef } from '../rankings/most-viewed.ts';
+import type { RankingWindow } from '../rankings/windows.ts';
+import { decodeIdFor, encodeGlobalId } from '../relay/global-id.ts';
+import { VISITOR_ID, type ViewOutcome } from './service.ts';
+
+const ViewStatusRef = builder.enumType('ViewStatus', {
+  values: {
+    COUNTED: { description: 'A new view: counted.' },
+    DUPLICATE: { description: 'This visitor viewed this article less than 30 minutes ago: counted once already.' },
+    BOT: { description: 'The user agent is a known bot, crawler or previewer: not counted.' },
+    QUEUED: { description: 'Accepted while the counter store is unreachable; counted (once) when it returns.' },
+  } as const,
+});
+
+const RecordViewPayloadRef = builder.objectRef<{ articleId: number; status: Exclude<ViewOutcome, 'NOT_FOUND' | 'DROPPED'> }>('RecordViewPayload').implement({
+  fields: (t) => ({
+    articleId: t.id({ description: 'Global id of the article.', resolve: (p) => encodeGlobalId('Article', p.articleId) }),
+    status: t.field({ type: ViewStatusRef, resolve: (p) => p.status }),
+    counted: t.boolean({ description: 'True when this call added a view.', resolve: (p) => p.status === 'COUNTED' }),
+  }),
+});
+
+builder.mutationField('recordView', (t) =>
+  t.field({
+    type: RecordViewPayloadRef,
+    description:
+      'Counts a view of a published article (public). The same visitor within 30 minutes counts once; known bots are not counted. For fire-and-forget pages, `POST /views/:id` does the same.',
+    args: {
+      articleId: t.arg.id({ required: true }),
+      visitorId: t.arg.string({ required: true, description: 'A random id the page keeps per browser: 8 to 128 letters, digits, "-" or "_".' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (!VISITOR_ID.test(args.visitorId)) throw badInput('visitorId', 'must be 8 to 128 letters, digits, "-" or "_"');
+      const id = decodeIdFor('Article', String(args.articleId), 'articleId');
+      const outcome = id == null ? 'NOT_FOUND' : await ctx.services.views.counter.record(id, args.visitorId, ctx.userAgent);
+      if (outcome === 'NOT_FOUND') throw userError('NOT_FOUND', 'No published article with this id; nothing was counted', { argumentName: 'articleId' });
+      if (outcome === 'DROPPED') throw userError('RATE_LIMITED', 'View counting is over capacity; retry shortly');
+      return { articleId: id!, status: outcome };
+    },
+  }),
+);
+
+builder.prismaObjectFields('Article', (t) => ({
+  viewCount: t.int({
+    description: 'Counted views since publication: the total in PostgreSQL plus views recorded since the last flush.',
+    select: { viewCount: true },
+    resolve: async (a, _args, ctx) => a.viewCount + (await ctx.services.views.counter.pending(a.id)),
+  }),
+  uniqueViewers: t.int({
+    nullable: true,
+    description:
+      'Approximate distinct visitors in a sliding window (HyperLogLog, within about 2%). HOUR and DAY slide in 5-minute and hourly steps, WEEK and MONTH by whole UTC days. Null while the counter store is unreachable.',
+    args: { window: t.arg({ type: RankingWindowRef, defaultValue: 'DAY' }) },
+    resolve: (a, args, ctx) => ctx.services.views.counter.uniques(a.id, (args.window ?? 'DAY') as RankingWindow),
+  }),
+}));
