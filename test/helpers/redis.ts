@@ -39,7 +39,12 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** Append-only file, fsync on every write: a kill and restart keeps every acknowledged write. */
+  persistent?: boolean;
+}
+
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const bin = findRedisServer();
   if (!bin) throw new Error('redis-server not installed');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'newsroom-redis-'));
@@ -48,7 +53,7 @@ export async function startRedis(): Promise<RedisServer> {
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async () => {
-    const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', path.join(dir, 'log')], {
+    const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), '--dir', dir, '--logfile', path.join(dir, 'log')], {
       stdio: 'ignore',
     });
     child = proc;
