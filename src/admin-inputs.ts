@@ -1,5 +1,5 @@
 // Validation shared by the admin mutations of sections, reporters and tags.
-import { fieldError } from './articles/editing.ts';
+import { fieldError, isUniqueViolation } from './articles/editing.ts';
 import { slugify } from './articles/slug.ts';
 
 export function requiredText(field: string, value: string, max: number): string {
@@ -28,7 +28,7 @@ export async function uniqueSlug<T>(field: string, slug: string | undefined, wri
   try {
     return await write();
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') throw fieldError(field, `"${slug}" is already taken`);
+    if (isUniqueViolation(error)) throw fieldError(field, `"${slug}" is already taken`);
     throw error;
   }
 }

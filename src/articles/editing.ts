@@ -149,8 +149,10 @@ async function uniqueSlug(tx: Prisma.TransactionClient, base: string, exceptId?:
   for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === 'P2002';
+/** A unique-constraint violation, as Prisma reports it (P2002) or as the driver does (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; meta?: { code?: string }; cause?: { code?: string } } | null;
+  return e?.code === 'P2002' || e?.code === '23505' || e?.meta?.code === '23505' || e?.cause?.code === '23505' || /unique constraint/i.test(String((error as Error)?.message));
 }
 
 export async function createDraft(
@@ -168,6 +170,9 @@ export async function createDraft(
   const bodyText = bodyToText(body);
   try {
     return await prisma.$transaction(async (tx) => {
+      if (v.slug && (await tx.article.findUnique({ where: { slug: v.slug }, select: { id: true } }))) {
+        throw fieldError('slug', `"${v.slug}" is already used by another article`);
+      }
       const slug = v.slug ?? (await uniqueSlug(tx, slugify(v.headline!)));
       const article = await tx.article.create({
         data: {

@@ -1,0 +1,215 @@
+// The newsroom workflow over real HTTP and WebSocket: validation, drafts, publishing, corrections with
+// revisions, scheduling exactly once across instances, and the live events each step announces.
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { runDuePublications } from '../src/articles/publishing.ts';
+import { decodeGlobalId, encodeGlobalId } from '../src/relay/global-id.ts';
+import { draftBy, issueTokens, type Tokens, upload } from './helpers/newsroom.ts';
+import { backends, onlyError, startTestServer, type TestServer } from './helpers/server.ts';
+
+const CREATE = 'mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id slug headline status: publishedAt } } }';
+const UPDATE = 'mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { headline editedAt slug } revision { number headline editedBy } } }';
+const PUBLISH = 'mutation($id: ID!) { publishArticle(input: { id: $id }) { changed article { publishedAt } } }';
+
+/**
+ * Collects events of one subscription; `ready` resolves once the server holds it, `next(n)` once n
+ * events have arrived.
+ */
+function collect(server: TestServer, client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const events: any[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const live = server.app.services.live;
+  const stats = live.stats();
+  const ready = live.whenSubscriptions(stats.published + stats.updated + 1);
+  const dispose = client.subscribe({ query, variables }, {
+    next: (value) => {
+      events.push(value);
+      for (const w of waiters.filter((w) => events.length >= w.n)) w.resolve();
+    },
+    error: (error) => events.push({ error }),
+    complete: () => {},
+  });
+  return {
+    events,
+    ready,
+    dispose,
+    next: (n: number) => new Promise<void>((resolve) => (events.length >= n ? resolve() : waiters.push({ n, resolve }))),
+  };
+}
+
+describe.each(backends())('newsroom workflow on %s', (backend) => {
+  let server: TestServer;
+  let tokens: Tokens;
+  let sectionId: string;
+  let reporterId: string;
+  let client: Client;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend, { env: { MEDIA_DIR: `/tmp/newsroom-media-wf-${backend}`, MAX_UPLOAD_BYTES: '4096', PUBLISH_SCHEDULER_MS: '200' } });
+    tokens = await issueTokens(server);
+    sectionId = encodeGlobalId('Section', (await server.app.db.prisma.section.findFirstOrThrow({ where: { slug: 'environment' } })).id);
+    reporterId = encodeGlobalId('Reporter', tokens.reporterId);
+    client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+  });
+  afterAll(async () => {
+    await client?.dispose();
+    await server?.stop();
+  });
+
+  const gql = (query: string, variables: Record<string, unknown>, token?: string) => server.graphql(query, variables, { token });
+
+  describe('validation: a clear error naming the field, nothing half-written', () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['empty headline', { headline: '   ' }, 'headline'],
+      ['10,000-character headline', { headline: '가'.repeat(10_000) }, 'headline'],
+      ['unknown section', { sectionId: encodeGlobalId('Section', 99999) }, 'sectionId'],
+      ['section id of another type', { sectionId: encodeGlobalId('Tag', 1) }, 'sectionId'],
+      ['malformed section id', { sectionId: '!!!' }, 'sectionId'],
+      ['unknown reporter', { reporterIds: [encodeGlobalId('Reporter', 99999)] }, 'reporterIds'],
+      ['unknown tag', { tagIds: [encodeGlobalId('Tag', 99999)] }, 'tagIds'],
+      ['unknown image in the body', { body: [{ type: 'IMAGE', mediaId: encodeGlobalId('Media', 99999) }] }, 'body'],
+      ['empty paragraph', { body: [{ type: 'PARAGRAPH', text: '' }] }, 'body[0].text'],
+      ['too many deck lines', { deck: ['1', '2', '3', '4', '5', '6'] }, 'deck'],
+    ];
+    it.each(cases)('%s', async (_name, override, field) => {
+      const before = await server.app.db.prisma.article.count();
+      const res = await gql(CREATE, { i: { headline: '검증 기사', sectionId, reporterIds: [reporterId], tagIds: [], ...override } }, tokens.editor);
+      const error = onlyError(res);
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.extensions?.field ?? error.extensions?.argumentName).toBe(field);
+      expect(error.message).toContain(field);
+      expect(await server.app.db.prisma.article.count()).toBe(before);
+    });
+
+    it('duplicate slug: refused, and a duplicate headline gets its own readable slug', async () => {
+      const first = await gql(CREATE, { i: { headline: '같은 제목의 기사', sectionId } }, tokens.reporter);
+      expect(first.data.createArticle.article.slug).toBe('같은-제목의-기사');
+      const second = await gql(CREATE, { i: { headline: '같은 제목의 기사', sectionId } }, tokens.reporter);
+      expect(second.data.createArticle.article.slug).toBe('같은-제목의-기사-2');
+      const before = await server.app.db.prisma.article.count();
+      const dup = onlyError(await gql(CREATE, { i: { headline: '다른 제목', sectionId, reporterIds: [reporterId], slug: '같은-제목의-기사' } }, tokens.editor));
+      expect(dup.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
+      expect(await server.app.db.prisma.article.count()).toBe(before);
+    });
+
+    it('an update that fails validation changes nothing', async () => {
+      const id = await draftBy(server, tokens.reporterId, '원래 제목');
+      const res = await gql(UPDATE, { i: { id, headline: '새 제목', tagIds: [encodeGlobalId('Tag', 99999)] } }, tokens.editor);
+      expect(onlyError(res).extensions?.field).toBe('tagIds');
+      const row = await server.app.db.prisma.article.findUniqueOrThrow({ where: { id: Number(decodeGlobalId(id, 'id').id) } });
+      expect(row.headline).toBe('원래 제목');
+    });
+
+    it.each([
+      ['in the past', new Date(Date.now() - 60_000).toISOString(), 'publishAt'],
+      ['more than a year ahead', new Date(Date.now() + 400 * 86_400_000).toISOString(), 'publishAt'],
+    ])('schedule date %s', async (_name, publishAt, field) => {
+      const id = await draftBy(server, tokens.reporterId);
+      const error = onlyError(await gql('mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed } }', { i: { id, publishAt } }, tokens.editor));
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      const row = await server.app.db.prisma.article.findUniqueOrThrow({ where: { id: Number(decodeGlobalId(id, 'id').id) } });
+      expect(row.status).toBe('DRAFT');
+    });
+
+    it('malformed schedule date', async () => {
+      const id = await draftBy(server, tokens.reporterId);
+      const error = onlyError(await gql('mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed } }', { i: { id, publishAt: 'next tuesday' } }, tokens.editor));
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.message).toContain('publishAt');
+    });
+
+    it('uploads: a non-image is refused by its bytes, an oversized file while streaming', async () => {
+      const before = await server.app.db.prisma.media.count();
+      const fake = await upload(server, Buffer.from('<svg onload="alert(1)"></svg>'), { token: tokens.reporter, filename: 'photo.png' });
+      expect(fake.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file' });
+      const big = await upload(server, Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(10_000)]), { token: tokens.reporter });
+      expect(big.status).toBe(413);
+      expect(big.body.errors[0].message).toMatch(/size limit/i);
+      expect(await server.app.db.prisma.media.count()).toBe(before);
+    });
+  });
+
+  it('draft → publish → correction with revision → unpublish, announced live; drafts never announced', async () => {
+    const published = collect(server, client, 'subscription { articlePublished { article { id headline byline } } }');
+    await published.ready;
+    const created = await gql(CREATE, { i: { headline: '초안: 한강 수질 조사', sectionId, body: [{ type: 'PARAGRAPH', text: '한강 수질 첫 문단 <script>alert(1)</script>' }] } }, tokens.reporter);
+    const id = created.data.createArticle.article.id;
+    expect(created.data.createArticle.article.status).toBeNull();
+    // Reporters edit their own drafts freely: no revision, no editedAt.
+    const draftEdit = await gql(UPDATE, { i: { id, headline: '한강 수질 조사 결과 발표' } }, tokens.reporter);
+    expect(draftEdit.data.updateArticle).toMatchObject({ article: { headline: '한강 수질 조사 결과 발표', editedAt: null }, revision: null });
+    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toBeNull();
+
+    const updates = collect(server, client, 'subscription($id: ID!) { articleUpdated(id: $id) { kind article { headline editedAt } } }', { id });
+    const pub = await gql(PUBLISH, { id }, tokens.editor);
+    expect(pub.data.publishArticle.changed).toBe(true);
+    await published.next(1);
+    expect(published.events[0].data.articlePublished.article).toMatchObject({ id, headline: '한강 수질 조사 결과 발표', byline: expect.stringContaining('기자') });
+    expect((await gql(PUBLISH, { id }, tokens.editor)).data.publishArticle.changed).toBe(false);
+
+    // A correction after publication: editedAt (기사수정), a revision with the replaced version, an event.
+    const fix = await gql(UPDATE, { i: { id, headline: '한강 수질 조사 결과 발표(수정)' } }, tokens.editor);
+    expect(fix.errors).toBeUndefined();
+    expect(fix.data.updateArticle.article.editedAt).not.toBeNull();
+    expect(fix.data.updateArticle.revision).toEqual({ number: 1, headline: '한강 수질 조사 결과 발표', editedBy: 'editor' });
+    await updates.next(1);
+    expect(updates.events[0].data.articleUpdated).toMatchObject({ kind: 'EDITED', article: { headline: '한강 수질 조사 결과 발표(수정)' } });
+    const slugChange = onlyError(await gql(UPDATE, { i: { id, slug: 'new-slug' } }, tokens.editor));
+    expect(slugChange.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
+    const history = await gql('query($id: ID!) { article(id: $id) { revisions { number headline validFrom replacedAt } } }', { id }, tokens.editor);
+    expect(history.data.article.revisions).toHaveLength(1);
+
+    // Plain text stays plain text: search highlights escape it.
+    const found = await gql('{ search(query: "한강 수질") { edges { snippet } } }', {});
+    expect(found.data.search.edges[0].snippet).toContain('&lt;script&gt;');
+    expect(found.data.search.edges[0].snippet).not.toContain('<script>');
+
+    await gql('mutation($id: ID!) { unpublishArticle(input: { id: $id }) { changed } }', { id }, tokens.editor);
+    await updates.next(2);
+    expect(updates.events[1].data.articleUpdated).toEqual({ kind: 'UNPUBLISHED', article: null });
+    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toBeNull();
+    // Nothing but the one publication reached the subscriber: no draft, no edit of a draft.
+    expect(published.events).toHaveLength(1);
+    published.dispose();
+    updates.dispose();
+  });
+
+  it('a scheduled article goes live when its time comes, announced once', async () => {
+    // Subscriptions of the previous test are gone on the server before counting new ones.
+    await server.app.services.live.until((s) => s.published + s.updated === 0);
+    const published = collect(server, client, 'subscription { articlePublished { article { headline } } }');
+    await published.ready;
+    const id = await draftBy(server, tokens.reporterId, '예약 기사: 내일 아침 공개');
+    const at = new Date(Date.now() + 600);
+    const res = await gql('mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { article { publishedAt } } }', { i: { id, publishAt: at.toISOString() } }, tokens.editor);
+    expect(res.data.scheduleArticle.article.publishedAt).toBe(at.toISOString());
+    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toBeNull();
+    await published.next(1);
+    expect(published.events[0].data.articlePublished.article.headline).toBe('예약 기사: 내일 아침 공개');
+    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toEqual({ id });
+    published.dispose();
+  });
+
+  if (backend === 'postgres') {
+    it('several instances running the scheduler publish each due article exactly once', async () => {
+      const other = await startTestServer('postgres', { env: { DATABASE_URL: (server.app.services.config.database as { url: string }).url, SEED_DEMO: 'false', PUBLISH_SCHEDULER_MS: '0' } });
+      try {
+        const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => draftBy(server, tokens.reporterId, `동시 예약 ${i}`)));
+        const numeric = ids.map((id) => Number(decodeGlobalId(id, 'id').id));
+        const due = new Date(Date.now() - 1000);
+        await server.app.db.prisma.article.updateMany({ where: { id: { in: numeric } }, data: { status: 'SCHEDULED', publishedAt: due } });
+        const runs = await Promise.all([
+          runDuePublications(server.app.services),
+          runDuePublications(other.app.services),
+          runDuePublications(server.app.services),
+          runDuePublications(other.app.services),
+        ]);
+        const all = runs.flat().filter((id) => numeric.includes(id));
+        expect(all.sort()).toEqual([...numeric].sort());
+      } finally {
+        await other.stop();
+      }
+    });
+  }
+});
