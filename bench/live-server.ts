@@ -26,7 +26,7 @@ send({ type: 'ready', port, subscribed: app.pubsub.status().subscribed });
 process.on('message', async (message: { type: string; ref?: number; id?: number; count?: number }) => {
   switch (message.type) {
     case 'publish': {
-      const at = Date.now();
+      const at = performance.timeOrigin + performance.now();
       try {
         const result = await publishArticle(app.services, message.id!);
         send({ type: 'published', ref: message.ref, announced: result.announced, at });

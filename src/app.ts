@@ -15,6 +15,7 @@ import { createMailer } from './readers/mailer.ts';
 import { createRateLimiter } from './readers/rate-limit.ts';
 import { graphiqlOptions, renderGraphiQL } from './graphiql.ts';
 import { LiveHub } from './live/hub.ts';
+import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import { attachWebSocketServer, type ConnectionAuthenticator, type LiveWebSocketServer } from './live/websocket.ts';
 import { type PubSub } from './pubsub/pubsub.ts';
 import { createPubSub } from './pubsub/redis.ts';
@@ -90,7 +91,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL,
     landingPage: false,
-    plugins: [usePaginationGuard(config.maxPageSize)],
+    plugins: [
+      usePaginationGuard(config.maxPageSize),
+      // Subscribers with the same document, variables and viewer share one execution per event.
+      useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
+    ],
     logging: process.env.NODE_ENV === 'test' ? false : 'info',
   });
 

@@ -117,6 +117,21 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     for (const r of [all, economy, breaking]) r.dispose();
   });
 
+  it('gives each subscriber its own selection when executions are shared', async () => {
+    const client = track(wsClient(wsUrl));
+    const small = 'subscription { articlePublished { articleId } }';
+    const large = 'subscription { articlePublished { articleId article { slug headline } } }';
+    const recs = [subscribeWs(client, { query: small }), subscribeWs(client, { query: small }), subscribeWs(client, { query: large })];
+    await hub().whenSubscriptions(3);
+    const draft = await createDraft(server.app.db.prisma);
+    await publishArticle(services(), draft.id);
+    const [a, b, c] = await Promise.all(recs.map(async (r) => (await r.received(1))[0]!.data));
+    expect(a).toEqual({ articlePublished: { articleId: gid(draft.id) } });
+    expect(b).toEqual(a);
+    expect(c).toEqual({ articlePublished: { articleId: gid(draft.id), article: { slug: draft.slug, headline: draft.headline } } });
+    for (const r of recs) r.dispose();
+  });
+
   it('never delivers drafts, scheduled or unpublished articles, even when an event names one', async () => {
     const prisma = server.app.db.prisma;
     const client = track(wsClient(wsUrl));
