@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runDuePublications } from '../src/articles/publishing.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/relay/global-id.ts';
-import { draftBy, issueTokens, type Tokens, upload } from './helpers/newsroom.ts';
+import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './helpers/newsroom.ts';
 import { backends, onlyError, startTestServer, type TestServer } from './helpers/server.ts';
 
 const CREATE = 'mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id slug headline status: publishedAt } } }';
@@ -173,6 +173,28 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     expect(published.events).toHaveLength(1);
     published.dispose();
     updates.dispose();
+  });
+
+  it('an uploaded photo is stored, served at /media and placed in the body and as lead image', async () => {
+    const up = await upload(server, PNG_16x8, { token: tokens.reporter, caption: '한강 전경' });
+    expect(up.body.errors).toBeUndefined();
+    const media = up.body.data.uploadImage;
+    expect(media).toMatchObject({ width: 16, height: 8, caption: '한강 전경', url: expect.stringMatching(/^\/media\/\d{4}\/\d{2}\/[0-9a-f]{24}\.png$/) });
+    const served = await fetch(new URL(media.url, server.url));
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await served.arrayBuffer()).equals(PNG_16x8)).toBe(true);
+    for (const bad of ['/media/../../etc/passwd', '/media/2026/11/..%2f..%2fsecret.png', '/media/x.png']) {
+      expect((await fetch(new URL(bad, server.url))).status).toBe(404);
+    }
+    const created = await gql(
+      `mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id leadImage { url } body { __typename ... on ImageBlock { caption media { url width } } } } } }`,
+      { i: { headline: '사진 기사', sectionId, leadImageId: media.id, body: [{ type: 'PARAGRAPH', text: '본문' }, { type: 'IMAGE', mediaId: media.id, caption: '사진 설명' }] } },
+      tokens.reporter,
+    );
+    expect(created.errors).toBeUndefined();
+    expect(created.data.createArticle.article.leadImage.url).toBe(media.url);
+    expect(created.data.createArticle.article.body[1]).toEqual({ __typename: 'ImageBlock', caption: '사진 설명', media: { url: media.url, width: 16 } });
   });
 
   it('a scheduled article goes live when its time comes, announced once', async () => {
