@@ -95,6 +95,24 @@ async function requireArticle(ctx: Context, id: number) {
 const editorOnly = { editor: true } as const;
 const editorOrOwnDraft = (_root: unknown, args: { input: { id: string } }) => ({ $any: { editor: true, ownsDraft: args.input.id } });
 
+type MutationFieldBuilder = Parameters<Parameters<typeof builder.mutationFields>[0]>[0];
+
+/** An EDITOR's workflow step on one article (publish, unpublish, archive): same input, same payload. */
+function workflowStep(t: MutationFieldBuilder, description: string, step: (ctx: Context, id: number) => Promise<{ changed: boolean }>) {
+  return t.field({
+    type: ArticleStatePayload,
+    description,
+    authScopes: editorOnly,
+    args: { input: t.arg({ type: ArticleIdInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = articleId(input.id);
+      await requireArticle(ctx, id);
+      const { changed } = await step(ctx, id);
+      return { articleId: id, changed };
+    },
+  });
+}
+
 builder.mutationFields((t) => ({
   createArticle: t.field({
     type: CreateArticlePayload,
@@ -117,18 +135,7 @@ builder.mutationFields((t) => ({
       return { articleId: id, changed: true, revisionId };
     },
   }),
-  publishArticle: t.field({
-    type: ArticleStatePayload,
-    description: 'Publishes now. EDITOR, ADMIN.',
-    authScopes: editorOnly,
-    args: { input: t.arg({ type: ArticleIdInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = articleId(input.id);
-      await requireArticle(ctx, id);
-      const { changed } = await publishArticle(ctx.services, id);
-      return { articleId: id, changed };
-    },
-  }),
+  publishArticle: workflowStep(t, 'Publishes now. EDITOR, ADMIN.', (ctx, id) => publishArticle(ctx.services, id)),
   scheduleArticle: t.field({
     type: ArticleStatePayload,
     description: 'Publishes at a future time (exactly once, whichever instance gets there first). EDITOR, ADMIN.',
@@ -145,30 +152,12 @@ builder.mutationFields((t) => ({
       return { articleId: id, changed };
     },
   }),
-  unpublishArticle: t.field({
-    type: ArticleStatePayload,
-    description: 'Takes an article off the site, back to draft (or unschedules it). EDITOR, ADMIN.',
-    authScopes: editorOnly,
-    args: { input: t.arg({ type: ArticleIdInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = articleId(input.id);
-      await requireArticle(ctx, id);
-      const { changed } = await unpublishArticle(ctx.services, id);
-      return { articleId: id, changed };
-    },
-  }),
-  archiveArticle: t.field({
-    type: ArticleStatePayload,
-    description: 'Archives an article: off the site, kept for the record. EDITOR, ADMIN.',
-    authScopes: editorOnly,
-    args: { input: t.arg({ type: ArticleIdInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = articleId(input.id);
-      await requireArticle(ctx, id);
-      const { changed } = await unpublishArticle(ctx.services, id, { archive: true });
-      return { articleId: id, changed };
-    },
-  }),
+  unpublishArticle: workflowStep(t, 'Takes an article off the site, back to draft (or unschedules it). EDITOR, ADMIN.', (ctx, id) =>
+    unpublishArticle(ctx.services, id),
+  ),
+  archiveArticle: workflowStep(t, 'Archives an article: off the site, kept for the record. EDITOR, ADMIN.', (ctx, id) =>
+    unpublishArticle(ctx.services, id, { archive: true }),
+  ),
   deleteArticle: t.field({
     type: ArticleStatePayload,
     description: 'Deletes an article (soft: readers never see it again; the record stays). EDITOR, ADMIN, or the REPORTER of a draft.',
