@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import { type AppServices, type Context, createContext } from './context.ts';
 import { type Database, type DatabaseOptions, openDatabase } from './db/client.ts';
 import { startPublicationScheduler } from './articles/publishing.ts';
-import { authenticate } from './auth/tokens.ts';
+import { authenticate, connectionCredentials } from './auth/tokens.ts';
 import { maskError } from './errors.ts';
 import { MEDIA_PREFIX, serveMedia } from './media/storage.ts';
 import { createMailer } from './readers/mailer.ts';
@@ -115,7 +115,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     authenticate:
       options.authenticateConnection ??
       ((params) =>
-        authenticate(db.prisma, params?.authorization ?? params?.Authorization ?? params?.token, clock()).then(
+        authenticate(db.prisma, connectionCredentials(params), clock()).then(
           () => ({}),
           () => false as const,
         )),

@@ -1,5 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import { authenticate, type Viewer } from './auth/tokens.ts';
+import { authenticate, connectionCredentials, type Viewer } from './auth/tokens.ts';
 import type { Mailer } from './readers/mailer.ts';
 import type { RateLimiter } from './readers/rate-limit.ts';
 import type { Config } from './config.ts';
@@ -45,8 +45,7 @@ export interface AppServices {
 function credentialsOf(initial?: Partial<YogaInitialContext> & { connectionParams?: Record<string, unknown> }): unknown {
   const header = initial?.request?.headers.get('authorization');
   if (header != null) return header;
-  const p = initial?.connectionParams;
-  return p?.authorization ?? p?.Authorization ?? p?.token;
+  return connectionCredentials(initial?.connectionParams);
 }
 
 function clientIpOf(services: AppServices, initial?: Partial<YogaInitialContext> & { req?: { socket?: { remoteAddress?: string } } }): string | null {

@@ -59,6 +59,11 @@ function unauthenticated(message: string) {
   return userError('UNAUTHENTICATED', message, { http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } });
 }
 
+/** The credentials a WebSocket client put in its connectionParams. */
+export function connectionCredentials(params: Readonly<Record<string, unknown>> | null | undefined): unknown {
+  return params?.authorization ?? params?.Authorization ?? params?.token;
+}
+
 /** Extracts the secret from an Authorization header value ("Bearer nws_…") or a bare token. */
 export function parseCredentials(value: unknown): string | null {
   if (value == null || value === '') return null;
