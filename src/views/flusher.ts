@@ -9,8 +9,9 @@
 //     instances committing it at once serialise on the ledger's primary key.
 //  3. release: the batch is deleted from the store.
 //
-// A crash between 1 and 3 leaves the batch in the store: this or any other instance finds it after
-// the lease (`abandoned`) and commits it again, which the ledger turns into exactly once.
+// A crash between 1 and 3 leaves the batch in the store: the crashed instance's successor commits it
+// on its first run, any other instance after the lease (`abandoned`), and the ledger turns every
+// repeated commit into a no-op: exactly once.
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { LEVEL_MS, RANK_RETENTION_MS } from '../rankings/windows.ts';
@@ -65,10 +66,18 @@ export interface FlusherOptions {
 export class ViewFlusher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<FlushReport> | null = null;
-  /** Own batches whose commit failed: retried first on the next run. */
+  /** Own batches whose commit or release failed: committed again (a no-op if it was) and released on the next run. */
   private readonly retry: FlushBatch[] = [];
+  /** Claims whose outcome is unknown (the store failed mid-call): looked up by id on the next run. */
+  private readonly inDoubt = new Set<string>();
   private flushes = 0;
   private stopped = false;
+  /**
+   * The first run after start takes over every outstanding batch whatever its lease: a restarted
+   * instance commits what it (or anyone) left at once. Harmless if the owner is alive: the ledger
+   * makes the second commit a no-op.
+   */
+  private firstRun = true;
 
   constructor(private readonly options: FlusherOptions) {}
 
@@ -144,9 +153,19 @@ export class ViewFlusher {
     const report: FlushReport = { views: 0, batches: 0, skipped: 0 };
     const { store } = this.options;
     await this.rebuildIfNeeded();
+    for (const id of [...this.inDoubt]) {
+      const batch = await store.claimed(id);
+      this.inDoubt.delete(id);
+      if (batch) this.retry.push(batch);
+    }
     for (const batch of this.retry.splice(0)) await this.commitAndRelease(batch, report);
-    for (const batch of await store.abandoned(this.options.leaseMs)) await this.commitAndRelease(batch, report);
-    const claimed = await store.claim(randomUUID());
+    const lease = this.firstRun ? 0 : this.options.leaseMs;
+    this.firstRun = false;
+    for (const batch of await store.abandoned(lease)) await this.commitAndRelease(batch, report);
+    const id = randomUUID();
+    this.inDoubt.add(id);
+    const claimed = await store.claim(id);
+    this.inDoubt.delete(id);
     if (claimed && claimed !== 'REBUILD') await this.commitAndRelease(claimed, report);
     if (report.batches > 0) this.options.onFlushed?.(report);
     return report;
@@ -155,11 +174,11 @@ export class ViewFlusher {
   private async commitAndRelease(batch: FlushBatch, report: FlushReport): Promise<void> {
     try {
       await this.commit(batch, report);
+      await this.options.store.release(batch.id);
     } catch (error) {
       this.retry.push(batch);
       throw error;
     }
-    await this.options.store.release(batch.id);
   }
 
   /** Commits a batch, chunk by chunk; each chunk is its own idempotent ledger entry. */

@@ -37,7 +37,7 @@ export class MemoryViewStore implements ViewStore {
   private seenSweepAt = 0;
   private pendingTotals_: Counts = new Map();
   private pendingHours: Map<string, number> = new Map();
-  private readonly claimed = new Map<string, Claimed>();
+  private readonly claimed_ = new Map<string, Claimed>();
   private rebuilt = false;
   private rebuilding = false;
 
@@ -71,7 +71,7 @@ export class MemoryViewStore implements ViewStore {
   async pendingTotals(articleIds: readonly number[]): Promise<number[]> {
     return articleIds.map((id) => {
       let n = this.pendingTotals_.get(id) ?? 0;
-      for (const c of this.claimed.values()) n += c.totals.get(id) ?? 0;
+      for (const c of this.claimed_.values()) n += c.totals.get(id) ?? 0;
       return n;
     });
   }
@@ -103,14 +103,19 @@ export class MemoryViewStore implements ViewStore {
     const c: Claimed = { claimedAt: Date.now(), totals: this.pendingTotals_, hours: this.pendingHours };
     this.pendingTotals_ = new Map();
     this.pendingHours = new Map();
-    this.claimed.set(flushId, c);
+    this.claimed_.set(flushId, c);
     return { id: flushId, rows: toRows(c.hours) };
+  }
+
+  async claimed(flushId: string): Promise<FlushBatch | null> {
+    const c = this.claimed_.get(flushId);
+    return c ? { id: flushId, rows: toRows(c.hours) } : null;
   }
 
   async abandoned(olderThanMs: number): Promise<FlushBatch[]> {
     const now = Date.now();
     const out: FlushBatch[] = [];
-    for (const [id, c] of this.claimed) {
+    for (const [id, c] of this.claimed_) {
       if (now - c.claimedAt < olderThanMs) continue;
       c.claimedAt = now;
       out.push({ id, rows: toRows(c.hours) });
@@ -119,7 +124,7 @@ export class MemoryViewStore implements ViewStore {
   }
 
   async release(flushId: string): Promise<void> {
-    this.claimed.delete(flushId);
+    this.claimed_.delete(flushId);
   }
 
   async needsRebuild(): Promise<boolean> {

@@ -273,6 +273,10 @@ export class RedisViewStore implements ViewStore {
     return { id: flushId, rows };
   }
 
+  async claimed(flushId: string): Promise<FlushBatch | null> {
+    return (await this.redis.zscore(`${this.p}fl`, flushId)) === null ? null : this.readBatch(flushId);
+  }
+
   async abandoned(olderThanMs: number): Promise<FlushBatch[]> {
     const now = Date.now();
     const ids = await this.redis.nvAbandoned(`${this.p}fl`, now - olderThanMs, now, 20);

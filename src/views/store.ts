@@ -74,6 +74,8 @@ export interface ViewStore {
    * null: nothing pending. 'REBUILD': the store lost its data and must be rebuilt from history first.
    */
   claim(flushId: string): Promise<FlushBatch | null | 'REBUILD'>;
+  /** The batch named `flushId` if it was claimed and not released (a claim whose reply was lost). */
+  claimed(flushId: string): Promise<FlushBatch | null>;
   /** Batches claimed more than `olderThanMs` ago and never released (their flusher died). Re-leases them. */
   abandoned(olderThanMs: number): Promise<FlushBatch[]>;
   /** Forgets a batch once it is committed to PostgreSQL. */
