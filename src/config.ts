@@ -46,6 +46,7 @@ const Env = z.object({
   VIEWS_BUFFER_MAX: z.coerce.number().int().min(0).max(10_000_000).default(200_000),
   VIEWS_ARTICLE_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   VIEWS_REDIS_PREFIX: z.string().min(1).max(100).default('nv:'),
+  VIEWS_PREWARM_ARTICLES: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
 });
 
 export interface Config {
@@ -90,6 +91,8 @@ export interface ViewsConfig {
   maxBuffered: number;
   /** How long an article's "countable" status is cached (unpublishing also evicts it at once). */
   articleCacheMs: number;
+  /** The most recently published articles loaded into the countable-article cache at start. */
+  prewarmArticles: number;
   redisPrefix: string;
 }
 
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rankingCacheMs: e.VIEWS_RANKING_CACHE_MS,
       maxBuffered: e.VIEWS_BUFFER_MAX,
       articleCacheMs: e.VIEWS_ARTICLE_CACHE_MS,
+      prewarmArticles: e.VIEWS_PREWARM_ARTICLES,
       redisPrefix: e.VIEWS_REDIS_PREFIX,
     },
   };

@@ -6,7 +6,14 @@ import { badInput } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { ArticleRef } from '../articles/article.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
+import type { Ranking } from './rankings.ts';
 import type { RankingWindow } from './windows.ts';
+
+/**
+ * The articles of a cached ranking, per selection: loaded once per ranking (so at most once per
+ * ranking refresh, `VIEWS_RANKING_CACHE_MS`) rather than once per request.
+ */
+const rowsByRanking = new WeakMap<Ranking, Map<string, Promise<Map<number, unknown>>>>();
 
 export const RankingWindowRef = builder.enumType('RankingWindow', {
   description: 'A sliding window ending now (not a calendar period).',
@@ -60,11 +67,18 @@ builder.queryField('mostViewed', (t) =>
       const entries = ranking.entries.slice(0, first);
       if (entries.length === 0) return [];
       const query = queryFromInfo({ context: ctx, info, path: ['article'], typeName: 'Article' }) as Prisma.ArticleFindManyArgs;
-      const rows = await ctx.prisma.article.findMany({
-        ...query,
-        where: { id: { in: entries.map((e) => e.articleId) }, ...visibleArticleWhere(ctx.now) },
-      });
-      const byId = new Map(rows.map((r) => [(r as { id: number }).id, r]));
+      let perSelection = rowsByRanking.get(ranking);
+      if (!perSelection) rowsByRanking.set(ranking, (perSelection = new Map()));
+      const key = `${first}:${JSON.stringify(query)}`;
+      let rows = perSelection.get(key);
+      if (!rows) {
+        rows = ctx.prisma.article
+          .findMany({ ...query, where: { id: { in: entries.map((e) => e.articleId) }, ...visibleArticleWhere(ctx.now) } })
+          .then((found) => new Map(found.map((r) => [(r as { id: number }).id, r as unknown])));
+        rows.catch(() => perSelection.delete(key));
+        perSelection.set(key, rows);
+      }
+      const byId = await rows;
       // An article taken down since the ranking was computed is left out (ranks stay as computed).
       return entries.flatMap((e) => {
         const article = byId.get(e.articleId);

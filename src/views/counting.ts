@@ -61,6 +61,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     await flusher.rebuildIfNeeded().catch((error) => log(`views: rebuild failed: ${(error as Error).message}`));
   }
   flusher.start();
+  await directory.prewarm(config.prewarmArticles).catch((error) => log(`views: prewarm failed: ${(error as Error).message}`));
 
   let sections: { at: number; bySlug: Map<string, number> } | null = null;
   return {

@@ -1,7 +1,7 @@
-// The Redis view store: every instance shares the counts. One round trip per view: a Lua script that
-// checks the de-duplication mark and, for a new view, bumps the pending counters, the 5-minute,
-// hourly and daily sorted sets (overall and the article's section) and the article's HyperLogLogs,
-// setting expiries as it goes.
+// The Redis view store: every instance shares the counts. One round trip per view, or fewer: the views
+// that arrive in one event-loop turn go in one call of a Lua script that, per view, checks the
+// de-duplication mark and, for a new view, bumps the pending counters, the 5-minute, hourly and daily
+// sorted sets (overall and the article's section) and the article's HyperLogLogs, with expiries.
 //
 // When Redis cannot be reached, views are acknowledged into a bounded in-memory buffer and applied in
 // arrival order when it returns. Applying a view twice is harmless: the script's de-duplication mark
@@ -9,26 +9,47 @@
 // reply was lost can simply be sent again.
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions, type Result } from 'ioredis';
-import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_MS, viewBuckets } from '../rankings/windows.ts';
+import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_MS } from '../rankings/windows.ts';
 import type { FlushBatch, HistoryRow, Ranked, RecordOutcome, Scope, StoreHealth, ViewRecord, ViewStore } from './store.ts';
 import { scopeKey } from './store.ts';
 
-const RECORD = `
-local at = tonumber(ARGV[1])
-local last = redis.call('GET', KEYS[1])
-if last and at - tonumber(last) < tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
-redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
-for i = 4, 9 do
-  redis.call('ZINCRBY', KEYS[i], 1, ARGV[5])
-  redis.call('EXPIRE', KEYS[i], ARGV[7 + math.floor((i - 4) / 2)])
+// Records a batch of views (those arriving in one event-loop turn) in one round trip. Per view:
+// article, section, visitor hash, instant (ms), de-duplication window (ms). Key names are built here
+// from the prefix, so the script is for a single Redis (not Cluster).
+const RECORD_MANY = `
+local p = ARGV[1]
+local ttl = { m = ARGV[2], h = ARGV[3], d = ARGV[4] }
+local uttl = { m = ARGV[5], h = ARGV[6], d = ARGV[7] }
+local out = {}
+local n = (#ARGV - 7) / 5
+for i = 0, n - 1 do
+  local o = 8 + i * 5
+  local id, sec, visitor, at, dedup = ARGV[o], ARGV[o + 1], ARGV[o + 2], tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
+  local seen = p .. 's:' .. id .. ':' .. visitor
+  local last = redis.call('GET', seen)
+  if last and at - tonumber(last) < dedup then
+    out[i + 1] = 0
+  else
+    redis.call('SET', seen, ARGV[o + 3], 'PX', ARGV[o + 4])
+    local idx = { m = string.format('%d', math.floor(at / 300000)), h = string.format('%d', math.floor(at / 3600000)), d = string.format('%d', math.floor(at / 86400000)) }
+    redis.call('HINCRBY', p .. 'pt', id, 1)
+    redis.call('HINCRBY', p .. 'ph', id .. ':' .. idx.h, 1)
+    local member = string.format('%010d', tonumber(id))
+    for _, level in ipairs({ 'm', 'h', 'd' }) do
+      local a = p .. 'z:' .. level .. ':' .. idx[level] .. ':a'
+      local s = p .. 'z:' .. level .. ':' .. idx[level] .. ':' .. sec
+      redis.call('ZINCRBY', a, 1, member)
+      redis.call('EXPIRE', a, ttl[level])
+      redis.call('ZINCRBY', s, 1, member)
+      redis.call('EXPIRE', s, ttl[level])
+      local u = p .. 'u:' .. level .. ':' .. idx[level] .. ':' .. id
+      redis.call('PFADD', u, visitor)
+      redis.call('EXPIRE', u, uttl[level])
+    end
+    out[i + 1] = 1
+  end
 end
-for i = 10, 12 do
-  redis.call('PFADD', KEYS[i], ARGV[6])
-  redis.call('EXPIRE', KEYS[i], ARGV[i])
-end
-return 1
+return out
 `;
 
 const PENDING = `
@@ -69,7 +90,7 @@ return ids
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    nvRecord(...args: (string | number)[]): Result<number, Context>;
+    nvRecordMany(...args: (string | number)[]): Result<number[], Context>;
     nvPending(...args: (string | number)[]): Result<number[], Context>;
     nvTop(...args: (string | number)[]): Result<string[], Context>;
     nvClaim(...args: (string | number)[]): Result<number, Context>;
@@ -90,6 +111,7 @@ export interface RedisViewStoreOptions {
 const sec = (ms: number) => Math.ceil(ms / 1000);
 const pad = (id: number) => String(id).padStart(10, '0');
 const DRAIN_CHUNK = 500;
+const BATCH_MAX = 500;
 
 export class RedisViewStore implements ViewStore {
   readonly kind = 'redis' as const;
@@ -100,6 +122,7 @@ export class RedisViewStore implements ViewStore {
   private buffer: { view: ViewRecord; dedupMs: number }[] = [];
   private dropped = 0;
   private draining: Promise<void> | null = null;
+  private batch: { view: ViewRecord; dedupMs: number; resolve: (outcome: RecordOutcome) => void }[] = [];
   private readonly drainTimer: NodeJS.Timeout;
   private closed = false;
   private lastError = '';
@@ -122,7 +145,7 @@ export class RedisViewStore implements ViewStore {
       this.lastError = '';
       void this.drain();
     });
-    this.redis.defineCommand('nvRecord', { numberOfKeys: 12, lua: RECORD });
+    this.redis.defineCommand('nvRecordMany', { numberOfKeys: 0, lua: RECORD_MANY });
     this.redis.defineCommand('nvPending', { numberOfKeys: 2, lua: PENDING });
     this.redis.defineCommand('nvTop', { lua: TOP });
     this.redis.defineCommand('nvClaim', { numberOfKeys: 6, lua: CLAIM });
@@ -147,14 +170,38 @@ export class RedisViewStore implements ViewStore {
     });
   }
 
-  async record(view: ViewRecord, dedupMs: number): Promise<RecordOutcome> {
-    if (this.buffer.length > 0 || this.redis.status !== 'ready') return this.hold(view, dedupMs);
+  record(view: ViewRecord, dedupMs: number): Promise<RecordOutcome> {
+    if (this.buffer.length > 0 || this.redis.status !== 'ready') return Promise.resolve(this.hold(view, dedupMs));
+    return new Promise((resolve) => {
+      this.batch.push({ view, dedupMs, resolve });
+      if (this.batch.length === 1) setImmediate(() => void this.sendBatch());
+      else if (this.batch.length >= BATCH_MAX) void this.sendBatch();
+    });
+  }
+
+  /** One script call for the views that arrived in this event-loop turn. */
+  private async sendBatch(): Promise<void> {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
     try {
-      return (await this.redis.nvRecord(...this.recordArgs(view, dedupMs))) === 1 ? 'COUNTED' : 'DUPLICATE';
+      const results = await this.redis.nvRecordMany(...this.manyArgs(batch));
+      batch.forEach((b, i) => b.resolve(results[i] === 1 ? 'COUNTED' : 'DUPLICATE'));
     } catch (error) {
+      // Unknown whether the script ran: re-applying is harmless (the de-duplication mark).
       this.noteError(error as Error);
-      return this.hold(view, dedupMs);
+      for (const b of batch) b.resolve(this.hold(b.view, b.dedupMs));
     }
+  }
+
+  private manyArgs(views: readonly { view: ViewRecord; dedupMs: number }[]): (string | number)[] {
+    const args: (string | number)[] = [
+      this.p,
+      sec(RANK_RETENTION_MS.m), sec(RANK_RETENTION_MS.h), sec(RANK_RETENTION_MS.d),
+      sec(UNIQUE_RETENTION_MS.m), sec(UNIQUE_RETENTION_MS.h), sec(UNIQUE_RETENTION_MS.d),
+    ];
+    for (const { view: v, dedupMs } of views) args.push(v.articleId, v.sectionId, v.visitor, v.at, dedupMs);
+    return args;
   }
 
   private hold(view: ViewRecord, dedupMs: number): RecordOutcome {
@@ -164,29 +211,6 @@ export class RedisViewStore implements ViewStore {
     }
     this.buffer.push({ view, dedupMs });
     return 'QUEUED';
-  }
-
-  private recordArgs(v: ViewRecord, dedupMs: number): (string | number)[] {
-    const p = this.p;
-    const [m, h, d] = viewBuckets(v.at);
-    const s = String(v.sectionId);
-    return [
-      `${p}s:${v.articleId}:${v.visitor}`,
-      `${p}pt`,
-      `${p}ph`,
-      this.rankKey(m!, 'a'), this.rankKey(m!, s),
-      this.rankKey(h!, 'a'), this.rankKey(h!, s),
-      this.rankKey(d!, 'a'), this.rankKey(d!, s),
-      this.uniqueKey(m!, v.articleId), this.uniqueKey(h!, v.articleId), this.uniqueKey(d!, v.articleId),
-      v.at,
-      dedupMs,
-      v.articleId,
-      `${v.articleId}:${h!.index}`,
-      pad(v.articleId),
-      v.visitor,
-      sec(RANK_RETENTION_MS.m), sec(RANK_RETENTION_MS.h), sec(RANK_RETENTION_MS.d),
-      sec(UNIQUE_RETENTION_MS.m), sec(UNIQUE_RETENTION_MS.h), sec(UNIQUE_RETENTION_MS.d),
-    ];
   }
 
   rankKey(b: Bucket, scope: string): string {
@@ -205,20 +229,17 @@ export class RedisViewStore implements ViewStore {
       try {
         while (this.buffer.length > 0 && this.redis.status === 'ready') {
           const chunk = this.buffer.slice(0, DRAIN_CHUNK);
-          const pipeline = this.redis.pipeline();
-          for (const { view, dedupMs } of chunk) pipeline.nvRecord(...this.recordArgs(view, dedupMs));
-          const results = (await pipeline.exec()) ?? [];
-          let applied = 0;
-          for (const [error, result] of results) {
-            if (error) {
-              this.noteError(error);
-              break;
-            }
-            if (result === 1) this.options.onLateCount?.(chunk[applied]!.view);
-            applied++;
+          let results: number[];
+          try {
+            results = await this.redis.nvRecordMany(...this.manyArgs(chunk));
+          } catch (error) {
+            this.noteError(error as Error);
+            break;
           }
-          this.buffer.splice(0, applied);
-          if (applied < chunk.length) break;
+          results.forEach((r, i) => {
+            if (r === 1) this.options.onLateCount?.(chunk[i]!.view);
+          });
+          this.buffer.splice(0, chunk.length);
         }
       } catch (error) {
         this.noteError(error as Error);

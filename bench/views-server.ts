@@ -1,0 +1,23 @@
+// The server under test for `npm run bench:views`: the real app (config from the environment),
+// counting every SQL statement Prisma sends; the parent asks for counts and flushes over IPC.
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+let statements = 0;
+const app = await buildApp(loadConfig(), { log: () => {}, onQuery: () => void statements++ });
+const port = await app.start(0, '127.0.0.1');
+
+process.on('message', async (message: { id: number; op: 'stats' | 'flush' | 'stop' }) => {
+  const reply = (body: object) => process.send!({ id: message.id, ...body });
+  if (message.op === 'stats') {
+    const { directory, rankings } = app.services.views;
+    return reply({ statements, directoryQueries: directory.queries, rankingsComputed: rankings.computed, health: app.services.views.store.health() });
+  }
+  if (message.op === 'flush') return reply({ report: await app.services.views.flusher.flush(), statements });
+  if (message.op === 'stop') {
+    await app.stop();
+    reply({});
+    process.exit(0);
+  }
+});
+process.send!({ ready: port });
