@@ -57,8 +57,10 @@ process.on('message', async (m: { type: string; urls?: string[]; count?: number;
     if (delivered >= expected) send({ type: 'done' });
   }
   if (m.type === 'collect') {
-    send({ type: 'receipts', receipts: Object.fromEntries(receipts), errors, closed });
-    await Promise.all(clients.map((c) => c.dispose()));
-    process.exit(0);
+    // Exit only once the (large) message has been handed over, or the parent never gets it.
+    process.send!({ type: 'receipts', receipts: Object.fromEntries(receipts), errors, closed }, async () => {
+      await Promise.all(clients.map((c) => c.dispose()));
+      process.exit(0);
+    });
   }
 });

@@ -122,6 +122,7 @@ try {
   log(`connected and subscribed: ${N} sockets in ${(connectMs / 1000).toFixed(2)} s`);
 
   const statsSubscribed = await Promise.all(instances.map((i) => i.stats()));
+  log('publishing…');
   const done = children.map((c) => messages(c, 'done'));
   children.forEach((c, i) => c.send({ type: 'expect', expect: perClient[i]! * M }));
 
@@ -136,6 +137,7 @@ try {
     const wait = interval - (performance.now() - started);
     if (wait > 0 && n < drafts.length - 1) await new Promise((r) => setTimeout(r, wait)); // pacing, not synchronisation
   }
+  log(`published ${M} articles; waiting for deliveries`);
   const drainTimeout = Number(opts['drain-timeout']);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = await Promise.race([
