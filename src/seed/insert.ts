@@ -84,15 +84,48 @@ export async function insertArticles(prisma: PrismaClient, articles: NewArticle[
       viewCount: a.viewCount ?? 0,
       likeCount: a.likeCount ?? 0,
       createdAt: a.publishedAt ?? new Date(),
+      updatedAt: a.editedAt ?? a.publishedAt ?? new Date(),
     });
     a.reporterIds.forEach((reporterId, position) => bylines.push({ articleId: id, reporterId, position }));
     for (const tagId of a.tagIds) tags.push({ articleId: id, tagId });
   }
   await prisma.$transaction([
-    prisma.media.createMany({ data: media }),
-    prisma.article.createMany({ data: rows }),
-    prisma.articleReporter.createMany({ data: bylines }),
-    prisma.articleTag.createMany({ data: tags }),
+    bulkInsert(prisma, 'Media', media, { id: 'int', url: 'text', caption: 'text', credit: 'text', alt: 'text', width: 'int', height: 'int' }),
+    bulkInsert(prisma, 'Article', rows, ARTICLE_COLUMNS),
+    bulkInsert(prisma, 'ArticleReporter', bylines, { articleId: 'int', reporterId: 'int', position: 'int' }),
+    bulkInsert(prisma, 'ArticleTag', tags, { articleId: 'int', tagId: 'int' }),
   ]);
   return ids;
+}
+
+type Column = 'int' | 'text' | 'bool' | 'jsonb' | 'text[]' | 'timestamp' | 'status';
+
+const ARTICLE_COLUMNS: Record<string, Column> = {
+  id: 'int', slug: 'text', headline: 'text', deck: 'text[]', body: 'jsonb', bodyText: 'text', searchText: 'text',
+  status: 'status', publishedAt: 'timestamp', editedAt: 'timestamp', breaking: 'bool', sectionId: 'int',
+  leadImageId: 'int', viewCount: 'int', likeCount: 'int', createdAt: 'timestamp', updatedAt: 'timestamp',
+};
+
+/**
+ * One INSERT … SELECT FROM jsonb_to_recordset($1) per table: a single parameter whatever the batch
+ * size, many times faster than createMany for bulk seeding, and the same SQL on PGlite and PostgreSQL.
+ */
+function bulkInsert(prisma: PrismaClient, table: string, rows: object[], columns: Record<string, Column>) {
+  const names = Object.keys(columns);
+  const record = names.map((n) => `"${n}" ${{ 'text[]': 'jsonb', timestamp: 'timestamptz', status: 'text' }[columns[n] as string] ?? columns[n]}`);
+  const value = (n: string) => {
+    switch (columns[n]) {
+      case 'text[]':
+        return `ARRAY(SELECT jsonb_array_elements_text(x."${n}"))`;
+      case 'timestamp':
+        return `(x."${n}" AT TIME ZONE 'UTC')`;
+      case 'status':
+        return `x."${n}"::"ArticleStatus"`;
+      default:
+        return `x."${n}"`;
+    }
+  };
+  const sql = `INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')})
+    SELECT ${names.map(value).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${record.join(', ')})`;
+  return prisma.$executeRawUnsafe(sql, JSON.stringify(rows));
 }
