@@ -44,9 +44,9 @@ const Env = z.object({
   VIEWS_FLUSH_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   VIEWS_RANKING_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
   VIEWS_BUFFER_MAX: z.coerce.number().int().min(0).max(10_000_000).default(200_000),
-  VIEWS_ARTICLE_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  VIEWS_ARTICLE_CACHE_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   VIEWS_REDIS_PREFIX: z.string().min(1).max(100).default('nv:'),
-  VIEWS_PREWARM_ARTICLES: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+  VIEWS_PREWARM_ARTICLES: z.coerce.number().int().min(0).max(5_000_000).default(200_000),
 });
 
 export interface Config {

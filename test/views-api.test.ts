@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { backends, testConfig } from './helpers/server.ts';
 
 const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
@@ -144,6 +146,34 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     const inSection = await gql(`query($s: String) { mostViewed(window: HOUR, section: $s) { rank views previousRank article { id section { slug } } } }`, { s: sectionOf.section.slug });
     expect(inSection.data.mostViewed[0]).toEqual({ rank: 1, views: 41, previousRank: null, article: { id: published[2]!.gid, section: { slug: sectionOf.section.slug } } });
     for (const e of inSection.data.mostViewed) expect(e.article.section.slug).toBe(sectionOf.section.slug);
+  });
+
+  it('viewCountChanged and mostViewedChanged fire on change only, over WebSocket', async () => {
+    const { watcher } = app.services.views;
+    const client = createClient({ url: base.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+    const a = published[3]!;
+    const counts = client.iterate({ query: `subscription($id: ID!) { viewCountChanged(id: $id) { articleId viewCount } }`, variables: { id: a.gid } });
+    const ranks = client.iterate({ query: `subscription { mostViewedChanged(window: HOUR, first: 3) { rank views article { id } } }` });
+    const nextCount = counts.next();
+    const nextRanks = ranks.next();
+    // Registered once the server has both watches; then a first look sets the baseline.
+    while (watcher.stats().articles < 1 || watcher.stats().rankings < 1) await new Promise((r) => setImmediate(r));
+    await watcher.tick();
+    const before = await viewCount(a.gid);
+    // 60 views put this article on top of the HOUR ranking: one count event, one ranking event.
+    for (let i = 0; i < 60; i++) await gql(RECORD, { a: a.gid, v: `live-${String(i).padStart(5, '0')}` });
+    await watcher.tick();
+    expect((await nextCount).value).toEqual({ data: { viewCountChanged: { articleId: a.gid, viewCount: before + 60 } } });
+    const ranking = (await nextRanks).value as { data: { mostViewedChanged: { rank: number; views: number; article: { id: string } }[] } };
+    expect(ranking.data.mostViewedChanged[0]).toEqual({ rank: 1, views: 60, article: { id: a.gid } });
+    await counts.return?.();
+    await ranks.return?.();
+    await client.dispose();
+    while (watcher.stats().articles + watcher.stats().rankings > 0) await new Promise((r) => setImmediate(r));
+    const unknown = createClient({ url: base.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+    const bad = await unknown.iterate({ query: `subscription { viewCountChanged(id: "${draftGid}") { viewCount } }` }).next().catch((e: unknown) => e);
+    expect(JSON.stringify(bad)).toContain('NOT_FOUND');
+    await unknown.dispose();
   });
 
   it('flushes on shutdown; after a restart totals and rankings come back from PostgreSQL', async () => {

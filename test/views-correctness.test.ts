@@ -160,7 +160,12 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
   let visibleNow: (id: number) => boolean;
 
   const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify({ query, variables }) });
+    const post = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify({ query, variables }) });
+    // Reads only: a kept-alive socket the server closed while idle (after a long step) is retried once.
+    const res = await post().catch((error: { cause?: { code?: string } }) => {
+      if (error.cause?.code === 'ECONNRESET') return post();
+      throw error;
+    });
     const body = (await res.json()) as { data?: any; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
     return body.data;

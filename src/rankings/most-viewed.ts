@@ -1,6 +1,8 @@
 // "많이 본 뉴스": Query.mostViewed. The ranking (ids, views, ranks) comes cached from the rankings
 // service; the articles are loaded in one statement with the reader's selection and visibility rule.
 import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../context.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -45,6 +47,43 @@ const MostViewedEntryRef = builder.objectRef<EntryShape>('MostViewedEntry').impl
   }),
 });
 
+function checkFirst(first: number | null | undefined, ctx: Context): number {
+  const n = first ?? 10;
+  const { depth } = ctx.services.views.rankings;
+  if (n < 0 || n > depth) throw badInput('first', `must be between 0 and ${depth}`);
+  return n;
+}
+
+/** The section id for a slug argument: null for none given, undefined for an unknown slug. */
+async function sectionArg(slug: string | null | undefined, ctx: Context): Promise<number | null | undefined> {
+  if (slug == null) return null;
+  return (await ctx.services.views.sectionId(slug)) ?? undefined;
+}
+
+/** A ranking's first entries with their articles, loaded with the reader's selection (once per ranking and selection). */
+async function entriesWithArticles(ranking: Ranking, first: number, ctx: Context, info: GraphQLResolveInfo): Promise<EntryShape[]> {
+  const entries = ranking.entries.slice(0, first);
+  if (entries.length === 0) return [];
+  const query = queryFromInfo({ context: ctx, info, path: ['article'], typeName: 'Article' }) as Prisma.ArticleFindManyArgs;
+  let perSelection = rowsByRanking.get(ranking);
+  if (!perSelection) rowsByRanking.set(ranking, (perSelection = new Map()));
+  const key = `${first}:${JSON.stringify(query)}`;
+  let rows = perSelection.get(key);
+  if (!rows) {
+    rows = ctx.prisma.article
+      .findMany({ ...query, where: { id: { in: entries.map((e) => e.articleId) }, ...visibleArticleWhere(ctx.now) } })
+      .then((found) => new Map(found.map((r) => [(r as { id: number }).id, r as unknown])));
+    rows.catch(() => perSelection.delete(key));
+    perSelection.set(key, rows);
+  }
+  const byId = await rows;
+  // An article taken down since the ranking was computed is left out (ranks stay as computed).
+  return entries.flatMap((e) => {
+    const article = byId.get(e.articleId);
+    return article ? [{ rank: e.rank, views: e.views, previousRank: e.previousRank, article }] : [];
+  });
+}
+
 builder.queryField('mostViewed', (t) =>
   t.field({
     type: [MostViewedEntryRef],
@@ -55,35 +94,34 @@ builder.queryField('mostViewed', (t) =>
       first: t.arg.int({ defaultValue: 10, description: 'Entries, 0 to 100.' }),
     },
     resolve: async (_root, args, ctx, info) => {
-      const first = args.first ?? 10;
-      const { rankings } = ctx.services.views;
-      if (first < 0 || first > rankings.depth) throw badInput('first', `must be between 0 and ${rankings.depth}`);
-      let sectionId: number | null = null;
-      if (args.section != null) {
-        sectionId = await ctx.services.views.sectionId(args.section);
-        if (sectionId == null) return [];
-      }
-      const ranking = await rankings.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
-      const entries = ranking.entries.slice(0, first);
-      if (entries.length === 0) return [];
-      const query = queryFromInfo({ context: ctx, info, path: ['article'], typeName: 'Article' }) as Prisma.ArticleFindManyArgs;
-      let perSelection = rowsByRanking.get(ranking);
-      if (!perSelection) rowsByRanking.set(ranking, (perSelection = new Map()));
-      const key = `${first}:${JSON.stringify(query)}`;
-      let rows = perSelection.get(key);
-      if (!rows) {
-        rows = ctx.prisma.article
-          .findMany({ ...query, where: { id: { in: entries.map((e) => e.articleId) }, ...visibleArticleWhere(ctx.now) } })
-          .then((found) => new Map(found.map((r) => [(r as { id: number }).id, r as unknown])));
-        rows.catch(() => perSelection.delete(key));
-        perSelection.set(key, rows);
-      }
-      const byId = await rows;
-      // An article taken down since the ranking was computed is left out (ranks stay as computed).
-      return entries.flatMap((e) => {
-        const article = byId.get(e.articleId);
-        return article ? [{ rank: e.rank, views: e.views, previousRank: e.previousRank, article }] : [];
-      });
+      const first = checkFirst(args.first, ctx);
+      const sectionId = await sectionArg(args.section, ctx);
+      if (sectionId === undefined) return [];
+      const ranking = await ctx.services.views.rankings.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
+      return entriesWithArticles(ranking, first, ctx, info);
+    },
+  }),
+);
+
+builder.subscriptionField('mostViewedChanged', (t) =>
+  t.field({
+    type: [MostViewedEntryRef],
+    description:
+      'The "most viewed" list each time its order or membership changes (looked at once a second, coalesced). The first event comes with the first change.',
+    args: {
+      window: t.arg({ type: RankingWindowRef, defaultValue: 'DAY' }),
+      section: t.arg.string({ description: 'Section slug; all sections when omitted.' }),
+      first: t.arg.int({ defaultValue: 10, description: 'Entries, 0 to 100.' }),
+    },
+    subscribe: async (_root, args, ctx) => {
+      checkFirst(args.first, ctx);
+      const sectionId = await sectionArg(args.section, ctx);
+      if (sectionId === undefined) throw badInput('section', `no section "${String(args.section).slice(0, 100)}"`);
+      return ctx.services.views.watcher.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
+    },
+    resolve: (ranking: Ranking, args, ctx, info) => {
+      ctx.now = ranking.at;
+      return entriesWithArticles(ranking, checkFirst(args.first, ctx), ctx, info);
     },
   }),
 );

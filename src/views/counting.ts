@@ -9,6 +9,7 @@ import { MemoryViewStore } from './memory-store.ts';
 import { RedisViewStore } from './redis-store.ts';
 import { ViewCounter } from './service.ts';
 import type { ViewStore } from './store.ts';
+import { ViewWatcher } from './watch.ts';
 
 export interface ViewCountingOptions {
   prisma: PrismaClient;
@@ -27,6 +28,8 @@ export interface ViewCounting {
   directory: ArticleDirectory;
   flusher: ViewFlusher;
   rankings: Rankings;
+  /** Live counts and rankings for subscriptions. */
+  watcher: ViewWatcher;
   /** Section id by slug (null: no such section); cached. */
   sectionId(slug: string): Promise<number | null>;
   /** Flushes what is pending and closes the store. */
@@ -52,6 +55,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     onFlushed: options.onFlushed,
   });
   const rankings = new Rankings({ store, prisma, clock, cacheMs: config.rankingCacheMs, log });
+  const watcher = new ViewWatcher({ prisma, counter, rankings, clock, log });
 
   // Rankings and totals come back before the first request: from Redis if it kept them, else from
   // the history table; batches a crashed instance left behind are committed by the first flush.
@@ -70,6 +74,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     directory,
     flusher,
     rankings,
+    watcher,
     async sectionId(slug) {
       if (!sections || Date.now() - sections.at > 60_000 || !sections.bySlug.has(slug)) {
         const rows = await prisma.section.findMany({ select: { id: true, slug: true } });
@@ -78,6 +83,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
       return sections.bySlug.get(slug) ?? null;
     },
     async stop() {
+      watcher.stop();
       await flusher.stop();
       await store.close();
     },

@@ -2,7 +2,8 @@
 // section and publish time, filled in batches (concurrent misses share one query), bounded, with
 // expiry. The publish time is checked against the clock on every view, so a cached article that is
 // scheduled becomes countable when its time comes; unpublishing evicts it through `invalidate`
-// (wired to the live pub/sub's article events) and at the latest when its entry expires.
+// (wired to the live pub/sub's article events, so on every instance) and at the latest when its
+// entry expires. At start the newest articles are loaded in one statement (`prewarm`).
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 interface Entry {
@@ -13,7 +14,7 @@ interface Entry {
 }
 
 export interface DirectoryOptions {
-  /** How long a published article's entry is trusted (default 60 s). */
+  /** How long a published article's entry is trusted (default 10 minutes; unpublishing evicts at once). */
   ttlMs?: number;
   /** How long "no such article" is remembered (default 10 s). */
   missingTtlMs?: number;
@@ -41,7 +42,7 @@ export class ArticleDirectory {
   queries = 0;
 
   constructor(private readonly prisma: PrismaClient, options: DirectoryOptions = {}) {
-    this.ttlMs = options.ttlMs ?? 60_000;
+    this.ttlMs = options.ttlMs ?? 600_000;
     this.missingTtlMs = options.missingTtlMs ?? 10_000;
     this.maxEntries = options.maxEntries ?? 500_000;
   }

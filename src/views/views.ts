@@ -6,6 +6,7 @@ import { RankingWindowRef } from '../rankings/most-viewed.ts';
 import type { RankingWindow } from '../rankings/windows.ts';
 import { decodeIdFor, encodeGlobalId } from '../relay/global-id.ts';
 import { VISITOR_ID, type ViewOutcome } from './service.ts';
+import type { ViewCountEvent } from './watch.ts';
 
 const ViewStatusRef = builder.enumType('ViewStatus', {
   values: {
@@ -58,3 +59,27 @@ builder.prismaObjectFields('Article', (t) => ({
     resolve: (a, args, ctx) => ctx.services.views.counter.uniques(a.id, (args.window ?? 'DAY') as RankingWindow),
   }),
 }));
+
+const ViewCountChangedRef = builder.objectRef<ViewCountEvent>('ViewCountChangedEvent').implement({
+  description: "An article's view count after it changed.",
+  fields: (t) => ({
+    articleId: t.id({ description: 'Global id of the article.', resolve: (e) => encodeGlobalId('Article', e.articleId) }),
+    viewCount: t.exposeInt('viewCount'),
+    at: t.expose('at', { type: 'DateTime' }),
+  }),
+});
+
+builder.subscriptionField('viewCountChanged', (t) =>
+  t.field({
+    type: ViewCountChangedRef,
+    description: "A published article's view count, whenever it changed (at most once a second).",
+    args: { id: t.arg.id({ required: true, description: 'Global id of the article.' }) },
+    subscribe: async (_root, args, ctx) => {
+      const id = decodeIdFor('Article', String(args.id), 'id');
+      const article = id == null ? null : await ctx.services.views.directory.countable(id, ctx.services.clock());
+      if (!article) throw userError('NOT_FOUND', 'No published article with this id', { argumentName: 'id' });
+      return ctx.services.views.watcher.viewCount(article.articleId);
+    },
+    resolve: (event) => event,
+  }),
+);
