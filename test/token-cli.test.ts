@@ -16,7 +16,7 @@ describe('token CLI', () => {
       const token = cli('create', '--role', 'admin', '--name', 'Night desk');
       expect(token).toMatch(/^nws_[A-Za-z0-9_-]{43}$/);
       const listed = cli('list');
-      expect(listed).toMatch(/#1\tADMIN\tnws_\w{6}…\tNight desk\tactive/);
+      expect(listed).toMatch(/#1\tADMIN\tnws_[\w-]{6}…\tNight desk\tactive/);
       expect(listed).not.toContain(token);
 
       const use = async () => {
