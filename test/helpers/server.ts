@@ -1,10 +1,10 @@
 // Starts the real app on a free loopback port, on PGlite (in memory) or on a fresh database in the
 // run's throwaway PostgreSQL, and talks to it over real HTTP.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
+import { createDatabase } from './postgres.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -19,15 +19,7 @@ export function backends(): Backend[] {
 export async function createPostgresDatabase(): Promise<string> {
   const admin = inject('postgresUrl');
   if (!admin) throw new Error('PostgreSQL is not available in this run');
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  return admin.replace(/\/postgres$/, `/${name}`);
+  return createDatabase(admin, `t_${randomBytes(6).toString('hex')}`);
 }
 
 export async function testConfig(backend: Backend, env: Record<string, string> = {}): Promise<Config> {
