@@ -8,7 +8,8 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
 describe('token CLI', () => {
-  it('creates an admin token that works over HTTP, lists it without the secret, revokes it', async () => {
+  // Three CLI runs and two server starts on PGlite: slow on a loaded machine.
+  it('creates an admin token that works over HTTP, lists it without the secret, revokes it', { timeout: 240_000 }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'newsroom-cli-'));
     const env = { ...process.env, PGLITE_DIR: dir, NODE_ENV: 'production' };
     const cli = (...args: string[]) => execFileSync('npx', ['tsx', 'src/auth/cli.ts', ...args], { env, encoding: 'utf8' }).trim();
