@@ -27,6 +27,8 @@ export interface Instance {
   /** Publishes an article through this instance; resolves with when the call started (epoch ms). */
   publish(id: number): Promise<{ announced: boolean; at: number }>;
   stats(): Promise<InstanceStats>;
+  /** When the instance handed each `next` frame to a socket, per article (needs LIVE_SERVER_RECORD_WRITES=true). */
+  writes(): Promise<Record<string, number[]>>;
   /** Resolves once at least `count` subscriptions are open on this instance. */
   whenSubscriptions(count: number): Promise<void>;
   stop(): Promise<void>;
@@ -88,6 +90,7 @@ export async function startInstance(env: Record<string, string>, options: { quie
       return reply;
     },
     stats: () => request<InstanceStats>({ type: 'stats' }),
+    writes: () => request<{ writes: Record<string, number[]> }>({ type: 'writes' }).then((m) => m.writes),
     whenSubscriptions: (count) => request<void>({ type: 'subscriptions', count }),
     async stop() {
       if (child.exitCode !== null) return;

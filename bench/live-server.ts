@@ -4,11 +4,13 @@
 //   parent -> { type: 'publish', ref, id }      child -> { type: 'published', ref, announced, at, error? }
 //   parent -> { type: 'stats', ref }            child -> { type: 'stats', ref, rss, cpuUserMs, cpuSystemMs, sockets, subscriptions }
 //   parent -> { type: 'subscriptions', ref, count } child -> { type: 'subscriptions', ref } once that many are open
+//   parent -> { type: 'writes', ref }           child -> { type: 'writes', ref, writes: { [articleId]: number[] } } (see LIVE_SERVER_RECORD_WRITES)
 //   parent -> { type: 'stop' }                  child exits 0 after app.stop()
 //   child  -> { type: 'ready', port } once listening; { type: 'pubsub', subscribed } on every change
 import { buildApp } from '../src/app.ts';
 import { publishArticle } from '../src/articles/publishing.ts';
 import { loadConfig } from '../src/config.ts';
+import { WebSocket } from 'ws';
 
 if (!process.send) throw new Error('bench/live-server.ts runs as a child process with an IPC channel');
 const send = (message: object) => process.send?.(message);
@@ -17,6 +19,24 @@ const quiet = process.env.LIVE_SERVER_QUIET === 'true';
 const log = (m: string) => {
   if (!quiet) console.error(`[instance ${process.pid}] ${m}`);
 };
+// With LIVE_SERVER_RECORD_WRITES=true, when each `next` frame naming an article was handed to the
+// socket (epoch ms), per article: the server's share of the latency, apart from the clients' own
+// scheduling. Measured by wrapping ws's send, so it sees graphql-ws's writes and the fast path's alike.
+const writes = new Map<string, number[]>();
+if (process.env.LIVE_SERVER_RECORD_WRITES === 'true') {
+  const send = WebSocket.prototype.send;
+  const marker = '"articleId":"';
+  WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
+    (send as (...a: unknown[]) => void).call(this, data, ...rest);
+    if (typeof data !== 'string' || !data.includes('"type":"next"')) return;
+    const at = data.indexOf(marker);
+    if (at < 0) return;
+    const id = data.slice(at + marker.length, data.indexOf('"', at + marker.length));
+    let list = writes.get(id);
+    if (!list) writes.set(id, (list = []));
+    list.push(performance.timeOrigin + performance.now());
+  } as typeof send;
+}
 const app = await buildApp(loadConfig(), { log });
 app.pubsub.onStatus((status) => send({ type: 'pubsub', subscribed: status.subscribed }));
 const port = await app.start(Number(process.env.PORT ?? 0), '127.0.0.1');
@@ -49,6 +69,9 @@ process.on('message', async (message: { type: string; ref?: number; id?: number;
       });
       break;
     }
+    case 'writes':
+      send({ type: 'writes', ref: message.ref, writes: Object.fromEntries(writes) });
+      break;
     case 'subscriptions': {
       await app.services.live.whenSubscriptions(message.count ?? 0);
       send({ type: 'subscriptions', ref: message.ref });

@@ -56,6 +56,8 @@ try {
     PUBLISH_SCHEDULER_MS: '0',
     GRAPHIQL: 'false',
     WS_INIT_TIMEOUT_MS: '30000',
+    // The server records when it handed each frame to a socket: its share of the latency.
+    LIVE_SERVER_RECORD_WRITES: 'true',
   };
   if (pubsub === 'redis') {
     const redis = await startRedis();
@@ -166,6 +168,18 @@ try {
     }
   }
   const sorted = Float64Array.from(latencies).sort();
+  // Publish call to the server handing the frame to the kernel: what the server itself takes; the
+  // rest of the end-to-end figure is the kernel and the client processes (on the same cores) getting
+  // round to reading it.
+  const writeLatencies: number[] = [];
+  for (const writes of await Promise.all(instances.map((i) => i.writes()))) {
+    for (const [id, times] of Object.entries(writes)) {
+      const at = publishedAt.get(id);
+      if (at == null) continue;
+      for (const t of times) writeLatencies.push(t - at);
+    }
+  }
+  const writesSorted = Float64Array.from(writeLatencies).sort();
   const expected = N * M;
   const cpuMs = statsAfter.reduce((n, s, i) => n + s.cpuUserMs + s.cpuSystemMs - statsSubscribed[i]!.cpuUserMs - statsSubscribed[i]!.cpuSystemMs, 0);
   const connectCpuMs = statsSubscribed.reduce((n, s, i) => n + s.cpuUserMs + s.cpuSystemMs - statsBefore[i]!.cpuUserMs - statsBefore[i]!.cpuSystemMs, 0);
@@ -184,11 +198,19 @@ try {
     timedOut,
     subscriptionErrors: errors,
     socketsClosed: closed,
+    // publish call -> `next` received by the client process
     latencyMs: {
       p50: +percentile(sorted, 50).toFixed(1),
       p95: +percentile(sorted, 95).toFixed(1),
       p99: +percentile(sorted, 99).toFixed(1),
       max: +(sorted[sorted.length - 1] ?? NaN).toFixed(1),
+    },
+    serverWriteMs: {
+      frames: writesSorted.length,
+      p50: +percentile(writesSorted, 50).toFixed(1),
+      p95: +percentile(writesSorted, 95).toFixed(1),
+      p99: +percentile(writesSorted, 99).toFixed(1),
+      max: +(writesSorted[writesSorted.length - 1] ?? NaN).toFixed(1),
     },
     serverRss: statsAfter.map((s, i) => `${mb(statsBefore[i]!.rss)} idle -> ${mb(statsSubscribed[i]!.rss)} subscribed -> ${mb(s.rss)} after`),
     serverCpu: {

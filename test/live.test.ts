@@ -7,6 +7,8 @@ import { formatPrismaCursor } from '@pothos/plugin-prisma';
 import { publishArticle, runDuePublications, unpublishArticle, updateArticle } from '../src/articles/publishing.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { LiveHub, type PublishedEvent } from '../src/live/hub.ts';
+import { type FrameSocket, writeResultsDirectly } from '../src/live/frames.ts';
+import { LiveStream } from '../src/live/stream.ts';
 import { createMemoryPubSub } from '../src/pubsub/pubsub.ts';
 import { createRedisPubSub } from '../src/pubsub/redis.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
@@ -226,6 +228,38 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     resumed.dispose();
   });
 
+  it('writes pre-built next frames: byte for byte graphql-ws framing, each socket its own id and selection', async () => {
+    const small = 'subscription { articlePublished { articleId } }';
+    const large = 'subscription { articlePublished { articleId article { slug headline } } }';
+    const open = async () => {
+      const { ws, messages } = await rawSocket(wsUrl);
+      ws.send(JSON.stringify({ type: 'connection_init' }));
+      await nextMessage(ws);
+      const raw: string[] = [];
+      ws.on('message', (m) => raw.push(String(m)));
+      return { ws, raw, messages };
+    };
+    const sockets = [await open(), await open(), await open()];
+    const plan = [
+      { socket: sockets[0]!, id: 'a-1', query: small },
+      { socket: sockets[1]!, id: 'b "quoted" \\ id', query: small },
+      { socket: sockets[2]!, id: 'c-1', query: large },
+      { socket: sockets[2]!, id: 'c-2', query: small },
+    ];
+    for (const p of plan) p.socket.ws.send(JSON.stringify({ id: p.id, type: 'subscribe', payload: { query: p.query } }));
+    await hub().whenSubscriptions(plan.length);
+    const draft = await createDraft(server.app.db.prisma);
+    await publishArticle(services(), draft.id);
+    const smallPayload = { data: { articlePublished: { articleId: gid(draft.id) } } };
+    const largePayload = { data: { articlePublished: { articleId: gid(draft.id), article: { slug: draft.slug, headline: draft.headline } } } };
+    await expect.poll(() => sockets.reduce((n, s) => n + s.raw.length, 0)).toBe(plan.length);
+    const frame = (id: string, payload: object) => JSON.stringify({ id, type: 'next', payload });
+    expect(sockets[0]!.raw).toEqual([frame('a-1', smallPayload)]);
+    expect(sockets[1]!.raw).toEqual([frame('b "quoted" \\ id', smallPayload)]);
+    expect([...sockets[2]!.raw].sort()).toEqual([frame('c-1', largePayload), frame('c-2', smallPayload)].sort());
+    for (const s of sockets) s.ws.close();
+  });
+
   it('works over GraphQL SSE (graphql-sse client, distinct connections)', async () => {
     const rec = track(subscribeSse(server.url, { query: 'subscription { articlePublished { articleId article { slug } } }' }));
     await hub().whenSubscriptions(1);
@@ -374,5 +408,60 @@ describe.skipIf(redisSkip)('Redis pub/sub transport', () => {
       await b.close();
       await redis.stop();
     }
+  });
+});
+
+describe('direct frame writes (frames.ts)', () => {
+  /** A socket whose writes complete only when `flush()` says so, as for a consumer that stopped reading. */
+  function fakeSocket(slow: boolean) {
+    const frames: string[] = [];
+    const pending: (() => void)[] = [];
+    const socket: FrameSocket & { frames: string[]; flush(): void } = {
+      readyState: 1,
+      get bufferedAmount() {
+        return slow ? pending.length + (frames.length > 0 ? 1 : 0) : 0;
+      },
+      send(data, _options, cb) {
+        frames.push(data);
+        if (cb) pending.push(() => cb());
+      },
+      frames,
+      flush() {
+        slow = false;
+        for (const done of pending.splice(0)) done();
+      },
+    };
+    return socket;
+  }
+
+  it('writes shared results once serialised, holds a slow socket without stalling others, hands errors to graphql-ws', async () => {
+    const fastStream = new LiveStream<object>(3);
+    const slowStream = new LiveStream<object>(3);
+    const fast = fakeSocket(false);
+    const slow = fakeSocket(true);
+    const fastIt = writeResultsDirectly(fastStream, fast, 'f');
+    const slowIt = writeResultsDirectly(slowStream, slow, 's');
+    const fastNext = fastIt.next();
+    const slowNext = slowIt.next();
+    const results = Array.from({ length: 6 }, (_, i) => ({ data: { n: i } }));
+    for (const r of results) {
+      fastStream.push(r);
+      slowStream.push(r);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The fast socket got every frame; the slow one got two (the second one's write is still pending)
+    // and the rest wait in its stream, which drops it past its limit of 3.
+    expect(fast.frames).toEqual(results.map((r) => JSON.stringify({ id: 'f', type: 'next', payload: r })));
+    expect(slow.frames).toEqual(results.slice(0, 2).map((r) => JSON.stringify({ id: 's', type: 'next', payload: r })));
+    slow.flush();
+    await expect(slowNext).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+    expect(slow.frames).toHaveLength(5);
+    // A result with errors is not written here: graphql-ws formats it.
+    const failed = { data: null, errors: [new Error('x')] };
+    fastStream.push(failed);
+    expect(await fastNext).toEqual({ value: failed, done: false });
+    expect(fast.frames).toHaveLength(6);
+    await fastIt.return!();
+    expect(fastStream.ended).toBe(true);
   });
 });

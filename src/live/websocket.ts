@@ -6,9 +6,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Context } from '../context.ts';
 import { userError } from '../errors.ts';
+import { writeResultsDirectly } from './frames.ts';
 
 /**
  * Decides whether a connection may open, from its `connectionParams`. Return `false` to refuse it
@@ -47,7 +48,13 @@ type Extra = {
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
+  /** For writing this operation's results directly (frames.ts). */
+  socket: WebSocket;
+  id: string;
 }
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 export function attachWebSocketServer(
   server: Server,
@@ -65,7 +72,7 @@ export function attachWebSocketServer(
         ctx.extra.auth = result;
         return true;
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerSocket) {
           return [userError('RATE_LIMITED', `At most ${options.maxSubscriptionsPerSocket} subscriptions per connection`)];
         }
@@ -93,11 +100,18 @@ export function attachWebSocketServer(
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const root: EnvelopedRoot = { execute, subscribe };
+        const root: EnvelopedRoot = { execute, subscribe, socket: ctx.extra.socket, id };
         return { schema, document, operationName: params.operationName, variableValues: params.variables, contextValue, rootValue: root };
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      // Results of a subscription go out as pre-built frames (no per-socket JSON of a shared result,
+      // no Promise per write) after Yoga's hooks ran; see frames.ts. This relies on there being no
+      // `onNext` option here: graphql-ws never sees the results written directly.
+      subscribe: async (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        const result = await root.subscribe(args);
+        return (isAsyncIterable(result) ? writeResultsDirectly(result, root.socket, root.id) : result) as never;
+      },
     },
     wss,
     options.keepAliveMs,
