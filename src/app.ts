@@ -100,7 +100,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   const server = createServer((req, res) => {
-    if (req.url?.startsWith(MEDIA_PREFIX)) return void serveMedia(config.media.mediaDir, req, res);
+    if (req.url?.startsWith(MEDIA_PREFIX)) return void serveMedia(config.media.mediaDir, req, res).catch(() => res.destroy());
     if (req.url?.startsWith(VIEW_BEACON_PREFIX)) return void handleViewBeacon(views, req, res, config.trustProxy);
     return yoga(req, res);
   });

@@ -1,5 +1,6 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticate, connectionCredentials, type Viewer } from './auth/tokens.ts';
+import { clientAddress } from './client-address.ts';
 import type { Mailer } from './readers/mailer.ts';
 import type { RateLimiter } from './readers/rate-limit.ts';
 import type { Config } from './config.ts';
@@ -49,11 +50,7 @@ function credentialsOf(initial?: Partial<YogaInitialContext> & { connectionParam
 }
 
 function clientIpOf(services: AppServices, initial?: Partial<YogaInitialContext> & { req?: { socket?: { remoteAddress?: string } } }): string | null {
-  if (services.config.trustProxy) {
-    const forwarded = initial?.request?.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return initial?.req?.socket?.remoteAddress ?? null;
+  return clientAddress(initial?.request?.headers.get('x-forwarded-for'), initial?.req?.socket?.remoteAddress, services.config.trustProxy);
 }
 
 export async function createContext(services: AppServices, initial?: Partial<YogaInitialContext>): Promise<Context> {

@@ -3,6 +3,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { editArticle } from '../src/articles/editing.ts';
 import { runDuePublications } from '../src/articles/publishing.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/relay/global-id.ts';
 import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './helpers/newsroom.ts';
@@ -184,9 +185,11 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await served.arrayBuffer()).equals(PNG_16x8)).toBe(true);
-    for (const bad of ['/media/../../etc/passwd', '/media/2026/11/..%2f..%2fsecret.png', '/media/x.png']) {
+    for (const bad of ['/media/../../etc/passwd', '/media/2026/11/..%2f..%2fsecret.png', '/media/x.png', '/media/%E0', '/media/%']) {
       expect((await fetch(new URL(bad, server.url))).status).toBe(404);
     }
+    // Photos are reached through visible articles, never enumerated by id.
+    expect((await gql('query($id: ID!) { node(id: $id) { id } }', { id: media.id })).data.node).toBeNull();
     const created = await gql(
       `mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id leadImage { url } body { __typename ... on ImageBlock { caption media { url width } } } } } }`,
       { i: { headline: '사진 기사', sectionId, leadImageId: media.id, body: [{ type: 'PARAGRAPH', text: '본문' }, { type: 'IMAGE', mediaId: media.id, caption: '사진 설명' }] } },
@@ -195,6 +198,28 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     expect(created.errors).toBeUndefined();
     expect(created.data.createArticle.article.leadImage.url).toBe(media.url);
     expect(created.data.createArticle.article.body[1]).toEqual({ __typename: 'ImageBlock', caption: '사진 설명', media: { url: media.url, width: 16 } });
+  });
+
+  it('a live article cannot be scheduled (it would vanish silently); headlines stay on one line', async () => {
+    const id = await draftBy(server, tokens.reporterId, '이미 공개된 기사');
+    await gql(PUBLISH, { id }, tokens.editor);
+    const error = onlyError(
+      await gql('mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed } }', { i: { id, publishAt: new Date(Date.now() + 3_600_000).toISOString() } }, tokens.editor),
+    );
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toEqual({ id });
+    const fixed = await gql(UPDATE, { i: { id, headline: '첫 줄\r\nBcc: x@example.com\n둘째 줄' } }, tokens.editor);
+    expect(fixed.data.updateArticle.article.headline).toBe('첫 줄 Bcc: x@example.com 둘째 줄');
+  });
+
+  it("a reporter's edit of a draft an editor has just published is refused inside the write", async () => {
+    const id = await draftBy(server, tokens.reporterId, '경합 초안');
+    const numeric = Number(decodeGlobalId(id, 'id').id);
+    await server.app.db.prisma.article.update({ where: { id: numeric }, data: { status: 'PUBLISHED', publishedAt: new Date() } });
+    await expect(editArticle(server.app.services, numeric, { headline: '기자가 고친 제목' }, null, tokens.reporterId)).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
+    expect((await server.app.db.prisma.article.findUniqueOrThrow({ where: { id: numeric } })).headline).toBe('경합 초안');
   });
 
   it('a scheduled article goes live when its time comes, announced once', async () => {

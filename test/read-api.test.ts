@@ -326,6 +326,9 @@ describe.each(backends())('read API on %s', (backend) => {
       ['not a date', 'yesterday'],
       ['impossible date', '2024-13-45'],
       ['number-like', '20240731'],
+      ['February 30th', '2024-02-30'],
+      ['a time without a zone', '2024-07-31T14:36:51'],
+      ['year zero', '0000-01-01'],
     ])('malformed date (%s) in a variable', async (_name, value) => {
       const error = onlyError(await gql(ArticleList, { first: 1, filter: { publishedAfter: value } }));
       expect(error.extensions?.code).toBe('BAD_USER_INPUT');

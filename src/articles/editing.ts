@@ -45,13 +45,15 @@ export function fieldError(field: string, message: string) {
   return userError('BAD_USER_INPUT', `Invalid input "${field}": ${message}`, { field });
 }
 
-function cleanText(value: string): string {
-  // Control characters other than newlines and tabs never belong in copy.
-  return value.normalize('NFC').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
+function cleanText(value: string, singleLine: boolean): string {
+  // Control characters other than newlines and tabs never belong in copy; one-line fields
+  // (headline, deck lines, captions) get no line breaks either.
+  const text = value.normalize('NFC').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  return (singleLine ? text.replace(/[\r\n\t\u2028\u2029]+/g, ' ') : text).trim();
 }
 
-function checkLength(field: string, value: string, max: number, required = true): string {
-  const text = cleanText(value);
+function checkLength(field: string, value: string, max: number, required = true, singleLine = true): string {
+  const text = cleanText(value, singleLine);
   if (required && !text) throw fieldError(field, 'must not be empty');
   if (Array.from(text).length > max) throw fieldError(field, `must be at most ${max} characters (got ${Array.from(text).length})`);
   return text;
@@ -106,7 +108,7 @@ export async function normalizeInput(prisma: PrismaClient, input: ArticleFieldsI
           credit: b.credit != null ? checkLength(`${field}.credit`, b.credit, 200, false) || null : null,
         };
       }
-      const text = checkLength(`${field}.text`, b.text ?? '', LIMITS.blockText);
+      const text = checkLength(`${field}.text`, b.text ?? '', LIMITS.blockText, true, false);
       if (b.type === 'QUOTE') {
         return { type: 'quote', text, attribution: b.attribution != null ? checkLength(`${field}.attribution`, b.attribution, 200, false) || null : null };
       }
@@ -149,10 +151,25 @@ async function uniqueSlug(tx: Prisma.TransactionClient, base: string, exceptId?:
   for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
-/** A unique-constraint violation, as Prisma reports it (P2002) or as the driver does (SQLSTATE 23505). */
-export function isUniqueViolation(error: unknown): boolean {
+/**
+ * A unique-constraint violation, as Prisma reports it (P2002) or as the driver does (SQLSTATE 23505);
+ * with `column`, only one that names that column (e.g. "slug", not a revision number).
+ */
+export function isUniqueViolation(error: unknown, column?: string): boolean {
   const e = error as { code?: string; meta?: { code?: string }; cause?: { code?: string } } | null;
-  return e?.code === 'P2002' || e?.code === '23505' || e?.meta?.code === '23505' || e?.cause?.code === '23505' || /unique constraint/i.test(String((error as Error)?.message));
+  const unique = e?.code === 'P2002' || e?.code === '23505' || e?.meta?.code === '23505' || e?.cause?.code === '23505' || /unique constraint/i.test(String((error as Error)?.message));
+  if (!unique || !column) return unique;
+  let described = String((error as Error)?.message);
+  try {
+    described += JSON.stringify(error);
+  } catch {
+    // circular: the message alone
+  }
+  return described.includes(column);
+}
+
+function concurrentEdit(id: number) {
+  return userError('BAD_USER_INPUT', `Article ${id} was changed by someone else at the same time; reload and retry`, { field: 'id' });
 }
 
 export async function createDraft(
@@ -194,7 +211,9 @@ export async function createDraft(
       return article.id;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw fieldError('slug', `"${v.slug}" is already used by another article`);
+    if (isUniqueViolation(error, 'slug')) {
+      throw fieldError('slug', v.slug ? `"${v.slug}" is already used by another article` : 'another article with this headline was created at the same moment; retry');
+    }
     throw error;
   }
 }
@@ -208,7 +227,14 @@ export interface EditResult {
  * Applies changes. After publication (a visible, scheduled or archived article) the previous version
  * is kept as a revision and editedAt (기사수정) is set; edits to visible articles are announced.
  */
-export async function editArticle(services: PublishingServices, id: number, input: ArticleFieldsInput, editorTokenId: number | null): Promise<EditResult> {
+export async function editArticle(
+  services: PublishingServices,
+  id: number,
+  input: ArticleFieldsInput,
+  editorTokenId: number | null,
+  /** For a REPORTER: the reporter whose draft this must still be when the transaction runs. */
+  draftOf: number | null = null,
+): Promise<EditResult> {
   const { prisma } = services;
   const v = await normalizeInput(prisma, input);
   const now = services.clock();
@@ -218,6 +244,7 @@ export async function editArticle(services: PublishingServices, id: number, inpu
     await prisma.$transaction(async (tx) => {
       const current = await tx.article.findUnique({ where: { id } });
       if (!current || current.deletedAt) throw userError('NOT_FOUND', `No article with id ${id}`, { field: 'id' });
+      if (draftOf != null) await requireDraftOf(tx, id, current.status, draftOf);
       // Published once: live, archived, or taken back to draft after publication. A scheduled
       // article has not been published yet (its publishedAt is the planned time).
       const published = current.status === 'PUBLISHED' || current.status === 'ARCHIVED' || (current.status === 'DRAFT' && current.publishedAt != null);
@@ -263,7 +290,7 @@ export async function editArticle(services: PublishingServices, id: number, inpu
           ...(published ? { editedAt: now } : {}),
         },
       });
-      if (count === 0) throw userError('BAD_USER_INPUT', `Article was changed by someone else at the same time; reload and retry`, { field: 'id' });
+      if (count === 0) throw concurrentEdit(id);
       if (v.reporterIds) {
         await tx.articleReporter.deleteMany({ where: { articleId: id } });
         await tx.articleReporter.createMany({ data: v.reporterIds.map((reporterId, position) => ({ articleId: id, reporterId, position })) });
@@ -274,19 +301,30 @@ export async function editArticle(services: PublishingServices, id: number, inpu
       }
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw fieldError('slug', `"${v.slug}" is already used by another article`);
+    if (isUniqueViolation(error, 'slug')) throw fieldError('slug', `"${v.slug}" is already used by another article`);
+    if (isUniqueViolation(error)) throw concurrentEdit(id); // two corrections numbering the same revision
     throw error;
   }
   const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }));
   return { revisionId, announced };
 }
 
+/** Scope-auth let a REPORTER in on their own draft; it must still be one when the write happens. */
+async function requireDraftOf(tx: Prisma.TransactionClient | PrismaClient, id: number, status: string, reporterId: number) {
+  const byline = await tx.articleReporter.findUnique({ where: { articleId_reporterId: { articleId: id, reporterId } }, select: { articleId: true } });
+  if (status !== 'DRAFT' || !byline) throw userError('FORBIDDEN', `Article ${id} is no longer your draft`, { field: 'id' });
+}
+
 /** Soft delete: the row stays (revisions, statistics), readers never see it again. */
-export async function deleteArticle(services: PublishingServices, id: number): Promise<boolean> {
+export async function deleteArticle(services: PublishingServices, id: number, draftOf: number | null = null): Promise<boolean> {
   const now = services.clock();
   const current = await services.prisma.article.findUnique({ where: { id }, select: { status: true, publishedAt: true, deletedAt: true } });
   if (!current || current.deletedAt) return false;
-  const { count } = await services.prisma.article.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: now } });
+  if (draftOf != null) await requireDraftOf(services.prisma, id, current.status, draftOf);
+  const { count } = await services.prisma.article.updateMany({
+    where: { id, deletedAt: null, ...(draftOf != null ? { status: 'DRAFT' as const } : {}) },
+    data: { deletedAt: now },
+  });
   const wasVisible = current.status === 'PUBLISHED' && current.publishedAt != null && current.publishedAt <= now;
   if (count > 0 && wasVisible) await announce(services, 'article:updated', { articleId: id, kind: 'DELETED', at: now.toISOString() });
   return count > 0;

@@ -1,5 +1,6 @@
 // Newsroom mutations on articles. Who may call each is declared in its `authScopes`:
 // REPORTER: create drafts, edit and delete their own drafts; EDITOR (and ADMIN): everything.
+import { hasRole } from '../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { userError } from '../errors.ts';
@@ -93,6 +94,11 @@ async function requireArticle(ctx: Context, id: number) {
 }
 
 const editorOnly = { editor: true } as const;
+
+/** A REPORTER passed `ownsDraft`: the service re-checks it inside the write (an editor may have published meanwhile). */
+function draftOnlyFor(ctx: Context): number | null {
+  return hasRole(ctx.viewer, 'EDITOR') ? null : (ctx.viewer?.reporterId ?? -1);
+}
 const editorOrOwnDraft = (_root: unknown, args: { input: { id: string } }) => ({ $any: { editor: true, ownsDraft: args.input.id } });
 
 type MutationFieldBuilder = Parameters<Parameters<typeof builder.mutationFields>[0]>[0];
@@ -131,7 +137,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateArticleInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const id = articleId(input.id);
-      const { revisionId } = await editArticle(ctx.services, id, input, ctx.viewer?.tokenId ?? null);
+      const { revisionId } = await editArticle(ctx.services, id, input, ctx.viewer?.tokenId ?? null, draftOnlyFor(ctx));
       return { articleId: id, changed: true, revisionId };
     },
   }),
@@ -166,7 +172,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const id = articleId(input.id);
       await requireArticle(ctx, id);
-      return { articleId: id, changed: await deleteArticle(ctx.services, id) };
+      return { articleId: id, changed: await deleteArticle(ctx.services, id, draftOnlyFor(ctx)) };
     },
   }),
 }));

@@ -59,7 +59,14 @@ export async function publishArticle(services: PublishingServices, id: number, o
   const current = await load(services, id);
   const now = services.clock();
   if (options.at && options.at > now) {
-    const article = await services.prisma.article.update({ where: { id }, data: { status: 'SCHEDULED', publishedAt: options.at } });
+    // Scheduling a live article would take it off the site silently: unpublish it first.
+    if (isVisible(current, now)) throw userError('BAD_USER_INPUT', `Article ${id} is already published; unpublish it before scheduling`, { field: 'id' });
+    const { count } = await services.prisma.article.updateMany({
+      where: { id, status: current.status, publishedAt: current.publishedAt, deletedAt: null },
+      data: { status: 'SCHEDULED', publishedAt: options.at },
+    });
+    if (count === 0) throw concurrentChange(id);
+    const article = await services.prisma.article.findUniqueOrThrow({ where: { id } });
     return { article, changed: true, announced: false };
   }
   if (isVisible(current, now)) return { article: current, changed: false, announced: false };
@@ -122,7 +129,8 @@ export async function unpublishArticle(services: PublishingServices, id: number,
   const visible = isVisible(current, now);
   const { count } = await services.prisma.article.updateMany({
     where: { id, status: current.status, publishedAt: current.publishedAt },
-    data: { status },
+    // An unscheduled article was never published: its planned time is not a publication time.
+    data: { status, ...(current.status === 'SCHEDULED' ? { publishedAt: null } : {}) },
   });
   if (count === 0) throw concurrentChange(id);
   const article = await services.prisma.article.findUniqueOrThrow({ where: { id } });
@@ -146,15 +154,18 @@ export async function runDuePublications(services: PublishingServices, batch = 1
   });
   const published: number[] = [];
   for (const row of due) {
+    // Published now, at the end of publication order (resume cursors rely on it), not at the
+    // planned time, which may lie before articles published while this one waited for its run.
+    const publishedAt = services.clock();
     const { count } = await services.prisma.article.updateMany({
       where: { id: row.id, status: 'SCHEDULED', publishedAt: row.publishedAt },
-      data: { status: 'PUBLISHED' },
+      data: { status: 'PUBLISHED', publishedAt },
     });
     if (count === 0) continue; // another instance got it
     published.push(row.id);
     await announce(services, 'article:published', {
       articleId: row.id,
-      publishedAt: row.publishedAt!.toISOString(),
+      publishedAt: publishedAt.toISOString(),
       sectionSlug: row.section.slug,
       breaking: row.breaking,
     });

@@ -23,7 +23,12 @@ const SAFE_PATH = /^\d{4}\/\d{2}\/[0-9a-f]{24}\.(png|jpg|gif|webp)$/;
 
 /** GET/HEAD /media/YYYY/MM/<hash>.<ext>: anything else is 404, never a path outside MEDIA_DIR. */
 export async function serveMedia(dir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const relative = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(MEDIA_PREFIX.length));
+  let relative = '';
+  try {
+    relative = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(MEDIA_PREFIX.length));
+  } catch {
+    // Malformed escapes (e.g. "%E0") name no file: 404 below.
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
@@ -43,7 +48,9 @@ export async function serveMedia(dir: string, req: IncomingMessage, res: ServerR
       'x-content-type-options': 'nosniff',
     });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
   }

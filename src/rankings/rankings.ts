@@ -75,9 +75,14 @@ export class Rankings {
           throw error;
         },
       );
+      // Readers served the stale ranking below do not await this refresh: its failure (say, a
+      // PostgreSQL restart) is logged here rather than left as an unhandled rejection.
+      e.refreshing.catch((error) => this.options.log(`views: ranking refresh failed: ${(error as Error).message}`));
     }
-    // Stale-while-revalidate: an older ranking is good enough while the new one is computed.
-    return entry.ranking && this.options.cacheMs > 0 ? entry.ranking : entry.refreshing!;
+    // Stale-while-revalidate: a slightly older ranking is good enough while the new one is computed,
+    // but never one older than a few refresh periods (an idle ranking may hold taken-down articles).
+    const servable = entry.ranking && this.options.cacheMs > 0 && Date.now() - entry.computedAt < Math.max(5_000, 5 * this.options.cacheMs);
+    return servable ? entry.ranking! : entry.refreshing!;
   }
 
   /** Drops cached rankings (tests that move the clock). */

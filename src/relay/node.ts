@@ -5,7 +5,9 @@ import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { type DecodedId, decodeGlobalId } from './global-id.ts';
 
-const NODE_TYPES = new Set(['Article', 'Reporter', 'Section', 'Tag', 'Media']);
+// Media is not looked up by id: photos of drafts and embargoed stories must not be enumerable.
+// Readers reach photos through visible articles only.
+const NODE_TYPES = new Set(['Article', 'Reporter', 'Section', 'Tag']);
 const MAX_NODES = 100;
 
 function decodeNodeId(value: string, argumentName: string): DecodedId | null {

@@ -8,6 +8,7 @@
 //   400  malformed id or visitor id          404  no published article with that id
 //   405  not POST                            413  body over 1 KB
 //   503  over capacity (Redis down and the buffer full); retry after a second
+import { clientAddress } from '../client-address.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeGlobalId } from '../relay/global-id.ts';
 import type { ViewCounting } from './counting.ts';
@@ -81,7 +82,13 @@ function cookie(req: IncomingMessage, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return part.slice(eq + 1).trim(); // not URI-encoded: the visitor-id check below refuses it (400)
+      }
+    }
   }
   return null;
 }
@@ -105,7 +112,7 @@ export async function handleViewBeacon(views: ViewCounting, req: IncomingMessage
     if (given != null && !VISITOR_ID.test(given)) {
       return send(res, 400, { error: 'BAD_USER_INPUT', message: 'The visitor id must be 8 to 128 letters, digits, "-" or "_".' });
     }
-    const visitor = given ?? `${(trustProxy && String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim()) || req.socket.remoteAddress}|${ua}`;
+    const visitor = given ?? `${clientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, trustProxy)}|${ua}`;
 
     const outcome = await views.counter.record(articleId, visitor, ua);
     if (outcome === 'NOT_FOUND') return send(res, 404, { error: 'NOT_FOUND', message: `No published article with id ${segment.slice(0, 100)}.` });
