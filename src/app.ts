@@ -19,7 +19,7 @@ import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import { attachWebSocketServer, type ConnectionAuthenticator, type LiveWebSocketServer } from './live/websocket.ts';
 import { type PubSub } from './pubsub/pubsub.ts';
 import { createPubSub } from './pubsub/redis.ts';
-import { usePaginationGuard } from './relay/pagination.ts';
+import { DEFAULT_LIMITS, useOperationLimits } from './relay/pagination.ts';
 import { schema } from './schema.ts';
 import { seedIfEmpty } from './seed/demo.ts';
 import { VIEW_BEACON_PREFIX, handleViewBeacon } from './views/beacon.ts';
@@ -92,7 +92,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     renderGraphiQL,
     landingPage: false,
     plugins: [
-      usePaginationGuard(config.maxPageSize),
+      useOperationLimits({ ...DEFAULT_LIMITS, maxPageSize: config.maxPageSize }),
       // Subscribers with the same document, variables and viewer share one execution per event.
       useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
     ],

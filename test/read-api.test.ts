@@ -323,6 +323,17 @@ describe.each(backends())('read API on %s', (backend) => {
     });
 
     it.each([
+      ['nested lists multiplying past the item limit', '{ articles(first: 100) { edges { node { related(first: 20) { related(first: 20) { headline } } } } } }', /list items/],
+      ['the same, hidden in fragments', 'query { articles(first: 100) { edges { node { ...R } } } } fragment R on Article { related(first: 20) { ...S } } fragment S on Article { related(first: 20) { headline } }', /list items/],
+      ['too deep', `{ article(slug: "x") { ${'previous { '.repeat(15)}headline${' }'.repeat(15)} } }`, /nest at most/],
+      ['too many aliases', `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: search(query: "a") { totalCount }`).join(' ')} }`, /aliases/],
+    ])('operation shape: %s', async (_name, query, message) => {
+      const error = onlyError(await gql(query));
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' });
+      expect(error.message).toMatch(message);
+    });
+
+    it.each([
       ['not a date', 'yesterday'],
       ['impossible date', '2024-13-45'],
       ['number-like', '20240731'],

@@ -1,18 +1,26 @@
-// An envelop plugin that checks every connection field's first/last/after/before in the operation
-// before anything executes. Nested connections are planned into their parent's query by the Prisma
-// plugin, so a per-field check would come too late; this one sees them all and names the argument.
+// An envelop plugin that checks the shape of every operation before anything executes:
+// - every connection field's first/last/after/before (nested connections are planned into their
+//   parent's query by the Prisma plugin, so a per-field check would come too late), naming the argument;
+// - depth, aliases, and how many list items the operation could load in all (`first` multiplied down
+//   each path: articles(first: 100) { related(first: 20) { related(first: 20) … } } is refused).
+// Fragments are followed where they are spread, so they cannot hide nesting.
 import {
-  BREAK,
   type DocumentNode,
-  type GraphQLError,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
   type GraphQLSchema,
+  type SelectionSetNode,
   getArgumentValues,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
+  getNamedType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
 } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { checkPageSize, checkRowConnectionArgs, type PageArgs, parseOffsetCursor } from './connection-args.ts';
+import { userError } from '../errors.ts';
+import { checkPageSize, checkRowConnectionArgs, DEFAULT_PAGE_SIZE, type PageArgs, parseOffsetCursor } from './connection-args.ts';
 
 const CONNECTION_ARGS = ['first', 'last', 'after', 'before'];
 
@@ -21,51 +29,102 @@ export interface PaginationExtension {
   pagination?: { cursor: 'row' | 'offset' };
 }
 
-export function checkPagination(
+export interface OperationLimits {
+  maxPageSize: number;
+  /** Deepest field nesting. */
+  maxDepth: number;
+  /** Aliased fields per operation (each alias can repeat a costly field). */
+  maxAliases: number;
+  /** Items all lists together could return: the product of `first` down each path, summed. */
+  maxListItems: number;
+}
+
+export const DEFAULT_LIMITS: Omit<OperationLimits, 'maxPageSize'> = { maxDepth: 15, maxAliases: 30, maxListItems: 10_000 };
+
+function tooComplex(message: string): GraphQLError {
+  return userError('BAD_USER_INPUT', message, { reason: 'QUERY_TOO_COMPLEX' });
+}
+
+function checkConnectionArgs(args: PageArgs, kind: 'row' | 'offset', maxSize: number) {
+  if (kind === 'offset') {
+    checkPageSize(args, maxSize);
+    if (args.after != null) parseOffsetCursor('after', args.after);
+    if (args.before != null) parseOffsetCursor('before', args.before);
+  } else {
+    checkRowConnectionArgs(args, maxSize);
+  }
+}
+
+export function checkOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown>,
-  maxSize: number,
+  limits: OperationLimits,
 ): GraphQLError | null {
-  const typeInfo = new TypeInfo(schema);
-  let error: GraphQLError | null = null;
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const def = typeInfo.getFieldDef();
-        if (!def || !def.args.some((a) => CONNECTION_ARGS.includes(a.name)) || !node.arguments?.length) return;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  let aliases = 0;
+  let items = 0;
+
+  const walk = (set: SelectionSetNode, type: GraphQLCompositeType, depth: number, multiplier: number, spread: Set<string>): void => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const narrowed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
+        if (narrowed && isCompositeType(narrowed)) walk(selection.selectionSet, narrowed, depth, multiplier, spread);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        const narrowed = fragment && schema.getType(fragment.typeCondition.name.value);
+        // A cycle is a validation error Yoga reports; here it only must not loop.
+        if (fragment && narrowed && isCompositeType(narrowed) && !spread.has(name)) {
+          walk(fragment.selectionSet, narrowed, depth, multiplier, new Set(spread).add(name));
+        }
+        continue;
+      }
+      if (selection.alias && ++aliases > limits.maxAliases) throw tooComplex(`At most ${limits.maxAliases} aliases per operation`);
+      if (depth + 1 > limits.maxDepth) throw tooComplex(`Fields may nest at most ${limits.maxDepth} deep`);
+      const def = isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : undefined;
+      if (!def) continue; // __typename, or an unknown field validation reports
+      let size = 1;
+      if (def.args.some((a) => CONNECTION_ARGS.includes(a.name))) {
         let args: PageArgs;
         try {
-          args = getArgumentValues(def, node, variables) as PageArgs;
+          args = getArgumentValues(def, selection, variables) as PageArgs;
         } catch {
-          return; // execution reports invalid values itself
+          continue; // execution reports invalid values itself
         }
-        const kind = (def.extensions as PaginationExtension).pagination?.cursor ?? 'row';
-        try {
-          if (kind === 'offset') {
-            checkPageSize(args, maxSize);
-            if (args.after != null) parseOffsetCursor('after', args.after);
-            if (args.before != null) parseOffsetCursor('before', args.before);
-          } else {
-            checkRowConnectionArgs(args, maxSize);
-          }
-        } catch (e) {
-          error = e as GraphQLError;
-          return BREAK;
+        if (selection.arguments?.length) checkConnectionArgs(args, (def.extensions as PaginationExtension).pagination?.cursor ?? 'row', limits.maxPageSize);
+        size = args.first ?? args.last ?? DEFAULT_PAGE_SIZE;
+        items += multiplier * size;
+        if (items > limits.maxListItems) {
+          throw tooComplex(`This operation could load ${items.toLocaleString('en')}+ list items (the limit is ${limits.maxListItems.toLocaleString('en')}): ask for smaller pages ("first") in nested lists`);
         }
-      },
-    }),
-  );
-  return error;
+      }
+      const inner = getNamedType(def.type);
+      if (selection.selectionSet && isCompositeType(inner)) walk(selection.selectionSet, inner, depth + 1, multiplier * size, spread);
+    }
+  };
+
+  try {
+    for (const d of document.definitions) {
+      if (d.kind !== Kind.OPERATION_DEFINITION) continue;
+      const root = d.operation === 'query' ? schema.getQueryType() : d.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      if (root) walk(d.selectionSet, root, 0, 1, new Set());
+    }
+  } catch (error) {
+    return error as GraphQLError;
+  }
+  return null;
 }
 
-export function usePaginationGuard(maxSize: number): Plugin {
+export function useOperationLimits(limits: OperationLimits): Plugin {
   const guard = ({ args, setResultAndStopExecution }: {
     args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: Record<string, unknown> | null };
     setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void;
   }) => {
-    const error = checkPagination(args.schema, args.document, args.variableValues ?? {}, maxSize);
+    const error = checkOperation(args.schema, args.document, args.variableValues ?? {}, limits);
     if (error) setResultAndStopExecution({ errors: [error] });
   };
   return { onExecute: guard, onSubscribe: guard };
