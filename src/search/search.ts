@@ -18,7 +18,7 @@ builder.queryField('search', (t) =>
       type: ArticleRef,
       description:
         'Full-text search of published articles (headline, deck, body; Korean and mixed scripts). ' +
-        'Every word must occur; ranked by where the words occur (headline, deck, body), then newest. Pages forward with first/after.',
+        'Every word (the first 10 distinct words) must occur; ranked by where the words occur (headline, deck, body), then newest. Pages forward with first/after.',
       extensions: { pagination: { cursor: 'offset' } },
       args: {
         query: t.arg.string({ required: true, description: `Words to find, at most ${MAX_QUERY_LENGTH} characters.` }),
