@@ -1,5 +1,5 @@
 // Validation shared by the admin mutations of sections, reporters and tags.
-import { fieldError, isUniqueViolation } from './articles/editing.ts';
+import { fieldError, isUniqueViolation } from './errors.ts';
 import { slugify } from './articles/slug.ts';
 
 export function requiredText(field: string, value: string, max: number): string {

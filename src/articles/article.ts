@@ -140,7 +140,8 @@ builder.queryFields((t) => ({
         ...query,
         where: { ...visibleArticleWhere(ctx.now), ...(args.section != null ? { section: { slug: args.section } } : {}) },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
-        take: listSize(args.first, 10, ctx.config.maxPageSize),
+        // `first` is checked (0 to MAX_PAGE_SIZE) before execution by src/relay/pagination.ts.
+        take: args.first ?? 10,
       }),
   }),
   photoNews: t.prismaField({
@@ -156,14 +157,7 @@ builder.queryFields((t) => ({
           ...(args.section != null ? { section: { slug: args.section } } : {}),
         },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
-        take: listSize(args.first, 6, ctx.config.maxPageSize),
+        take: args.first ?? 6,
       }),
   }),
 }));
-
-/** Size of a plain (non-connection) list argument `first`, validated. */
-export function listSize(first: number | null | undefined, fallback: number, max: number): number {
-  const n = first ?? fallback;
-  if (n < 0 || n > max) throw badInput('first', `must be between 0 and ${max}`);
-  return n;
-}

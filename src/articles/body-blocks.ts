@@ -1,8 +1,14 @@
 // GraphQL types of body blocks (the union `BodyBlock`); the stored shape lives in body.ts.
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
 import type { BodyBlock } from './body.ts';
 
 type Block<T extends BodyBlock['type']> = Extract<BodyBlock, { type: T }>;
+
+/** The photo's own caption and credit (one lookup, the same for both fields; Prisma batches the tick's lookups). */
+function photoText(ctx: Context, mediaId: number) {
+  return ctx.prisma.media.findUnique({ where: { id: mediaId }, select: { caption: true, credit: true } });
+}
 
 const ParagraphBlock = builder.objectRef<Block<'paragraph'>>('ParagraphBlock').implement({
   isTypeOf: (b) => (b as BodyBlock).type === 'paragraph',
@@ -30,13 +36,11 @@ const ImageBlock = builder.objectRef<Block<'image'>>('ImageBlock').implement({
     caption: t.string({
       nullable: true,
       description: 'Caption for this placement; falls back to the photo\'s own caption.',
-      resolve: async (b, _args, ctx) =>
-        b.caption ?? (await ctx.prisma.media.findUnique({ where: { id: b.mediaId }, select: { caption: true } }))?.caption ?? null,
+      resolve: async (b, _args, ctx) => b.caption ?? (await photoText(ctx, b.mediaId))?.caption ?? null,
     }),
     credit: t.string({
       nullable: true,
-      resolve: async (b, _args, ctx) =>
-        b.credit ?? (await ctx.prisma.media.findUnique({ where: { id: b.mediaId }, select: { credit: true } }))?.credit ?? null,
+      resolve: async (b, _args, ctx) => b.credit ?? (await photoText(ctx, b.mediaId))?.credit ?? null,
     }),
   }),
 });

@@ -60,9 +60,6 @@ export function articleOrder(order: 'PUBLISHED_AT' | 'VIEW_COUNT' | null | undef
   return order === 'VIEW_COUNT' ? MOST_VIEWED_FIRST : NEWEST_FIRST;
 }
 
-/** Pagination metadata read by the request validator (src/relay/pagination.ts). */
-export const rowPagination = { pagination: { cursor: 'row' } } as const;
-
 /**
  * An `articles` connection on a section, reporter or tag page: the parent's published articles,
  * newest first. `scope` narrows the list to the parent.
@@ -77,7 +74,6 @@ export function articleConnectionField<Parent extends { id: number }>(
       type: 'Article',
       cursor: 'id',
       description,
-      extensions: rowPagination,
       resolve: (query: object, parent: Parent, _args: unknown, ctx: Context) =>
         ctx.prisma.article.findMany({ ...query, where: articleWhere(ctx.now, null, scope(parent)), orderBy: NEWEST_FIRST }),
       totalCount: (parent: Parent, _args: unknown, ctx: Context) =>
@@ -93,7 +89,6 @@ builder.queryField('articles', (t) =>
       type: 'Article',
       cursor: 'id',
       description: 'Published articles, filtered and ordered; a Relay connection.',
-      extensions: rowPagination,
       args: {
         filter: t.arg({ type: ArticleFilter }),
         orderBy: t.arg({ type: ArticleOrder, defaultValue: 'PUBLISHED_AT' }),

@@ -1,6 +1,6 @@
 // Writing articles: validated input, one transaction per change, a revision for every edit made after
 // publication (기사수정), and the live event for edits readers can see.
-import { userError } from '../errors.ts';
+import { fieldError, isUniqueViolation, userError } from '../errors.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 import { type BodyBlock, bodyToText, parseBody, searchTextOf } from './body.ts';
@@ -40,10 +40,6 @@ export interface ArticleFieldsInput {
   slug?: string | null;
 }
 
-/** A field-level input error: BAD_USER_INPUT naming the input field. */
-export function fieldError(field: string, message: string) {
-  return userError('BAD_USER_INPUT', `Invalid input "${field}": ${message}`, { field });
-}
 
 function cleanText(value: string, singleLine: boolean): string {
   // Control characters other than newlines and tabs never belong in copy; one-line fields
@@ -151,22 +147,6 @@ async function uniqueSlug(tx: Prisma.TransactionClient, base: string, exceptId?:
   for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
-/**
- * A unique-constraint violation, as Prisma reports it (P2002) or as the driver does (SQLSTATE 23505);
- * with `column`, only one that names that column (e.g. "slug", not a revision number).
- */
-export function isUniqueViolation(error: unknown, column?: string): boolean {
-  const e = error as { code?: string; meta?: { code?: string }; cause?: { code?: string } } | null;
-  const unique = e?.code === 'P2002' || e?.code === '23505' || e?.meta?.code === '23505' || e?.cause?.code === '23505' || /unique constraint/i.test(String((error as Error)?.message));
-  if (!unique || !column) return unique;
-  let described = String((error as Error)?.message);
-  try {
-    described += JSON.stringify(error);
-  } catch {
-    // circular: the message alone
-  }
-  return described.includes(column);
-}
 
 function concurrentEdit(id: number) {
   return userError('BAD_USER_INPUT', `Article ${id} was changed by someone else at the same time; reload and retry`, { field: 'id' });

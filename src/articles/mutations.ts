@@ -6,7 +6,8 @@ import type { Context } from '../context.ts';
 import { userError } from '../errors.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 import { parseDateTime } from '../scalars.ts';
-import { createDraft, deleteArticle, editArticle, fieldError } from './editing.ts';
+import { fieldError } from '../errors.ts';
+import { createDraft, deleteArticle, editArticle } from './editing.ts';
 import { publishArticle, unpublishArticle } from './publishing.ts';
 
 const BodyBlockType = builder.enumType('BodyBlockType', { values: ['PARAGRAPH', 'IMAGE', 'QUOTE'] as const });

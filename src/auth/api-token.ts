@@ -1,5 +1,5 @@
 // API token administration over GraphQL (ADMIN). The secret appears once, in createApiToken's payload.
-import { fieldError } from '../articles/editing.ts';
+import { fieldError } from '../errors.ts';
 import { builder } from '../builder.ts';
 import { userError } from '../errors.ts';
 import { decodeIdFor, encodeGlobalId } from '../relay/global-id.ts';

@@ -1,6 +1,6 @@
 // uploadImage: a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec).
 import { optionalText } from '../admin-inputs.ts';
-import { fieldError } from '../articles/editing.ts';
+import { fieldError } from '../errors.ts';
 import { builder } from '../builder.ts';
 import { sniffImage } from './image.ts';
 import { storeImage } from './storage.ts';

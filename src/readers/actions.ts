@@ -1,7 +1,7 @@
 // What readers do on the article page: like it (one like per visitor) and send it by e-mail
 // ("기사 메일전송"), rate-limited per visitor, recipient and client address so it cannot spam.
 import { createHash } from 'node:crypto';
-import { fieldError } from '../articles/editing.ts';
+import { fieldError } from '../errors.ts';
 import { escapeHtml, excerpt } from '../articles/text.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
 import { builder } from '../builder.ts';

@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import { optionalText, requiredText, slugInput, uniqueSlug } from '../admin-inputs.ts';
 import { articleConnectionField } from '../articles/connection.ts';
-import { fieldError } from '../articles/editing.ts';
+import { fieldError } from '../errors.ts';
 import { badInput, userError } from '../errors.ts';
 import { isEmailAddress } from '../readers/email-address.ts';
 import { decodeIdFor } from '../relay/global-id.ts';

@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import { uniqueSlug, requiredText, slugInput } from '../admin-inputs.ts';
 import { articleConnectionField } from '../articles/connection.ts';
-import { fieldError } from '../articles/editing.ts';
+import { fieldError } from '../errors.ts';
 import { userError } from '../errors.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 
