@@ -22,6 +22,8 @@ import { createPubSub } from './pubsub/redis.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './relay/pagination.ts';
 import { schema } from './schema.ts';
 import { seedIfEmpty } from './seed/demo.ts';
+import { ensureDemoPhotos } from './seed/demo-photos.ts';
+import { refreshDemoViews } from './seed/demo-views.ts';
 import { VIEW_BEACON_PREFIX, handleViewBeacon } from './views/beacon.ts';
 import { createViewCounting } from './views/counting.ts';
 import type { ViewStore } from './views/store.ts';
@@ -73,6 +75,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const mailer = createMailer(config.mail);
   const rateLimiter = createRateLimiter(config.redisUrl, log);
   const views = await createViewCounting({ prisma: db.prisma, config: config.views, redisUrl: config.redisUrl, clock, log, store: options.viewStore });
+  if (config.demoViews) {
+    const demo = await refreshDemoViews(db.prisma, views, clock());
+    if (demo.historyViews + demo.recentViews > 0) log(`Demo readership: ${demo.historyViews + demo.recentViews} views added to the view history`);
+  }
+  if (config.seedDemo) await ensureDemoPhotos(config.media.mediaDir);
   // An unpublished, archived or deleted article stops being countable at once on every instance.
   pubsub.listen('article:updated', (d) => views.directory.invalidate(d.payload.articleId));
   pubsub.listen('article:published', (d) => views.directory.invalidate(d.payload.articleId));

@@ -20,6 +20,7 @@ const Env = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   SEED_DEMO: bool.optional(),
+  DEMO_VIEWS: bool.optional(),
   SITE_URL: z.string().url().default('http://localhost:4000'),
   GRAPHIQL: bool.default(true),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
@@ -56,6 +57,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Seed demo data into an empty database at start (default: only for the embedded database). */
   seedDemo: boolean;
+  /** Top up the demo's view history at start so mostViewed has every window (default: seedDemo). */
+  demoViews: boolean;
   siteUrl: string;
   graphiql: boolean;
   maxPageSize: number;
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     redisUrl: e.REDIS_URL,
     seedDemo: e.SEED_DEMO ?? database.kind === 'pglite',
+    demoViews: e.DEMO_VIEWS ?? e.SEED_DEMO ?? database.kind === 'pglite',
     siteUrl: e.SITE_URL.replace(/\/$/, ''),
     graphiql: e.GRAPHIQL,
     maxPageSize: e.MAX_PAGE_SIZE,

@@ -34,7 +34,7 @@ describe.skipIf(skip)('live news across three instances', () => {
     const url = await createPostgresDatabase();
     const env = { DATABASE_URL: url, REDIS_URL: redis.url, NODE_ENV: 'test', SITE_URL: 'https://news.example', PUBLISH_SCHEDULER_MS: '0' };
     // The first migrates and seeds; the others start on the ready database.
-    instances.push(await startInstance({ ...env, SEED_DEMO: 'true' }, { quiet: true }));
+    instances.push(await startInstance({ ...env, SEED_DEMO: 'true', DEMO_VIEWS: 'false' }, { quiet: true }));
     instances.push(...(await Promise.all([1, 2].map(() => startInstance({ ...env, SEED_DEMO: 'false' }, { quiet: true })))));
     db = await openDatabase({ kind: 'postgres', url });
   });

@@ -71,7 +71,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
   });
 
   async function startApp(databaseUrl: string, env: Record<string, string>, clock?: () => Date): Promise<{ app: App; base: string }> {
-    const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redis.url, SEED_DEMO: 'true', PUBLISH_SCHEDULER_MS: '0', ...env });
+    const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redis.url, SEED_DEMO: 'true', DEMO_VIEWS: 'false', PUBLISH_SCHEDULER_MS: '0', ...env });
     const app = await buildApp(config, { log: () => {}, ...(clock ? { clock } : {}) });
     apps.push(app);
     return { app, base: `http://127.0.0.1:${await app.start(0, '127.0.0.1')}` };
@@ -132,7 +132,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     const startChild = async () => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: ROOT,
-        env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db, REDIS_URL: redis.url, SEED_DEMO: 'true', VIEWS_FLUSH_MS: '15', VIEWS_REDIS_PREFIX: 'k9:', PUBLISH_SCHEDULER_MS: '0', GRAPHIQL: 'false' },
+        env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db, REDIS_URL: redis.url, SEED_DEMO: 'true', DEMO_VIEWS: 'false', VIEWS_FLUSH_MS: '15', VIEWS_REDIS_PREFIX: 'k9:', PUBLISH_SCHEDULER_MS: '0', GRAPHIQL: 'false' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(child);

@@ -19,9 +19,10 @@ export async function storeImage(dir: string, bytes: Buffer, info: ImageInfo, no
 }
 
 const TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
-const SAFE_PATH = /^\d{4}\/\d{2}\/[0-9a-f]{24}\.(png|jpg|gif|webp)$/;
+// Uploads (content-addressed) and the demo photos (src/seed/demo-photos.ts).
+const SAFE_PATH = /^(\d{4}\/\d{2}\/[0-9a-f]{24}|demo\/[a-z0-9-]{1,64})\.(png|jpg|gif|webp)$/;
 
-/** GET/HEAD /media/YYYY/MM/<hash>.<ext>: anything else is 404, never a path outside MEDIA_DIR. */
+/** GET/HEAD /media/YYYY/MM/<hash>.<ext> or /media/demo/<name>.jpg: anything else is 404, never a path outside MEDIA_DIR. */
 export async function serveMedia(dir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let relative = '';
   try {

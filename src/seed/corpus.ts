@@ -1,5 +1,6 @@
 // Deterministic generated articles: the same seed and count always give the same corpus.
 import { slugify } from '../articles/slug.ts';
+import { corpusPhotoUrl, DEMO_PHOTO_HEIGHT, DEMO_PHOTO_WIDTH } from './demo-photos.ts';
 import type { NewArticle } from './insert.ts';
 import { type Rng, rng } from './random.ts';
 import { ACTIONS, HEADLINE_TAILS, SENTENCES, TOPICS } from './vocabulary.ts';
@@ -35,7 +36,7 @@ export function* generateArticles(count: number, refs: CorpusRefs, seed = 2024, 
     const vars = { subject, topic };
     const deck = r.chance(0.7) ? [`${topic} ${r.pick(ACTIONS)}…${r.pick(vocab.subjects)}와 협력`, ...(r.chance(0.4) ? [`${r.int(2, 30)}개 기관 참여, ${r.int(2026, 2030)}년까지 단계적 시행`] : [])] : [];
     const photo = r.chance(0.45)
-      ? { url: `/media/demo/photo-${(i % 48) + 1}.jpg`, caption: `${subject} ${topic} 관련 현장 모습.`, credit: '일간환경연합', alt: `${topic} 현장`, width: 1200, height: 800 }
+      ? { url: corpusPhotoUrl(i), caption: `${subject} ${topic} 관련 현장 모습.`, credit: '일간환경연합', alt: `${topic} 현장`, width: DEMO_PHOTO_WIDTH, height: DEMO_PHOTO_HEIGHT }
       : undefined;
     const paragraphs = Array.from({ length: r.int(3, 7) }, () => paragraph(r, vars));
     const reporterCount = r.chance(0.15) ? 2 : 1;

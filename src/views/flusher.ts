@@ -149,6 +149,16 @@ export class ViewFlusher {
     return true;
   }
 
+  /**
+   * Commits counts that did not come through the store (the demo's view history) through the same
+   * ledger: a repeated id is a no-op. Returns what it applied now.
+   */
+  async commitRows(id: string, rows: [number, number, number][]): Promise<FlushReport> {
+    const report: FlushReport = { views: 0, batches: 0, skipped: 0 };
+    await this.commit({ id, rows }, report);
+    return report;
+  }
+
   private async run(): Promise<FlushReport> {
     const report: FlushReport = { views: 0, batches: 0, skipped: 0 };
     const { store } = this.options;

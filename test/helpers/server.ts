@@ -24,7 +24,7 @@ export async function createPostgresDatabase(): Promise<string> {
 
 export async function testConfig(backend: Backend, env: Record<string, string> = {}): Promise<Config> {
   const database = backend === 'postgres' ? { DATABASE_URL: await createPostgresDatabase() } : { PGLITE_DIR: 'memory' };
-  return loadConfig({ SEED_DEMO: 'true', SITE_URL: 'https://news.example', ...database, ...env });
+  return loadConfig({ SEED_DEMO: 'true', DEMO_VIEWS: 'false', SITE_URL: 'https://news.example', ...database, ...env });
 }
 
 export interface GraphQLResponse<T = any> {
