@@ -1,14 +1,19 @@
 // `npm run db:seed -- [--articles N] [--seed S] [--demo]`
 // Seeds the configured database (DATABASE_URL, or the embedded PGlite in PGLITE_DIR):
 // reference data, then N generated articles, deterministically for a given seed, with a progress bar.
+// On PostgreSQL the articles are streamed with COPY in one transaction (copy.ts); on PGlite they are
+// inserted in batches through Prisma.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
 import { generateArticles } from './corpus.ts';
 import { seedIfEmpty, seedReferenceData } from './demo.ts';
-import { insertArticles, resetSequences } from './insert.ts';
+import { copyArticles } from './copy.ts';
+import { insertArticles, type NewArticle, resetSequences } from './insert.ts';
 
 const BATCH = 1000;
+/** From this many articles a COPY load drops and rebuilds the secondary indexes. */
+const DEFER_INDEXES_FROM = 20_000;
 
 function progress(done: number, total: number, startedAt: number): string {
   const width = 30;
@@ -40,21 +45,32 @@ async function main() {
     if (count > 0) {
       const refs = await seedReferenceData(db.prisma);
       const startedAt = Date.now();
-      let batch = [];
-      let done = 0;
+      const report = (done: number) => process.stderr.write(progress(done, count, startedAt));
       // A distinct seed from the demo corpus so the two never collide on slugs.
-      for (const article of generateArticles(count, refs, seed + 1)) {
-        batch.push({ ...article, slug: `s${seed}-${article.slug}` });
-        if (batch.length === BATCH) {
-          await insertArticles(db.prisma, batch);
-          done += batch.length;
-          batch = [];
-          process.stderr.write(progress(done, count, startedAt));
+      const articles = (function* () {
+        for (const article of generateArticles(count, refs, seed + 1)) yield { ...article, slug: `s${seed}-${article.slug}` };
+      })();
+      if (config.database.kind === 'postgres') {
+        await copyArticles(config.database.url, articles, {
+          deferIndexes: count >= DEFER_INDEXES_FROM,
+          onProgress: report,
+          onIndexing: () => process.stderr.write(`\nbuilding indexes… `),
+        });
+      } else {
+        let batch: NewArticle[] = [];
+        let done = 0;
+        for (const article of articles) {
+          batch.push(article);
+          if (batch.length === BATCH) {
+            await insertArticles(db.prisma, batch);
+            report((done += batch.length));
+            batch = [];
+          }
         }
+        if (batch.length) await insertArticles(db.prisma, batch);
+        report((done += batch.length));
       }
-      if (batch.length) await insertArticles(db.prisma, batch);
-      done += batch.length;
-      process.stderr.write(`${progress(done, count, startedAt)}\n`);
+      process.stderr.write(`\n${count} articles in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
       await resetSequences(db.prisma);
     }
   } finally {

@@ -1,5 +1,6 @@
-// Bulk insertion used by the demo seed and the large-corpus generator: explicit ids, createMany in
-// batches, one transaction per batch, sequences moved past the inserted ids at the end.
+// Bulk insertion used by the demo seed and the large-corpus generator: rows with explicit ids built
+// once (articleRows), written here through Prisma in one transaction per batch (PGlite and small
+// batches) or by COPY on PostgreSQL (copy.ts); sequences moved past the inserted ids at the end.
 import { type BodyBlock, bodyToText, searchTextOf } from '../articles/body.ts';
 import type { ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
 
@@ -30,7 +31,7 @@ export interface NewArticle {
   likeCount?: number;
 }
 
-async function nextId(prisma: PrismaClient, table: 'Article' | 'Media'): Promise<number> {
+export async function nextId(prisma: PrismaClient, table: 'Article' | 'Media'): Promise<number> {
   const rows = await prisma.$queryRawUnsafe<{ max: number | null }[]>(`SELECT max(id)::int AS max FROM "${table}"`);
   return (rows[0]?.max ?? 0) + 1;
 }
@@ -43,14 +44,25 @@ export async function resetSequences(prisma: PrismaClient): Promise<void> {
   }
 }
 
-/** Inserts articles in one transaction; returns their ids in order. */
-export async function insertArticles(prisma: PrismaClient, articles: NewArticle[]): Promise<number[]> {
-  let articleId = await nextId(prisma, 'Article');
-  let mediaId = await nextId(prisma, 'Media');
-  const media: (NewMedia & { id: number })[] = [];
-  const rows = [];
-  const bylines: { articleId: number; reporterId: number; position: number }[] = [];
-  const tags: { articleId: number; tagId: number }[] = [];
+/** The rows of one batch of articles, per table, in insertion order (Media before Article). */
+export interface SeedRows {
+  Media: Record<string, unknown>[];
+  Article: Record<string, unknown>[];
+  ArticleReporter: Record<string, unknown>[];
+  ArticleTag: Record<string, unknown>[];
+}
+export type SeedTable = keyof SeedRows;
+/** Insertion order: every table after the ones its foreign keys point at. */
+export const SEED_TABLES: SeedTable[] = ['Media', 'Article', 'ArticleReporter', 'ArticleTag'];
+
+/**
+ * Builds the rows of `articles` with explicit ids from `firstArticleId` and `firstMediaId`, as every
+ * writer stores them (derived columns computed here, once). Returns the next free ids.
+ */
+export function articleRows(articles: NewArticle[], firstArticleId: number, firstMediaId: number) {
+  let articleId = firstArticleId;
+  let mediaId = firstMediaId;
+  const rows: SeedRows = { Media: [], Article: [], ArticleReporter: [], ArticleTag: [] };
   const ids: number[] = [];
   for (const a of articles) {
     const id = articleId++;
@@ -58,16 +70,16 @@ export async function insertArticles(prisma: PrismaClient, articles: NewArticle[
     let leadImageId: number | null = null;
     if (a.leadImage) {
       leadImageId = mediaId++;
-      media.push({ ...a.leadImage, id: leadImageId });
+      rows.Media.push({ ...a.leadImage, id: leadImageId });
     }
     const body: BodyBlock[] = a.body.map((b) => {
       if (b.type !== 'image' || !('photo' in b)) return b;
       const photoId = b.photo === a.leadImage && leadImageId ? leadImageId : mediaId++;
-      if (photoId !== leadImageId) media.push({ ...b.photo, id: photoId });
+      if (photoId !== leadImageId) rows.Media.push({ ...b.photo, id: photoId });
       return { type: 'image', mediaId: photoId, caption: b.caption ?? null, credit: b.credit ?? null };
     });
     const bodyText = bodyToText(body);
-    rows.push({
+    rows.Article.push({
       id,
       slug: a.slug,
       headline: a.headline,
@@ -86,24 +98,31 @@ export async function insertArticles(prisma: PrismaClient, articles: NewArticle[
       createdAt: a.publishedAt ?? new Date(),
       updatedAt: a.editedAt ?? a.publishedAt ?? new Date(),
     });
-    a.reporterIds.forEach((reporterId, position) => bylines.push({ articleId: id, reporterId, position }));
-    for (const tagId of a.tagIds) tags.push({ articleId: id, tagId });
+    a.reporterIds.forEach((reporterId, position) => rows.ArticleReporter.push({ articleId: id, reporterId, position }));
+    for (const tagId of a.tagIds) rows.ArticleTag.push({ articleId: id, tagId });
   }
-  await prisma.$transaction([
-    bulkInsert(prisma, 'Media', media, { id: 'int', url: 'text', caption: 'text', credit: 'text', alt: 'text', width: 'int', height: 'int' }),
-    bulkInsert(prisma, 'Article', rows, ARTICLE_COLUMNS),
-    bulkInsert(prisma, 'ArticleReporter', bylines, { articleId: 'int', reporterId: 'int', position: 'int' }),
-    bulkInsert(prisma, 'ArticleTag', tags, { articleId: 'int', tagId: 'int' }),
-  ]);
+  return { rows, ids, nextArticleId: articleId, nextMediaId: mediaId };
+}
+
+/** Inserts articles in one transaction; returns their ids in order. */
+export async function insertArticles(prisma: PrismaClient, articles: NewArticle[]): Promise<number[]> {
+  const { rows, ids } = articleRows(articles, await nextId(prisma, 'Article'), await nextId(prisma, 'Media'));
+  await prisma.$transaction(SEED_TABLES.map((table) => bulkInsert(prisma, table, rows[table], SEED_COLUMNS[table])));
   return ids;
 }
 
-type Column = 'int' | 'text' | 'bool' | 'jsonb' | 'text[]' | 'timestamp' | 'status';
+export type Column = 'int' | 'text' | 'bool' | 'jsonb' | 'text[]' | 'timestamp' | 'status';
 
-const ARTICLE_COLUMNS: Record<string, Column> = {
-  id: 'int', slug: 'text', headline: 'text', deck: 'text[]', body: 'jsonb', bodyText: 'text', searchText: 'text',
-  status: 'status', publishedAt: 'timestamp', editedAt: 'timestamp', breaking: 'bool', sectionId: 'int',
-  leadImageId: 'int', viewCount: 'int', likeCount: 'int', createdAt: 'timestamp', updatedAt: 'timestamp',
+/** The columns each seed writer fills, with the type their values are written as. */
+export const SEED_COLUMNS: Record<SeedTable, Record<string, Column>> = {
+  Media: { id: 'int', url: 'text', caption: 'text', credit: 'text', alt: 'text', width: 'int', height: 'int' },
+  Article: {
+    id: 'int', slug: 'text', headline: 'text', deck: 'text[]', body: 'jsonb', bodyText: 'text', searchText: 'text',
+    status: 'status', publishedAt: 'timestamp', editedAt: 'timestamp', breaking: 'bool', sectionId: 'int',
+    leadImageId: 'int', viewCount: 'int', likeCount: 'int', createdAt: 'timestamp', updatedAt: 'timestamp',
+  },
+  ArticleReporter: { articleId: 'int', reporterId: 'int', position: 'int' },
+  ArticleTag: { articleId: 'int', tagId: 'int' },
 };
 
 /**

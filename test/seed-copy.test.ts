@@ -1,0 +1,88 @@
+// The PostgreSQL bulk loader (COPY, indexes rebuilt after the load) stores exactly what the Prisma
+// batch writer stores, leaves every index as the migrations made it, and rolls back as a whole.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { type Database, openDatabase } from '../src/db/client.ts';
+import { copyArticles } from '../src/seed/copy.ts';
+import { generateArticles } from '../src/seed/corpus.ts';
+import { seedReferenceData } from '../src/seed/demo.ts';
+import { insertArticles, type NewArticle } from '../src/seed/insert.ts';
+import { backends, createPostgresDatabase } from './helpers/server.ts';
+
+// Media."createdAt" is the database's now(): not compared.
+const TABLES = {
+  Media: 'id',
+  Article: 'id',
+  ArticleReporter: '"articleId", "reporterId"',
+  ArticleTag: '"articleId", "tagId"',
+};
+
+async function dump(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: Record<string, unknown[]> = {};
+    for (const [table, order] of Object.entries(TABLES)) out[table] = (await client.query(`SELECT * FROM "${table}" ORDER BY ${order}`)).rows.map((r) => (table === 'Media' ? { ...r, createdAt: null } : r));
+    out.indexes = (await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`)).rows;
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQL', () => {
+  const opened: Database[] = [];
+  let viaPrisma: Database & { url: string };
+  let viaCopy: Database & { url: string };
+  let articles: NewArticle[];
+
+  async function open(): Promise<Database & { url: string }> {
+    const url = await createPostgresDatabase();
+    const db = await openDatabase(loadConfig({ DATABASE_URL: url }).database);
+    opened.push(db);
+    return Object.assign(db, { url });
+  }
+
+  beforeAll(async () => {
+    [viaPrisma, viaCopy] = await Promise.all([open(), open()]);
+    const refs = await seedReferenceData(viaPrisma.prisma);
+    expect(await seedReferenceData(viaCopy.prisma)).toEqual(refs);
+    // Quotes, backslashes, tabs and line breaks in every kind of column the COPY text format escapes.
+    const tricky: NewArticle = {
+      ...[...generateArticles(1, refs, 5)][0]!,
+      slug: 'tricky',
+      headline: 'Tab\there \\ back"slash\r\nand {braces}',
+      deck: ['a "quoted", line', 'back\\slash\tand\nbreak', ''],
+      body: [{ type: 'paragraph', text: 'N\\N \\N "q" \t\n end' }, { type: 'quote', text: '{"json": 1}', attribution: null }],
+    };
+    articles = [...generateArticles(1_200, refs, 11)].concat(tricky);
+  });
+
+  afterAll(async () => {
+    for (const db of opened) await db.close();
+  });
+
+  it('stores the same rows as the Prisma writer and rebuilds every index it dropped', async () => {
+    const before = await dump(viaCopy.url);
+    for (let i = 0; i < articles.length; i += 500) await insertArticles(viaPrisma.prisma, articles.slice(i, i + 500));
+    let indexing = 0;
+    const progress: number[] = [];
+    const loaded = await copyArticles(viaCopy.url, articles, { chunk: 500, deferIndexes: true, onProgress: (n) => progress.push(n), onIndexing: () => indexing++ });
+    expect(loaded).toBe(articles.length);
+    expect(indexing).toBe(1);
+    expect(progress).toEqual([500, 1000, 1201]);
+    const [a, b] = await Promise.all([dump(viaPrisma.url), dump(viaCopy.url)]);
+    expect(b.Article).toHaveLength(articles.length);
+    for (const table of Object.keys(TABLES)) expect(b[table], table).toEqual(a[table]);
+    expect(b.indexes).toEqual(before.indexes);
+    expect((b.Article as { headline: string; deck: string[] }[]).at(-1)).toMatchObject({ headline: articles.at(-1)!.headline, deck: articles.at(-1)!.deck });
+  });
+
+  it('rolls back a failed load as a whole, indexes included', async () => {
+    const before = await dump(viaCopy.url);
+    const broken = [...generateArticles(30, { sections: [{ id: 999_999, slug: 'politics' }], reporterIds: [1], tagIds: new Map() }, 3)];
+    await expect(copyArticles(viaCopy.url, broken, { deferIndexes: true })).rejects.toThrow(/foreign key/);
+    expect(await dump(viaCopy.url)).toEqual(before);
+  });
+});
