@@ -8,16 +8,16 @@
 //            --selection "articleId article { headline }" (what each subscriber selects)
 //
 // It starts its own throwaway PostgreSQL and redis-server (when installed), the API instance(s) as
-// separate processes (bench/live-server.ts) and the client processes (bench/live-client.ts).
+// separate processes (test/harness/live-server.ts) and the client processes (bench/live-client.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/client.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
-import { findPostgresBin, findRedisServer } from '../test/helpers/binaries.ts';
-import { startPostgres } from '../test/helpers/postgres.ts';
-import { startRedis } from '../test/helpers/redis.ts';
-import { type Instance, type InstanceStats, startInstance } from './live-instances.ts';
+import { findPostgresBin, findRedisServer } from '../test/harness/binaries.ts';
+import { startPostgres } from '../test/harness/postgres.ts';
+import { startRedis } from '../test/harness/redis.ts';
+import { type Instance, type InstanceStats, startInstance } from '../test/harness/live-instances.ts';
 
 const { values: opts } = parseArgs({
   options: {

@@ -21,8 +21,8 @@ import { openDatabase } from '../src/db/client.ts';
 import { seedIfEmpty } from '../src/seed/demo.ts';
 import { LEVEL_MS } from '../src/rankings/windows.ts';
 import { RedisViewStore } from '../src/views/redis-store.ts';
-import { findPostgresBin, findRedisServer } from '../test/helpers/binaries.ts';
-import { freePort, startPostgres } from '../test/helpers/postgres.ts';
+import { findPostgresBin, findRedisServer } from '../test/harness/binaries.ts';
+import { freePort, startPostgres } from '../test/harness/postgres.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

@@ -1,7 +1,7 @@
 // One throwaway PostgreSQL for the whole run (each suite creates its own database in it).
 import type { TestProject } from 'vitest/node';
-import { findPostgresBin, requireBinary } from './helpers/binaries.ts';
-import { type PostgresServer, startPostgres } from './helpers/postgres.ts';
+import { findPostgresBin, requireBinary } from './harness/binaries.ts';
+import { type PostgresServer, startPostgres } from './harness/postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

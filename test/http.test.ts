@@ -1,6 +1,6 @@
 // The HTTP surface: GraphiQL served offline, GET queries, GraphQL-over-HTTP behaviour, masking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { startTestServer, type TestServer } from './harness/server.ts';
 
 describe('HTTP', () => {
   let server: TestServer;

@@ -6,10 +6,10 @@ import { inject } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
-import { type Instance, startInstance } from '../bench/live-instances.ts';
-import { type Recorded, subscribeWs, wsClient } from '../bench/live-clients.ts';
-import { createPostgresDatabase } from './helpers/server.ts';
-import { redisSkipReason, type RedisServer, startRedis } from './helpers/redis.ts';
+import { type Instance, startInstance } from './harness/live-instances.ts';
+import { type Recorded, subscribeWs, wsClient } from './harness/live-clients.ts';
+import { createPostgresDatabase } from './harness/server.ts';
+import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 
 const skip = redisSkipReason() ?? inject('postgresSkip');
 if (skip) console.warn(`Multi-instance live suite skipped: ${skip}`);

@@ -12,9 +12,9 @@ import { LiveStream } from '../src/live/stream.ts';
 import { createMemoryPubSub } from '../src/pubsub/pubsub.ts';
 import { createRedisPubSub } from '../src/pubsub/redis.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
-import { type Recorded, subscribeSse, subscribeWs, wsClient } from '../bench/live-clients.ts';
-import { backends, startTestServer, type TestServer } from './helpers/server.ts';
-import { redisSkipReason, type RedisServer, startRedis } from './helpers/redis.ts';
+import { type Recorded, subscribeSse, subscribeWs, wsClient } from './harness/live-clients.ts';
+import { backends, startTestServer, type TestServer } from './harness/server.ts';
+import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 
 const redisSkip = redisSkipReason();
 if (redisSkip) console.warn(`Redis suites skipped: ${redisSkip}`);

@@ -6,7 +6,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { migrate, readMigrations, type SqlSession } from '../src/db/migrate.ts';
-import { backends, createPostgresDatabase } from './helpers/server.ts';
+import { backends, createPostgresDatabase } from './harness/server.ts';
 
 async function session(backend: 'pglite' | 'postgres'): Promise<{ db: SqlSession; url?: string; close(): Promise<void> }> {
   if (backend === 'pglite') {

@@ -5,8 +5,8 @@ import { publishArticle } from '../src/articles/publishing.ts';
 import { createApiToken } from '../src/auth/tokens.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/relay/global-id.ts';
-import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './helpers/newsroom.ts';
-import { backends, type GraphQLResponse, startTestServer, type TestServer } from './helpers/server.ts';
+import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './harness/newsroom.ts';
+import { backends, type GraphQLResponse, startTestServer, type TestServer } from './harness/server.ts';
 
 type Actor = 'anonymous' | 'reporterOwn' | 'reporterOther' | 'editor' | 'admin' | 'revoked' | 'malformed';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN';

@@ -6,8 +6,8 @@ import WebSocket from 'ws';
 import { editArticle } from '../src/articles/editing.ts';
 import { runDuePublications } from '../src/articles/publishing.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/relay/global-id.ts';
-import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './helpers/newsroom.ts';
-import { backends, onlyError, startTestServer, type TestServer } from './helpers/server.ts';
+import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './harness/newsroom.ts';
+import { backends, onlyError, startTestServer, type TestServer } from './harness/server.ts';
 
 const CREATE = 'mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id slug headline status: publishedAt } } }';
 const UPDATE = 'mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { headline editedAt slug } revision { number headline editedBy } } }';

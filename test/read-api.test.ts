@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { DEMO, HIDDEN_MARKER, SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { graphql } from './generated/index.ts';
-import { backends, onlyError, startTestServer, type TestServer } from './helpers/server.ts';
+import { backends, onlyError, startTestServer, type TestServer } from './harness/server.ts';
 import { print } from 'graphql';
 
 const ArticlePage = graphql(`

@@ -8,9 +8,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
-import { freePort } from './helpers/postgres.ts';
-import { redisSkipReason, type RedisServer, startRedis } from './helpers/redis.ts';
-import { backends, onlyError, startTestServer, type TestServer } from './helpers/server.ts';
+import { freePort } from './harness/postgres.ts';
+import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
+import { backends, onlyError, startTestServer, type TestServer } from './harness/server.ts';
 
 const LIKE = 'mutation($i: LikeArticleInput!) { likeArticle(input: $i) { liked article { likeCount } } }';
 const EMAIL = 'mutation($i: EmailArticleInput!) { emailArticle(input: $i) { messageId } }';

@@ -3,7 +3,7 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { graphql } from './generated/index.ts';
-import { backends, startTestServer, type TestServer } from './helpers/server.ts';
+import { backends, startTestServer, type TestServer } from './harness/server.ts';
 
 const FrontPage = graphql(`
   query TestFrontPage($first: Int!) {

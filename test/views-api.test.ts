@@ -11,7 +11,7 @@ import type { Config } from '../src/config.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { backends, testConfig } from './helpers/server.ts';
+import { backends, testConfig } from './harness/server.ts';
 
 const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const RECORD = `mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status counted articleId } }`;

@@ -8,8 +8,8 @@ import { inject } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import type { ViewOutcome } from '../src/views/service.ts';
-import { redisSkipReason, type RedisServer, startRedis } from './helpers/redis.ts';
-import { testConfig } from './helpers/server.ts';
+import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
+import { testConfig } from './harness/server.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -12,8 +12,8 @@ import { type App, buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { ViewFlusher } from '../src/views/flusher.ts';
 import { RedisViewStore } from '../src/views/redis-store.ts';
-import { redisSkipReason, type RedisServer, startRedis } from './helpers/redis.ts';
-import { createPostgresDatabase } from './helpers/server.ts';
+import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
+import { createPostgresDatabase } from './harness/server.ts';
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

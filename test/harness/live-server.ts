@@ -7,12 +7,12 @@
 //   parent -> { type: 'writes', ref }           child -> { type: 'writes', ref, writes: { [articleId]: number[] } } (see LIVE_SERVER_RECORD_WRITES)
 //   parent -> { type: 'stop' }                  child exits 0 after app.stop()
 //   child  -> { type: 'ready', port } once listening; { type: 'pubsub', subscribed } on every change
-import { buildApp } from '../src/app.ts';
-import { publishArticle } from '../src/articles/publishing.ts';
-import { loadConfig } from '../src/config.ts';
+import { buildApp } from '../../src/app.ts';
+import { publishArticle } from '../../src/articles/publishing.ts';
+import { loadConfig } from '../../src/config.ts';
 import { WebSocket } from 'ws';
 
-if (!process.send) throw new Error('bench/live-server.ts runs as a child process with an IPC channel');
+if (!process.send) throw new Error('test/harness/live-server.ts runs as a child process with an IPC channel');
 const send = (message: object) => process.send?.(message);
 
 const quiet = process.env.LIVE_SERVER_QUIET === 'true';

@@ -1,9 +1,9 @@
-// Starting and driving bench/live-server.ts processes from a test or the benchmark.
+// Starting and driving test/harness/live-server.ts processes from a test or the benchmark.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('./live-server.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface InstanceStats {
   rss: number;
