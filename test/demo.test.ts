@@ -9,7 +9,7 @@ import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { sniffImage } from '../src/media/image.ts';
 import { DEMO } from '../src/seed/demo.ts';
-import { testConfig } from './helpers/server.ts';
+import { testConfig } from './harness/server.ts';
 
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const NOW = Date.parse('2026-03-02T09:30:00Z');
