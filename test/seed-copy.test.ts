@@ -8,7 +8,7 @@ import { copyArticles } from '../src/seed/copy.ts';
 import { generateArticles } from '../src/seed/corpus.ts';
 import { seedReferenceData } from '../src/seed/demo.ts';
 import { insertArticles, type NewArticle } from '../src/seed/insert.ts';
-import { backends, createPostgresDatabase } from './helpers/server.ts';
+import { backends, createPostgresDatabase } from './harness/server.ts';
 
 // Media."createdAt" is the database's now(): not compared.
 const TABLES = {
