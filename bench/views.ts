@@ -235,8 +235,8 @@ async function main() {
   const flushDay = async () => {
     const pipeline = redis.pipeline();
     const ttl = 62 * 86_400;
-    zadd(pipeline, store.rankKey({ level: 'd', index: dayIndex }, 'a'), dayCounts, ttl);
-    for (const [s, counts] of bySection(dayCounts)) zadd(pipeline, store.rankKey({ level: 'd', index: dayIndex }, String(s)), counts, ttl);
+    zadd(pipeline, store.keys.rank({ level: 'd', index: dayIndex }, 'a'), dayCounts, ttl);
+    for (const [s, counts] of bySection(dayCounts)) zadd(pipeline, store.keys.rank({ level: 'd', index: dayIndex }, String(s)), counts, ttl);
     await pipeline.exec();
     dayCounts = new Map();
   };
@@ -257,8 +257,8 @@ async function main() {
     for (const [id, c] of counts) dayCounts.set(id, (dayCounts.get(id) ?? 0) + c);
     const pipeline = redis.pipeline();
     const ttl = 61 * 86_400;
-    zadd(pipeline, store.rankKey({ level: 'h', index: hour }, 'a'), counts, ttl);
-    for (const [s, c] of bySection(counts)) zadd(pipeline, store.rankKey({ level: 'h', index: hour }, String(s)), c, ttl);
+    zadd(pipeline, store.keys.rank({ level: 'h', index: hour }, 'a'), counts, ttl);
+    for (const [s, c] of bySection(counts)) zadd(pipeline, store.keys.rank({ level: 'h', index: hour }, String(s)), c, ttl);
     await pipeline.exec();
   }
   await flushDay();

@@ -15,22 +15,23 @@ import { createMailer } from './readers/mailer.ts';
 import { createRateLimiter } from './readers/rate-limit.ts';
 import { graphiqlOptions, renderGraphiQL } from './graphiql.ts';
 import { LiveHub } from './live/hub.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import { attachWebSocketServer, type ConnectionAuthenticator, type LiveWebSocketServer } from './live/websocket.ts';
 import { type PubSub } from './pubsub/pubsub.ts';
 import { createPubSub } from './pubsub/redis.ts';
-import { DEFAULT_LIMITS, useOperationLimits } from './relay/pagination.ts';
+import { DEFAULT_LIMITS, useOperationLimits } from './relay/operation-limits.ts';
 import { schema } from './schema.ts';
 import { seedIfEmpty } from './seed/demo.ts';
 import { ensureDemoPhotos } from './seed/demo-photos.ts';
 import { refreshDemoViews } from './seed/demo-views.ts';
 import { VIEW_BEACON_PREFIX, handleViewBeacon } from './views/beacon.ts';
-import { createViewCounting } from './views/counting.ts';
+import { createViewCounting } from './views/wiring.ts';
 import type { ViewStore } from './views/store.ts';
 
 export interface AppOptions extends DatabaseOptions {
   /** The clock used to decide what is published; tests may freeze it. */
-  clock?: () => Date;
+  clock?: Clock;
   log?: (message: string) => void;
   /** Who may open a WebSocket, from its connectionParams (default: anonymous readers). */
   authenticateConnection?: ConnectionAuthenticator;
@@ -59,7 +60,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     const seeded = await seedIfEmpty(db.prisma);
     if (seeded) log(`Seeded demo data: ${seeded.articles} articles`);
   }
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const pubsub = createPubSub(config.redisUrl, { log });
   if (!(await pubsub.ready(options.pubsubReadyTimeoutMs ?? 5_000))) {
     log('Redis pub/sub not reachable yet: serving anyway; live events from other instances resume once it is');

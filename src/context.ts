@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { LiveHub } from './live/hub.ts';
 import type { PubSub } from './pubsub/pubsub.ts';
-import type { ViewCounting } from './views/counting.ts';
+import type { ViewCounting } from './views/wiring.ts';
 
 /** What every resolver gets. Built once per request (or per subscription event source). */
 export interface Context {

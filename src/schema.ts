@@ -17,7 +17,7 @@ import './media/upload.ts';
 import './readers/actions.ts';
 import './live/subscriptions.ts';
 import './rankings/most-viewed.ts';
-import './views/views.ts';
+import './views/view-fields.ts';
 
 builder.queryType({ description: 'Reads: everything a news page, an app or a newsroom dashboard shows.' });
 builder.mutationType({ description: 'Writes: the newsroom (API tokens) and readers\' actions.' });

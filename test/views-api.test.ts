@@ -149,7 +149,7 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
   });
 
   it('viewCountChanged and mostViewedChanged fire on change only, over WebSocket', async () => {
-    const { watcher } = app.services.views;
+    const { countWatcher, rankingWatcher } = app.services.views;
     const client = createClient({ url: base.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
     const a = published[3]!;
     const counts = client.iterate({ query: `subscription($id: ID!) { viewCountChanged(id: $id) { articleId viewCount } }`, variables: { id: a.gid } });
@@ -157,19 +157,19 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     const nextCount = counts.next();
     const nextRanks = ranks.next();
     // Registered once the server has both watches; then a first look sets the baseline.
-    while (watcher.stats().articles < 1 || watcher.stats().rankings < 1) await new Promise((r) => setImmediate(r));
-    await watcher.tick();
+    while (countWatcher.size < 1 || rankingWatcher.size < 1) await new Promise((r) => setImmediate(r));
+    await Promise.all([countWatcher.tick(), rankingWatcher.tick()]);
     const before = await viewCount(a.gid);
     // 60 views put this article on top of the HOUR ranking: one count event, one ranking event.
     for (let i = 0; i < 60; i++) await gql(RECORD, { a: a.gid, v: `live-${String(i).padStart(5, '0')}` });
-    await watcher.tick();
+    await Promise.all([countWatcher.tick(), rankingWatcher.tick()]);
     expect((await nextCount).value).toEqual({ data: { viewCountChanged: { articleId: a.gid, viewCount: before + 60 } } });
     const ranking = (await nextRanks).value as { data: { mostViewedChanged: { rank: number; views: number; article: { id: string } }[] } };
     expect(ranking.data.mostViewedChanged[0]).toEqual({ rank: 1, views: 60, article: { id: a.gid } });
     await counts.return?.();
     await ranks.return?.();
     await client.dispose();
-    while (watcher.stats().articles + watcher.stats().rankings > 0) await new Promise((r) => setImmediate(r));
+    while (countWatcher.size + rankingWatcher.size > 0) await new Promise((r) => setImmediate(r));
     const unknown = createClient({ url: base.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
     const bad = await unknown.iterate({ query: `subscription { viewCountChanged(id: "${draftGid}") { viewCount } }` }).next().catch((e: unknown) => e);
     expect(JSON.stringify(bad)).toContain('NOT_FOUND');

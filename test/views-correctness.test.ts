@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
-import type { ViewOutcome } from '../src/views/service.ts';
+import type { ViewOutcome } from '../src/views/counter.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { testConfig } from './harness/server.ts';
 

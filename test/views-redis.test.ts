@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { ViewFlusher } from '../src/views/flusher.ts';
+import { LUA_KEY_FUNCTIONS, ViewKeys } from '../src/views/redis-keys.ts';
 import { RedisViewStore } from '../src/views/redis-store.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { createPostgresDatabase } from './harness/server.ts';
@@ -307,5 +308,34 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     const second = await startApp(db, env, () => new Date(now));
     expect(await gql(second.base)).toEqual(before);
     await second.app.stop();
+  });
+
+  it('the Lua scripts and TypeScript spell every key the same (one definition in redis-keys.ts)', async () => {
+    const keys = new ViewKeys('nv:');
+    const bucket = { level: 'h' as const, index: 493_000 };
+    const expected = [
+      keys.seen(7, 'abcdef0123456789'),
+      keys.pendingTotals(),
+      keys.pendingHours(),
+      keys.flushes(),
+      keys.flushTotals('f-1'),
+      keys.flushHours('f-1'),
+      keys.rebuilt(),
+      keys.rebuildLock(),
+      keys.rank(bucket, 'a'),
+      keys.unique(bucket, 7),
+      keys.scratch('x'),
+    ];
+    const lua = `${LUA_KEY_FUNCTIONS}
+return { key_seen(ARGV[1], 7, 'abcdef0123456789'), key_pendingTotals(ARGV[1]), key_pendingHours(ARGV[1]), key_flushes(ARGV[1]),
+  key_flushTotals(ARGV[1], 'f-1'), key_flushHours(ARGV[1], 'f-1'), key_rebuilt(ARGV[1]), key_rebuildLock(ARGV[1]),
+  key_rank(ARGV[1], 'h', 493000, 'a'), key_unique(ARGV[1], 'h', 493000, 7), key_scratch(ARGV[1], 'x') }`;
+    const client = new Redis(redis.url);
+    try {
+      expect(await client.eval(lua, 0, 'nv:')).toEqual(expected);
+      expect(expected).toContain('nv:z:h:493000:a');
+    } finally {
+      client.disconnect();
+    }
   });
 });

@@ -140,7 +140,7 @@ builder.queryFields((t) => ({
         ...query,
         where: { ...visibleArticleWhere(ctx.now), ...(args.section != null ? { section: { slug: args.section } } : {}) },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
-        // `first` is checked (0 to MAX_PAGE_SIZE) before execution by src/relay/pagination.ts.
+        // `first` is checked (0 to MAX_PAGE_SIZE) before execution by src/relay/operation-limits.ts.
         take: args.first ?? 10,
       }),
   }),

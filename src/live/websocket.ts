@@ -1,5 +1,5 @@
 // GraphQL over WebSocket (graphql-transport-ws) on the HTTP server's /graphql path. Every operation
-// runs through Yoga's envelop (`yoga.getEnveloped`), so error masking, the pagination guard and any
+// runs through Yoga's envelop (`yoga.getEnveloped`), so error masking, the operation-limits guard and any
 // later auth plugin apply exactly as over HTTP. HTTP-only plugins never see this traffic: a client
 // authenticates with `connectionParams` in its ConnectionInit message.
 import type { IncomingMessage, Server } from 'node:http';

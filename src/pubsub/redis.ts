@@ -2,7 +2,8 @@
 // whole REDIS_URL (password, db number, TLS with rediss://). The subscriber subscribes to every topic
 // once per process and fans out locally, so 10,000 subscriptions cost Redis one subscription per topic.
 // On reconnect (Redis restarted) it subscribes again before it reports itself subscribed.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../platform/redis.ts';
 import { createMemoryPubSub, Dispatcher, type PubSub, StatusEmitter } from './pubsub.ts';
 import { type Topic, TOPICS, type Topics } from './topics.ts';
 
@@ -12,22 +13,17 @@ export interface RedisPubSubOptions {
   prefix?: string;
 }
 
-const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000);
-
 export function createRedisPubSub(url: string, options: RedisPubSubOptions = {}): PubSub {
   const log = options.log ?? (() => {});
   const prefix = options.prefix ?? 'newsroom:live:';
   const channels = TOPICS.map((t) => prefix + t);
   const dispatcher = new Dispatcher(log);
   const status = new StatusEmitter({ transport: 'redis', subscribed: false });
-  const base: RedisOptions = { retryStrategy, lazyConnect: false };
 
   // A publish waits through at most two reconnect attempts, then fails: the state change it
   // announces is already committed, and a mutation must not hang while Redis is down.
-  const publisher = new Redis(url, { ...base, connectionName: 'newsroom-live-pub', maxRetriesPerRequest: 2 });
-  const subscriber = new Redis(url, {
-    ...base,
-    connectionName: 'newsroom-live-sub',
+  const publisher = connectRedis(url, 'newsroom-live-pub', { maxRetriesPerRequest: 2 });
+  const subscriber = connectRedis(url, 'newsroom-live-sub', {
     // We subscribe ourselves on every `ready`, so we know when it is done.
     autoResubscribe: false,
     maxRetriesPerRequest: null,

@@ -117,7 +117,7 @@ builder.subscriptionField('mostViewedChanged', (t) =>
       checkFirst(args.first, ctx);
       const sectionId = await sectionArg(args.section, ctx);
       if (sectionId === undefined) throw badInput('section', `no section "${String(args.section).slice(0, 100)}"`);
-      return ctx.services.views.watcher.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
+      return ctx.services.views.rankingWatcher.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
     },
     resolve: (ranking: Ranking, args, ctx, info) => {
       ctx.now = ranking.at;

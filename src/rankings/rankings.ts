@@ -6,8 +6,7 @@
 // When the store cannot be reached, rankings come from the hourly history table in PostgreSQL.
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
-import type { Ranked, Scope, ViewStore } from '../views/store.ts';
-import { compareRanked } from '../views/store.ts';
+import { compareRanked, type Ranked, type RankedSource, type Scope } from './ranked.ts';
 import { LEVEL_MS, RANK_SPAN, type RankingWindow, rankBuckets, windowRange } from './windows.ts';
 
 export interface RankEntry {
@@ -29,7 +28,8 @@ export interface Ranking {
 }
 
 export interface RankingsOptions {
-  store: ViewStore;
+  /** The view store (src/views/store.ts). */
+  store: RankedSource;
   prisma: PrismaClient;
   clock: () => Date;
   /** How long a computed ranking is served before it is refreshed (0 = computed on every read). */

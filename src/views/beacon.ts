@@ -11,8 +11,8 @@
 import { clientAddress } from '../client-address.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeGlobalId } from '../relay/global-id.ts';
-import type { ViewCounting } from './counting.ts';
-import { VISITOR_ID } from './service.ts';
+import type { ViewCounting } from './wiring.ts';
+import { VISITOR_ID } from './counter.ts';
 
 export const VIEW_BEACON_PREFIX = '/views/';
 const MAX_BODY = 1024;

@@ -2,18 +2,8 @@
 // Redis store; its pending counts reach PostgreSQL through the same flusher, and shutdown flushes.
 import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_MS, viewBuckets } from '../rankings/windows.ts';
 import { HyperLogLog } from './hll.ts';
-import {
-  compareRanked,
-  type FlushBatch,
-  type HistoryRow,
-  type Ranked,
-  type RecordOutcome,
-  type Scope,
-  scopeKey,
-  type StoreHealth,
-  type ViewRecord,
-  type ViewStore,
-} from './store.ts';
+import { compareRanked, type Ranked, type Scope } from '../rankings/ranked.ts';
+import { type FlushBatch, type HistoryRow, type RecordOutcome, scopeKey, type StoreHealth, type ViewRecord, type ViewStore } from './store.ts';
 
 type Counts = Map<number, number>;
 

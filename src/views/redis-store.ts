@@ -8,15 +8,17 @@
 // (the instant of the counted view) turns the second application into a DUPLICATE, so a view whose
 // reply was lost can simply be sent again.
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions, type Result } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
+import { connectRedis } from '../platform/redis.ts';
 import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_MS } from '../rankings/windows.ts';
-import type { FlushBatch, HistoryRow, Ranked, RecordOutcome, Scope, StoreHealth, ViewRecord, ViewStore } from './store.ts';
-import { scopeKey } from './store.ts';
+import type { Ranked, Scope } from '../rankings/ranked.ts';
+import { LUA_KEY_FUNCTIONS, ViewKeys } from './redis-keys.ts';
+import { type FlushBatch, type HistoryRow, type RecordOutcome, scopeKey, type StoreHealth, type ViewRecord, type ViewStore } from './store.ts';
 
 // Records a batch of views (those arriving in one event-loop turn) in one round trip. Per view:
-// article, section, visitor hash, instant (ms), de-duplication window (ms). Key names are built here
-// from the prefix, so the script is for a single Redis (not Cluster).
+// article, section, visitor hash, instant (ms), de-duplication window (ms). Key names: redis-keys.ts.
 const RECORD_MANY = `
+${LUA_KEY_FUNCTIONS}
 local p = ARGV[1]
 local ttl = { m = ARGV[2], h = ARGV[3], d = ARGV[4] }
 local uttl = { m = ARGV[5], h = ARGV[6], d = ARGV[7] }
@@ -25,24 +27,24 @@ local n = (#ARGV - 7) / 5
 for i = 0, n - 1 do
   local o = 8 + i * 5
   local id, sec, visitor, at, dedup = ARGV[o], ARGV[o + 1], ARGV[o + 2], tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
-  local seen = p .. 's:' .. id .. ':' .. visitor
+  local seen = key_seen(p, id, visitor)
   local last = redis.call('GET', seen)
   if last and at - tonumber(last) < dedup then
     out[i + 1] = 0
   else
     redis.call('SET', seen, ARGV[o + 3], 'PX', ARGV[o + 4])
     local idx = { m = string.format('%d', math.floor(at / 300000)), h = string.format('%d', math.floor(at / 3600000)), d = string.format('%d', math.floor(at / 86400000)) }
-    redis.call('HINCRBY', p .. 'pt', id, 1)
-    redis.call('HINCRBY', p .. 'ph', id .. ':' .. idx.h, 1)
+    redis.call('HINCRBY', key_pendingTotals(p), id, 1)
+    redis.call('HINCRBY', key_pendingHours(p), id .. ':' .. idx.h, 1)
     local member = string.format('%010d', tonumber(id))
     for _, level in ipairs({ 'm', 'h', 'd' }) do
-      local a = p .. 'z:' .. level .. ':' .. idx[level] .. ':a'
-      local s = p .. 'z:' .. level .. ':' .. idx[level] .. ':' .. sec
+      local a = key_rank(p, level, idx[level], '${scopeKey('all')}')
+      local s = key_rank(p, level, idx[level], sec)
       redis.call('ZINCRBY', a, 1, member)
       redis.call('EXPIRE', a, ttl[level])
       redis.call('ZINCRBY', s, 1, member)
       redis.call('EXPIRE', s, ttl[level])
-      local u = p .. 'u:' .. level .. ':' .. idx[level] .. ':' .. id
+      local u = key_unique(p, level, idx[level], id)
       redis.call('PFADD', u, visitor)
       redis.call('EXPIRE', u, uttl[level])
     end
@@ -53,13 +55,14 @@ return out
 `;
 
 const PENDING = `
+${LUA_KEY_FUNCTIONS}
 local n = #ARGV - 1
 local out = {}
 local base = redis.call('HMGET', KEYS[1], unpack(ARGV, 2))
 for i = 1, n do out[i] = tonumber(base[i]) or 0 end
 local flushes = redis.call('ZRANGE', KEYS[2], 0, -1)
 for _, f in ipairs(flushes) do
-  local v = redis.call('HMGET', ARGV[1] .. 'f:' .. f .. ':t', unpack(ARGV, 2))
+  local v = redis.call('HMGET', key_flushTotals(ARGV[1], f), unpack(ARGV, 2))
   for i = 1, n do out[i] = out[i] + (tonumber(v[i]) or 0) end
 end
 return out
@@ -116,7 +119,7 @@ const BATCH_MAX = 500;
 export class RedisViewStore implements ViewStore {
   readonly kind = 'redis' as const;
   readonly redis: Redis;
-  private readonly p: string;
+  readonly keys: ViewKeys;
   private readonly maxBuffered: number;
   private readonly log: (message: string) => void;
   private buffer: { view: ViewRecord; dedupMs: number }[] = [];
@@ -128,18 +131,15 @@ export class RedisViewStore implements ViewStore {
   private lastError = '';
 
   constructor(url: string, private readonly options: RedisViewStoreOptions = {}) {
-    this.p = options.prefix ?? 'nv:';
+    this.keys = new ViewKeys(options.prefix ?? 'nv:');
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.log = options.log ?? (() => {});
-    const redisOptions: RedisOptions = {
-      connectionName: 'newsroom-views',
+    this.redis = connectRedis(url, 'newsroom-views', {
       // Fail fast while disconnected: the buffer below, not ioredis' offline queue, holds views.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
-      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
-    };
-    this.redis = new Redis(url, redisOptions);
+    });
     this.redis.on('error', (error: Error) => this.noteError(error));
     this.redis.on('ready', () => {
       this.lastError = '';
@@ -196,7 +196,7 @@ export class RedisViewStore implements ViewStore {
 
   private manyArgs(views: readonly { view: ViewRecord; dedupMs: number }[]): (string | number)[] {
     const args: (string | number)[] = [
-      this.p,
+      this.keys.prefix,
       sec(RANK_RETENTION_MS.m), sec(RANK_RETENTION_MS.h), sec(RANK_RETENTION_MS.d),
       sec(UNIQUE_RETENTION_MS.m), sec(UNIQUE_RETENTION_MS.h), sec(UNIQUE_RETENTION_MS.d),
     ];
@@ -211,14 +211,6 @@ export class RedisViewStore implements ViewStore {
     }
     this.buffer.push({ view, dedupMs });
     return 'QUEUED';
-  }
-
-  rankKey(b: Bucket, scope: string): string {
-    return `${this.p}z:${b.level}:${b.index}:${scope}`;
-  }
-
-  private uniqueKey(b: Bucket, articleId: number): string {
-    return `${this.p}u:${b.level}:${b.index}:${articleId}`;
   }
 
   /** Applies buffered views in arrival order, in pipelined chunks, while Redis is up. */
@@ -255,7 +247,7 @@ export class RedisViewStore implements ViewStore {
     const out: number[] = [];
     for (let i = 0; i < articleIds.length; i += 1000) {
       const ids = articleIds.slice(i, i + 1000);
-      const values = await this.redis.nvPending(`${this.p}pt`, `${this.p}fl`, this.p, ...ids);
+      const values = await this.redis.nvPending(this.keys.pendingTotals(), this.keys.flushes(), this.keys.prefix, ...ids);
       out.push(...values.map(Number));
     }
     return out;
@@ -263,28 +255,28 @@ export class RedisViewStore implements ViewStore {
 
   async uniques(articleId: number, buckets: readonly Bucket[]): Promise<number> {
     if (buckets.length === 0) return 0;
-    return this.redis.pfcount(...buckets.map((b) => this.uniqueKey(b, articleId)));
+    return this.redis.pfcount(...buckets.map((b) => this.keys.unique(b, articleId)));
   }
 
   async top(scope: Scope, buckets: readonly Bucket[], offset: number, limit: number): Promise<Ranked[]> {
     if (limit <= 0) return [];
-    const keys = buckets.map((b) => this.rankKey(b, scopeKey(scope)));
-    const flat = await this.redis.nvTop(keys.length + 1, `${this.p}tmp:${randomUUID()}`, ...keys, offset, offset + limit - 1);
+    const keys = buckets.map((b) => this.keys.rank(b, scopeKey(scope)));
+    const flat = await this.redis.nvTop(keys.length + 1, this.keys.scratch(randomUUID()), ...keys, offset, offset + limit - 1);
     const out: Ranked[] = [];
     for (let i = 0; i < flat.length; i += 2) out.push({ articleId: Number(flat[i]), views: Number(flat[i + 1]) });
     return out;
   }
 
   async claim(flushId: string): Promise<FlushBatch | null | 'REBUILD'> {
-    const p = this.p;
-    const r = await this.redis.nvClaim(`${p}pt`, `${p}ph`, `${p}fl`, `${p}rebuilt`, `${p}f:${flushId}:t`, `${p}f:${flushId}:h`, flushId, Date.now());
+    const k = this.keys;
+    const r = await this.redis.nvClaim(k.pendingTotals(), k.pendingHours(), k.flushes(), k.rebuilt(), k.flushTotals(flushId), k.flushHours(flushId), flushId, Date.now());
     if (r === -1) return 'REBUILD';
     if (r === 0) return null;
     return this.readBatch(flushId);
   }
 
   private async readBatch(flushId: string): Promise<FlushBatch> {
-    const hours = await this.redis.hgetall(`${this.p}f:${flushId}:h`);
+    const hours = await this.redis.hgetall(this.keys.flushHours(flushId));
     const rows: [number, number, number][] = [];
     for (const [key, views] of Object.entries(hours)) {
       const [article, hour] = key.split(':');
@@ -295,26 +287,26 @@ export class RedisViewStore implements ViewStore {
   }
 
   async claimed(flushId: string): Promise<FlushBatch | null> {
-    return (await this.redis.zscore(`${this.p}fl`, flushId)) === null ? null : this.readBatch(flushId);
+    return (await this.redis.zscore(this.keys.flushes(), flushId)) === null ? null : this.readBatch(flushId);
   }
 
   async abandoned(olderThanMs: number): Promise<FlushBatch[]> {
     const now = Date.now();
-    const ids = await this.redis.nvAbandoned(`${this.p}fl`, now - olderThanMs, now, 20);
+    const ids = await this.redis.nvAbandoned(this.keys.flushes(), now - olderThanMs, now, 20);
     return Promise.all(ids.map((id) => this.readBatch(id)));
   }
 
   async release(flushId: string): Promise<void> {
-    const p = this.p;
-    await this.redis.multi().del(`${p}f:${flushId}:t`, `${p}f:${flushId}:h`).zrem(`${p}fl`, flushId).exec();
+    const k = this.keys;
+    await this.redis.multi().del(k.flushTotals(flushId), k.flushHours(flushId)).zrem(k.flushes(), flushId).exec();
   }
 
   async needsRebuild(): Promise<boolean> {
-    return (await this.redis.exists(`${this.p}rebuilt`)) === 0;
+    return (await this.redis.exists(this.keys.rebuilt())) === 0;
   }
 
   async beginRebuild(): Promise<boolean> {
-    return (await this.redis.set(`${this.p}rebuild-lock`, randomUUID(), 'PX', 120_000, 'NX')) === 'OK';
+    return (await this.redis.set(this.keys.rebuildLock(), randomUUID(), 'PX', 120_000, 'NX')) === 'OK';
   }
 
   async applyHistory(rows: readonly HistoryRow[], nowMs: number): Promise<void> {
@@ -333,7 +325,7 @@ export class RedisViewStore implements ViewStore {
       for (const level of ['h', 'd'] as Level[]) {
         const b = { level, index: Math.floor(at / LEVEL_MS[level]) };
         for (const scope of ['a', String(row.sectionId)]) {
-          const key = this.rankKey(b, scope);
+          const key = this.keys.rank(b, scope);
           add(key, pad(row.articleId), row.views);
           ttl.set(key, Math.max(60, sec(RANK_RETENTION_MS[level] - age)));
         }
@@ -355,7 +347,7 @@ export class RedisViewStore implements ViewStore {
   }
 
   async endRebuild(): Promise<void> {
-    await this.redis.multi().set(`${this.p}rebuilt`, String(Date.now())).del(`${this.p}rebuild-lock`).exec();
+    await this.redis.multi().set(this.keys.rebuilt(), String(Date.now())).del(this.keys.rebuildLock()).exec();
   }
 
   health(): StoreHealth {

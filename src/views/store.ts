@@ -4,6 +4,7 @@
 //  - counts per article in 5-minute, hourly and daily buckets, overall and per section (rankings),
 //  - a HyperLogLog of visitors per article and bucket (uniqueViewers),
 //  - pending counts per article and hour not yet written to PostgreSQL (write-behind, see flusher.ts).
+import type { RankedSource, Scope } from '../rankings/ranked.ts';
 import type { Bucket } from '../rankings/windows.ts';
 
 export interface ViewRecord {
@@ -22,14 +23,8 @@ export interface ViewRecord {
  */
 export type RecordOutcome = 'COUNTED' | 'DUPLICATE' | 'QUEUED' | 'DROPPED';
 
-/** A ranking scope: every article, or one section. */
-export type Scope = { sectionId: number } | 'all';
+/** How a ranking scope is spelled in store keys. */
 export const scopeKey = (scope: Scope) => (scope === 'all' ? 'a' : String(scope.sectionId));
-
-export interface Ranked {
-  articleId: number;
-  views: number;
-}
 
 /** One claimed batch of pending counts, identified for the idempotent database write. */
 export interface FlushBatch {
@@ -54,7 +49,7 @@ export interface StoreHealth {
   dropped: number;
 }
 
-export interface ViewStore {
+export interface ViewStore extends RankedSource {
   readonly kind: 'memory' | 'redis';
   /** Counts a view unless it is a duplicate. `dedupMs`: the de-duplication window. */
   record(view: ViewRecord, dedupMs: number): Promise<RecordOutcome>;
@@ -62,11 +57,7 @@ export interface ViewStore {
   pendingTotals(articleIds: readonly number[]): Promise<number[]>;
   /** Estimated distinct visitors of an article over the union of `buckets`. */
   uniques(articleId: number, buckets: readonly Bucket[]): Promise<number>;
-  /**
-   * The most viewed articles over the union of `buckets` in `scope`: views descending, then article
-   * id descending (newer first), `limit` entries from `offset`.
-   */
-  top(scope: Scope, buckets: readonly Bucket[], offset: number, limit: number): Promise<Ranked[]>;
+  // top(): the rankings' source (src/rankings/ranked.ts).
 
   // Write-behind (src/views/flusher.ts).
   /**
@@ -92,9 +83,4 @@ export interface ViewStore {
 
   health(): StoreHealth;
   close(): Promise<void>;
-}
-
-/** Newest first among equals: views descending, then article id descending. */
-export function compareRanked(a: Ranked, b: Ranked): number {
-  return b.views - a.views || b.articleId - a.articleId;
 }

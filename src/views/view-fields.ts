@@ -5,7 +5,7 @@ import { badInput, userError } from '../errors.ts';
 import { RankingWindowRef } from '../rankings/most-viewed.ts';
 import type { RankingWindow } from '../rankings/windows.ts';
 import { decodeIdFor, encodeGlobalId } from '../relay/global-id.ts';
-import { VISITOR_ID, type ViewOutcome } from './service.ts';
+import { VISITOR_ID, type ViewOutcome } from './counter.ts';
 import type { ViewCountEvent } from './watch.ts';
 
 const ViewStatusRef = builder.enumType('ViewStatus', {
@@ -78,7 +78,7 @@ builder.subscriptionField('viewCountChanged', (t) =>
       const id = decodeIdFor('Article', String(args.id), 'id');
       const article = id == null ? null : await ctx.services.views.directory.countable(id, ctx.services.clock());
       if (!article) throw userError('NOT_FOUND', 'No published article with this id', { argumentName: 'id' });
-      return ctx.services.views.watcher.viewCount(article.articleId);
+      return ctx.services.views.countWatcher.viewCount(article.articleId);
     },
     resolve: (event) => event,
   }),

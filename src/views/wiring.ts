@@ -3,13 +3,14 @@
 import type { ViewsConfig } from '../config.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { Rankings } from '../rankings/rankings.ts';
+import { RankingWatcher } from '../rankings/watch.ts';
 import { ArticleDirectory } from './directory.ts';
 import { ViewFlusher, type FlushReport } from './flusher.ts';
 import { MemoryViewStore } from './memory-store.ts';
 import { RedisViewStore } from './redis-store.ts';
-import { ViewCounter } from './service.ts';
+import { ViewCounter } from './counter.ts';
 import type { ViewStore } from './store.ts';
-import { ViewWatcher } from './watch.ts';
+import { ViewCountWatcher } from './watch.ts';
 
 export interface ViewCountingOptions {
   prisma: PrismaClient;
@@ -28,8 +29,10 @@ export interface ViewCounting {
   directory: ArticleDirectory;
   flusher: ViewFlusher;
   rankings: Rankings;
-  /** Live counts and rankings for subscriptions. */
-  watcher: ViewWatcher;
+  /** Live counts for subscriptions. */
+  countWatcher: ViewCountWatcher;
+  /** Live rankings for subscriptions. */
+  rankingWatcher: RankingWatcher;
   /** Section id by slug (null: no such section); cached. */
   sectionId(slug: string): Promise<number | null>;
   /** Flushes what is pending and closes the store. */
@@ -55,7 +58,8 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     onFlushed: options.onFlushed,
   });
   const rankings = new Rankings({ store, prisma, clock, cacheMs: config.rankingCacheMs, log });
-  const watcher = new ViewWatcher({ prisma, counter, rankings, clock, log });
+  const countWatcher = new ViewCountWatcher({ prisma, counter, clock, log });
+  const rankingWatcher = new RankingWatcher({ rankings, log });
 
   // Rankings and totals come back before the first request: from Redis if it kept them, else from
   // the history table; batches a crashed instance left behind are committed by the first flush.
@@ -74,7 +78,8 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     directory,
     flusher,
     rankings,
-    watcher,
+    countWatcher,
+    rankingWatcher,
     async sectionId(slug) {
       if (!sections || Date.now() - sections.at > 60_000 || !sections.bySlug.has(slug)) {
         const rows = await prisma.section.findMany({ select: { id: true, slug: true } });
@@ -83,7 +88,8 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
       return sections.bySlug.get(slug) ?? null;
     },
     async stop() {
-      watcher.stop();
+      countWatcher.stop();
+      rankingWatcher.stop();
       await flusher.stop();
       await store.close();
     },
