@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode } from 'graphql-ws';
 import { formatPrismaCursor } from '@pothos/plugin-prisma';
-import { publishArticle, runDuePublications, unpublishArticle, updateArticle } from '../src/articles/publishing.ts';
+import { editArticle } from '../src/articles/editing.ts';
+import { publishArticle, runDuePublications, unpublishArticle } from '../src/articles/publishing.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { LiveHub, type PublishedEvent } from '../src/live/hub.ts';
 import { type FrameSocket, writeResultsDirectly } from '../src/live/frames.ts';
@@ -141,7 +142,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const rec = subscribeWs(client, { query: PUBLISHED });
     const updates = subscribeWs(client, { query: `subscription { articleUpdated(id: "${gid(draft.id)}") { kind articleId article { headline } } }` });
     await hub().whenSubscriptions(2);
-    await updateArticle(services(), draft.id, { headline: '초안 수정' }); // a draft edit: no event
+    await editArticle(services(), draft.id, { headline: '초안 수정' }, null); // a draft edit: no event
     await publishArticle(services(), draft.id, { at: new Date(now.getTime() + 3_600_000) }); // scheduled: no event yet
     // A stale or forged event naming an invisible article reaches the hub: it is dropped there.
     await services().pubsub.publish('article:published', { articleId: draft.id, publishedAt: now.toISOString(), sectionSlug: 'politics', breaking: false });
@@ -184,7 +185,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     await hub().whenSubscriptions(1);
     now = new Date(now.getTime() + 1_000);
     // Each event's article is loaded as it is when the event arrives: wait for one before the next change.
-    await updateArticle(services(), draft.id, { headline: '정정: 새 제목' });
+    await editArticle(services(), draft.id, { headline: '정정: 새 제목' }, null);
     await rec.received(1);
     await unpublishArticle(services(), draft.id);
     await rec.received(2);

@@ -6,6 +6,7 @@ import { decodeIdFor } from '../relay/global-id.ts';
 import { type BodyBlock, bodyToText, parseBody, searchTextOf } from './body.ts';
 import { announce, type PublishingServices } from './publishing.ts';
 import { slugify } from './slug.ts';
+import { isVisibleArticle } from './visibility.ts';
 
 export const LIMITS = {
   headline: 200,
@@ -137,7 +138,8 @@ export async function normalizeInput(prisma: PrismaClient, input: ArticleFieldsI
   return out;
 }
 
-async function uniqueSlug(tx: Prisma.TransactionClient, base: string, exceptId?: number): Promise<string> {
+/** `base`, or `base-2`, `base-3` … : the first slug no other article uses. */
+async function firstFreeSlug(tx: Prisma.TransactionClient, base: string, exceptId?: number): Promise<string> {
   const taken = await tx.article.findMany({
     where: { slug: { startsWith: base }, ...(exceptId ? { id: { not: exceptId } } : {}) },
     select: { slug: true },
@@ -170,7 +172,7 @@ export async function createDraft(
       if (v.slug && (await tx.article.findUnique({ where: { slug: v.slug }, select: { id: true } }))) {
         throw fieldError('slug', `"${v.slug}" is already used by another article`);
       }
-      const slug = v.slug ?? (await uniqueSlug(tx, slugify(v.headline!)));
+      const slug = v.slug ?? (await firstFreeSlug(tx, slugify(v.headline!)));
       const article = await tx.article.create({
         data: {
           slug,
@@ -228,7 +230,7 @@ export async function editArticle(
       // Published once: live, archived, or taken back to draft after publication. A scheduled
       // article has not been published yet (its publishedAt is the planned time).
       const published = current.status === 'PUBLISHED' || current.status === 'ARCHIVED' || (current.status === 'DRAFT' && current.publishedAt != null);
-      visible = current.status === 'PUBLISHED' && current.publishedAt != null && current.publishedAt <= now;
+      visible = isVisibleArticle(current, now);
       if (v.slug != null && v.slug !== current.slug && published) {
         throw fieldError('slug', 'cannot change once the article has been published (links would break)');
       }
@@ -305,7 +307,7 @@ export async function deleteArticle(services: PublishingServices, id: number, dr
     where: { id, deletedAt: null, ...(draftOf != null ? { status: 'DRAFT' as const } : {}) },
     data: { deletedAt: now },
   });
-  const wasVisible = current.status === 'PUBLISHED' && current.publishedAt != null && current.publishedAt <= now;
+  const wasVisible = isVisibleArticle(current, now);
   if (count > 0 && wasVisible) await announce(services, 'article:updated', { articleId: id, kind: 'DELETED', at: now.toISOString() });
   return count > 0;
 }

@@ -9,7 +9,7 @@ import { userError } from '../errors.ts';
 import type { Article, ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import type { ArticleChangeKind, Topic, Topics } from '../pubsub/topics.ts';
-import { searchTextOf } from './body.ts';
+import { isVisibleArticle } from './visibility.ts';
 
 export interface PublishingServices {
   prisma: PrismaClient;
@@ -25,9 +25,6 @@ export interface PublishingResult {
   /** Whether an event was handed to the pub/sub (false: nothing to announce, or it failed). */
   announced: boolean;
 }
-
-const isVisible = (a: Pick<Article, 'status' | 'publishedAt' | 'deletedAt'>, now: Date) =>
-  a.status === 'PUBLISHED' && a.publishedAt != null && a.publishedAt <= now && a.deletedAt == null;
 
 async function load(services: PublishingServices, id: number) {
   const article = await services.prisma.article.findUnique({ where: { id }, include: { section: { select: { slug: true } } } });
@@ -60,7 +57,7 @@ export async function publishArticle(services: PublishingServices, id: number, o
   const now = services.clock();
   if (options.at && options.at > now) {
     // Scheduling a live article would take it off the site silently: unpublish it first.
-    if (isVisible(current, now)) throw userError('BAD_USER_INPUT', `Article ${id} is already published; unpublish it before scheduling`, { field: 'id' });
+    if (isVisibleArticle(current, now)) throw userError('BAD_USER_INPUT', `Article ${id} is already published; unpublish it before scheduling`, { field: 'id' });
     const { count } = await services.prisma.article.updateMany({
       where: { id, status: current.status, publishedAt: current.publishedAt, deletedAt: null },
       data: { status: 'SCHEDULED', publishedAt: options.at },
@@ -69,7 +66,7 @@ export async function publishArticle(services: PublishingServices, id: number, o
     const article = await services.prisma.article.findUniqueOrThrow({ where: { id } });
     return { article, changed: true, announced: false };
   }
-  if (isVisible(current, now)) return { article: current, changed: false, announced: false };
+  if (isVisibleArticle(current, now)) return { article: current, changed: false, announced: false };
   const { count } = await services.prisma.article.updateMany({
     where: { id, status: current.status, publishedAt: current.publishedAt, deletedAt: null },
     data: { status: 'PUBLISHED', publishedAt: now },
@@ -85,38 +82,6 @@ export async function publishArticle(services: PublishingServices, id: number, o
   return { article, changed: true, announced };
 }
 
-export interface ArticleChanges {
-  headline?: string;
-  deck?: string[];
-  breaking?: boolean;
-}
-
-/**
- * Applies a minimal edit. On a visible article it is a correction: editedAt (the page's "기사수정")
- * is set and `article:updated` (EDITED) is announced. Edits to drafts announce nothing.
- */
-export async function updateArticle(services: PublishingServices, id: number, changes: ArticleChanges): Promise<PublishingResult> {
-  const current = await load(services, id);
-  const now = services.clock();
-  const visible = isVisible(current, now);
-  const headline = changes.headline ?? current.headline;
-  const deck = changes.deck ?? current.deck;
-  const { count } = await services.prisma.article.updateMany({
-    where: { id, updatedAt: current.updatedAt },
-    data: {
-      headline,
-      deck,
-      ...(changes.breaking != null ? { breaking: changes.breaking } : {}),
-      searchText: searchTextOf(headline, deck, current.bodyText),
-      ...(visible ? { editedAt: now } : {}),
-    },
-  });
-  if (count === 0) throw concurrentChange(id);
-  const article = await services.prisma.article.findUniqueOrThrow({ where: { id } });
-  const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }));
-  return { article, changed: true, announced };
-}
-
 /**
  * Takes an article off the site: back to DRAFT, or ARCHIVED with `archive`. A scheduled article is
  * unscheduled. Subscribers of a visible article hear UNPUBLISHED or ARCHIVED.
@@ -126,7 +91,7 @@ export async function unpublishArticle(services: PublishingServices, id: number,
   const now = services.clock();
   const status: ArticleStatus = options.archive ? 'ARCHIVED' : 'DRAFT';
   if (current.status === status) return { article: current, changed: false, announced: false };
-  const visible = isVisible(current, now);
+  const visible = isVisibleArticle(current, now);
   const { count } = await services.prisma.article.updateMany({
     where: { id, status: current.status, publishedAt: current.publishedAt },
     // An unscheduled article was never published: its planned time is not a publication time.

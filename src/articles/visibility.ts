@@ -1,9 +1,23 @@
 // The one rule for what readers may see: published, with a publish time in the past, not deleted.
-// Every list, count, search, node lookup and relation to articles goes through it.
-import type { Prisma } from '../generated/prisma/client.ts';
+// Every list, count, search, node lookup and relation to articles goes through it, in one of its
+// forms here: a Prisma `where`, a row predicate, SQL for raw queries. Do not restate it elsewhere.
+import type { ArticleStatus, Prisma } from '../generated/prisma/client.ts';
 
 export function visibleArticleWhere(now: Date): Prisma.ArticleWhereInput {
   return { status: 'PUBLISHED', publishedAt: { lte: now }, deletedAt: null };
+}
+
+/**
+ * The part of the rule that does not depend on the clock: published (at any time) and not deleted.
+ * For caches that keep the publish time and judge it against the clock when they are read.
+ */
+export function publishedArticleWhere(): Prisma.ArticleWhereInput {
+  return { status: 'PUBLISHED', deletedAt: null, publishedAt: { not: null } };
+}
+
+/** The rule on a loaded row: `visibleArticleWhere(now)` would match it. */
+export function isVisibleArticle(a: { status: ArticleStatus; publishedAt: Date | null; deletedAt: Date | null }, now: Date): boolean {
+  return a.status === 'PUBLISHED' && a.publishedAt != null && a.publishedAt <= now && a.deletedAt == null;
 }
 
 /** SQL twin of `visibleArticleWhere` for raw queries on alias `a`; `nowParam` is an ISO string parameter. */

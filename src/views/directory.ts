@@ -4,6 +4,7 @@
 // scheduled becomes countable when its time comes; unpublishing evicts it through `invalidate`
 // (wired to the live pub/sub's article events, so on every instance) and at the latest when its
 // entry expires. At start the newest articles are loaded in one statement (`prewarm`).
+import { publishedArticleWhere } from '../articles/visibility.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 interface Entry {
@@ -47,7 +48,7 @@ export class ArticleDirectory {
     this.maxEntries = options.maxEntries ?? 500_000;
   }
 
-  /** The article if readers can see it at `now`, else null. */
+  /** The article if readers can see it at `now`, else null (entries hold `publishedArticleWhere` rows; the publish time is judged here). */
   async countable(articleId: number, now: Date): Promise<CountableArticle | null> {
     const cached = this.entries.get(articleId);
     const entry = cached && cached.expires > Date.now() ? cached : await this.load(articleId);
@@ -62,7 +63,7 @@ export class ArticleDirectory {
     if (limit <= 0) return 0;
     this.queries++;
     const rows = await this.prisma.article.findMany({
-      where: { status: 'PUBLISHED', deletedAt: null, publishedAt: { not: null } },
+      where: publishedArticleWhere(),
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       take: Math.min(limit, this.maxEntries),
       select: { id: true, sectionId: true, publishedAt: true },
@@ -99,7 +100,7 @@ export class ArticleDirectory {
     try {
       this.queries++;
       const rows = await this.prisma.article.findMany({
-        where: { id: { in: ids }, status: 'PUBLISHED', deletedAt: null, publishedAt: { not: null } },
+        where: { id: { in: ids }, ...publishedArticleWhere() },
         select: { id: true, sectionId: true, publishedAt: true },
       });
       const now = Date.now();
