@@ -15,8 +15,8 @@ import { slugify } from '../articles/slug.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { bucketIndex, hourIndex, LEVEL_MS } from '../rankings/windows.ts';
-import type { ViewCounting } from '../views/counting.ts';
-import { visitorHash } from '../views/service.ts';
+import type { ViewCounting } from '../views/wiring.ts';
+import { visitorHash } from '../views/counter.ts';
 import type { HistoryRow } from '../views/store.ts';
 import { DEMO, SAMPLE_SLUG } from './demo.ts';
 
