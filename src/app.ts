@@ -107,9 +107,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logging: process.env.NODE_ENV === 'test' ? false : 'info',
   });
 
+  const beaconOptions = { trustProxy: config.trustProxy, authenticate: (credentials: string | undefined) => authenticate(db.prisma, credentials, clock()) };
   const server = createServer((req, res) => {
     if (req.url?.startsWith(MEDIA_PREFIX)) return void serveMedia(config.media.mediaDir, req, res).catch(() => res.destroy());
-    if (req.url?.startsWith(VIEW_BEACON_PREFIX)) return void handleViewBeacon(views, req, res, config.trustProxy);
+    if (req.url?.startsWith(VIEW_BEACON_PREFIX)) return void handleViewBeacon(views, req, res, beaconOptions);
     return yoga(req, res);
   });
   const ws = attachWebSocketServer(server, yoga, {

@@ -40,6 +40,7 @@ const Env = z.object({
   EMAIL_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
   TRUST_PROXY: bool.default(false),
   PUBLISH_SCHEDULER_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
+  VIEWS_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   VIEWS_DEDUP_MINUTES: z.coerce.number().min(0.001).max(24 * 60).default(30),
   VIEWS_FLUSH_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   VIEWS_FLUSH_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
@@ -84,6 +85,8 @@ export interface MailConfig {
 export interface ViewsConfig {
   /** The same visitor's views of an article within this window count once. */
   dedupMs: number;
+  /** Views counted per reader address and minute, per instance (0 = no limit). */
+  perAddressPerMinute: number;
   /** Write-behind period: pending view counts are committed to PostgreSQL this often (0 = only at stop). */
   flushIntervalMs: number;
   /** A claimed flush batch not committed after this long is committed by another flusher. */
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     views: {
       dedupMs: Math.round(e.VIEWS_DEDUP_MINUTES * 60_000),
+      perAddressPerMinute: e.VIEWS_LIMIT_PER_ADDRESS,
       flushIntervalMs: e.VIEWS_FLUSH_MS,
       flushLeaseMs: e.VIEWS_FLUSH_LEASE_MS,
       rankingCacheMs: e.VIEWS_RANKING_CACHE_MS,

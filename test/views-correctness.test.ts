@@ -207,7 +207,7 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
       while (next < log.length && log[next]!.at <= until && chunk.length < 1000) {
         const v = log[next++]!;
         now = v.at; // read synchronously when the view is recorded
-        chunk.push(counter.record(v.articleId, v.visitor, v.ua));
+        chunk.push(counter.record(v.articleId, v.visitor, { userAgent: v.ua, address: null }));
       }
       outcomes.push(...(await Promise.all(chunk)));
     }

@@ -293,7 +293,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     const { counter } = first.app.services.views;
     for (let h = 0; h < 30; h++) {
       now += 3_600_000;
-      for (let j = 0; j < 40; j++) await counter.record(ids[(h * 7 + j * j) % ids.length]!, `empty-${h}-${j}`, BROWSER);
+      for (let j = 0; j < 40; j++) await counter.record(ids[(h * 7 + j * j) % ids.length]!, `empty-${h}-${j}`, { userAgent: BROWSER, address: null });
     }
     await first.app.services.views.flusher.flush();
     const query = `{ day: mostViewed(window: DAY, first: 15) { rank views previousRank article { id viewCount } } week: mostViewed(window: WEEK, first: 15) { rank views article { id } } }`;

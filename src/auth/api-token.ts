@@ -10,6 +10,7 @@ const RoleEnum = builder.enumType('Role', {
     REPORTER: { description: 'Writes and edits their own drafts.' },
     EDITOR: { description: 'Edits any article, publishes, schedules, unpublishes, archives.' },
     ADMIN: { description: 'Everything, plus sections, reporters and API tokens.' },
+    VIEW_RELAY: { description: "A server rendering pages for readers: may pass the reader's user agent and address with recordView and the view beacon. No newsroom rights." },
   } as const,
 });
 

@@ -8,7 +8,7 @@ import { openDatabase } from '../db/client.ts';
 import type { Role } from '../generated/prisma/client.ts';
 import { createApiToken, revokeApiToken } from './tokens.ts';
 
-const ROLES: Role[] = ['REPORTER', 'EDITOR', 'ADMIN'];
+const ROLES: Role[] = ['REPORTER', 'EDITOR', 'ADMIN', 'VIEW_RELAY'];
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);

@@ -16,9 +16,12 @@ export interface Viewer {
   reporterId: number | null;
 }
 
-const RANK: Record<Role, number> = { REPORTER: 1, EDITOR: 2, ADMIN: 3 };
+const RANK: Record<Role, number> = { VIEW_RELAY: 0, REPORTER: 1, EDITOR: 2, ADMIN: 3 };
 
-/** Roles are ordered: an ADMIN may do what an EDITOR may, an EDITOR what a REPORTER may. */
+/**
+ * Newsroom roles are ordered: an ADMIN may do what an EDITOR may, an EDITOR what a REPORTER may.
+ * VIEW_RELAY is outside that order: it may only record views for the readers it names.
+ */
 export function hasRole(viewer: Viewer | null | undefined, role: Role): boolean {
   return viewer != null && RANK[viewer.role] >= RANK[role];
 }
@@ -91,4 +94,9 @@ export async function authenticate(prisma: PrismaClient, credentials: unknown, n
     prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } }).catch(() => {});
   }
   return { tokenId: row.id, name: row.name, role: row.role, reporterId: row.reporterId };
+}
+
+/** A server rendering pages for readers (SSR) that may name the reader a view is recorded for. */
+export function mayRelayViews(viewer: Viewer | null | undefined): boolean {
+  return viewer?.role === 'VIEW_RELAY';
 }

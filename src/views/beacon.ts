@@ -4,14 +4,21 @@
 // (text/plain: the id itself; JSON: {"visitorId": …}), the `nvid` cookie, else a hash of the client
 // address and user agent.
 //
-//   204  counted, duplicate, bot or buffered (header `x-view-status` says which)
-//   400  malformed id or visitor id          404  no published article with that id
+// A server rendering pages (SSR) with a VIEW_RELAY token (`Authorization: Bearer …`) may name the
+// reader in `X-Reader-User-Agent` and `X-Reader-Address` (src/views/reader.ts).
+//
+//   204  counted, duplicate, bot, rate-limited or buffered (header `x-view-status` says which)
+//   400  malformed id, visitor id or forwarded reader value
+//   401  malformed, unknown or revoked token  404  no published article with that id
 //   405  not POST                            413  body over 1 KB
 //   503  over capacity (Redis down and the buffer full); retry after a second
-import { clientAddress } from '../client-address.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError } from 'graphql';
+import type { Viewer } from '../auth/tokens.ts';
+import { clientAddress } from '../client-address.ts';
 import { decodeGlobalId } from '../relay/global-id.ts';
 import type { ViewCounting } from './wiring.ts';
+import { ReaderError, readerOf } from './reader.ts';
 import { VISITOR_ID } from './counter.ts';
 
 export const VIEW_BEACON_PREFIX = '/views/';
@@ -77,6 +84,11 @@ function visitorFromBody(body: string, contentType: string | undefined): string 
   return text;
 }
 
+function headerValue(req: IncomingMessage, name: string): string | null {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : (v ?? null);
+}
+
 function cookie(req: IncomingMessage, name: string): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
@@ -93,7 +105,13 @@ function cookie(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
-export async function handleViewBeacon(views: ViewCounting, req: IncomingMessage, res: ServerResponse, trustProxy = false): Promise<void> {
+export interface BeaconOptions {
+  trustProxy: boolean;
+  /** The viewer for an Authorization header value (null: none); throws UNAUTHENTICATED for a bad token. */
+  authenticate(credentials: string | undefined): Promise<Viewer | null>;
+}
+
+export async function handleViewBeacon(views: ViewCounting, req: IncomingMessage, res: ServerResponse, options: BeaconOptions): Promise<void> {
   try {
     if (req.method === 'OPTIONS') {
       return send(res, 204, undefined, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '86400' });
@@ -107,14 +125,28 @@ export async function handleViewBeacon(views: ViewCounting, req: IncomingMessage
 
     const body = await readBody(req);
     if (body === null) return send(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: `The body is limited to ${MAX_BODY} bytes.` });
-    const ua = req.headers['user-agent'] ?? null;
+    let viewer: Viewer | null;
+    try {
+      viewer = await options.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      return send(res, 401, { error: 'UNAUTHENTICATED', message: error.message }, { 'www-authenticate': 'Bearer' });
+    }
     const given = (q >= 0 ? new URLSearchParams(url.slice(q + 1)).get('v') : null) ?? visitorFromBody(body, req.headers['content-type']) ?? cookie(req, 'nvid');
     if (given != null && !VISITOR_ID.test(given)) {
       return send(res, 400, { error: 'BAD_USER_INPUT', message: 'The visitor id must be 8 to 128 letters, digits, "-" or "_".' });
     }
-    const visitor = given ?? `${clientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, trustProxy)}|${ua}`;
+    const own = { userAgent: req.headers['user-agent'] ?? null, address: clientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, options.trustProxy) };
+    let reader;
+    try {
+      reader = readerOf((h) => headerValue(req, h), own, viewer);
+    } catch (error) {
+      if (!(error instanceof ReaderError)) throw error;
+      return send(res, 400, { error: 'BAD_USER_INPUT', message: `${error.message}; nothing was counted.` });
+    }
+    const visitor = given ?? `${reader.address}|${reader.userAgent}`;
 
-    const outcome = await views.counter.record(articleId, visitor, ua);
+    const outcome = await views.counter.record(articleId, visitor, reader);
     if (outcome === 'NOT_FOUND') return send(res, 404, { error: 'NOT_FOUND', message: `No published article with id ${segment.slice(0, 100)}.` });
     if (outcome === 'DROPPED') {
       return send(res, 503, { error: 'UNAVAILABLE', message: 'View counting is over capacity; retry shortly.' }, { 'retry-after': '1' });

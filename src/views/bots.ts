@@ -1,24 +1,25 @@
-// Known bots, crawlers, link previewers, monitors and headless browsers, by user agent. Their views
-// are not counted. A missing user agent is treated as a bot too: every browser sends one.
+// Which user agents' views are not counted: crawlers, link previewers, monitors and headless browsers,
+// by `isbot`'s maintained list (https://github.com/omrilotan/isbot). That list also flags every bare
+// "name/version" user agent, which is what the HTTP clients of mobile apps and of servers rendering
+// pages send; those are readers here (the API's users are web and mobile apps), so they are recognised
+// first and counted. A missing user agent is not a reader: every browser and app client sends one.
+import { isbot } from 'isbot';
 
-const BOT_PATTERN = new RegExp(
-  [
-    'bot\\b', 'bot/', 'crawl', 'spider', 'slurp', 'mediapartners', 'adsbot', 'facebookexternalhit', 'facebookcatalog',
-    'meta-externalagent', 'embedly', 'quora link preview', 'outbrain', 'pinterest', 'vkshare', 'w3c_validator',
-    'whatsapp', 'telegrambot', 'kakaotalk-scrap', 'daumoa', 'yeti', 'naverbot', 'headlesschrome', 'phantomjs',
-    'lighthouse', 'pagespeed', 'pingdom', 'uptimerobot', 'statuscake', 'site24x7', 'datadog', 'newrelicpinger',
-    'python-requests', 'python-urllib', 'aiohttp', 'httpx', 'go-http-client', 'okhttp', 'java/', 'apache-httpclient',
-    'libwww-perl', 'curl/', 'wget/', 'httpie', 'axios/', 'node-fetch', 'undici', 'scrapy', 'feedfetcher', 'rss',
-    'archive.org_bot', 'ia_archiver', 'gptbot', 'chatgpt-user', 'claudebot', 'anthropic-ai', 'ccbot', 'bytespider',
-    'petalbot', 'semrush', 'ahrefs', 'mj12bot', 'dotbot', 'yandex', 'baiduspider', 'applebot', 'bingpreview',
-    'preview', 'monitor', 'checker', 'validator', 'fetcher', 'scanner',
-  ]
-    .map((s) => s.replace(/[.*+?^${}()|[\]]/g, (c) => (c === '\\' ? c : `\\${c}`)))
-    .join('|'),
-  'i',
-);
+/**
+ * HTTP clients of apps and of server-side rendering: Android (OkHttp, Dalvik), iOS/macOS (CFNetwork,
+ * Darwin, Alamofire), Flutter (Dart), Kotlin (Ktor), JavaScript (axios, node-fetch, undici, Node's fetch "node").
+ */
+const APP_CLIENT = /^(?:okhttp\/|dalvik\/|dart\/|ktor|axios\/|node-fetch\/|undici|node$)|\b(?:cfnetwork|darwin|alamofire)\/|\bokhttp\/|\bktor-client\b/i;
+
+export type ClientClass = 'app' | 'bot' | 'browser';
+
+export function clientClass(userAgent: string | null | undefined): ClientClass {
+  const ua = userAgent?.trim();
+  if (!ua) return 'bot';
+  if (APP_CLIENT.test(ua)) return 'app';
+  return isbot(ua) ? 'bot' : 'browser';
+}
 
 export function isBot(userAgent: string | null | undefined): boolean {
-  if (!userAgent || userAgent.length < 8) return true;
-  return BOT_PATTERN.test(userAgent);
+  return clientClass(userAgent) === 'bot';
 }

@@ -2,11 +2,13 @@
 // to the store. Reads of pending counts are batched per tick (one store round trip for a list).
 import { createHash } from 'node:crypto';
 import { type RankingWindow, uniqueBuckets } from '../rankings/windows.ts';
+import { AddressLimit } from './address-limit.ts';
 import { isBot } from './bots.ts';
 import type { ArticleDirectory } from './directory.ts';
+import type { Reader } from './reader.ts';
 import type { RecordOutcome, ViewStore } from './store.ts';
 
-export type ViewOutcome = RecordOutcome | 'BOT' | 'NOT_FOUND';
+export type ViewOutcome = RecordOutcome | 'BOT' | 'RATE_LIMITED' | 'NOT_FOUND';
 
 /** A visitor id as pages send it (the same rule as likes): a random id kept per browser. */
 export const VISITOR_ID = /^[A-Za-z0-9_-]{8,128}$/;
@@ -17,6 +19,8 @@ export interface ViewCounterOptions {
   clock: () => Date;
   /** The de-duplication window: the same visitor's views of an article within it count once. */
   dedupMs: number;
+  /** Views counted per reader address and minute (0 = no limit). */
+  perAddressPerMinute?: number;
   log: (message: string) => void;
   /** Called for each counted view (the live watchers use it to notice changes early). */
   onCounted?: (articleId: number) => void;
@@ -30,8 +34,11 @@ export function visitorHash(visitorId: string): string {
 export class ViewCounter {
   private pendingBatch: Map<number, ((n: number) => void)[]> | null = null;
   private unavailableLogged = 0;
+  private readonly addressLimit: AddressLimit;
 
-  constructor(private readonly options: ViewCounterOptions) {}
+  constructor(private readonly options: ViewCounterOptions) {
+    this.addressLimit = new AddressLimit(options.perAddressPerMinute ?? 0);
+  }
 
   get store(): ViewStore {
     return this.options.store;
@@ -41,12 +48,16 @@ export class ViewCounter {
     return this.options.directory;
   }
 
-  /** Records one view of `articleId` by `visitorId`. The caller validated the visitor id's length. */
-  async record(articleId: number, visitorId: string, userAgent: string | null | undefined): Promise<ViewOutcome> {
+  /**
+   * Records one view of `articleId` by `visitorId` for `reader` (src/views/reader.ts: the client, or
+   * the reader a relay named). The caller validated the visitor id.
+   */
+  async record(articleId: number, visitorId: string, reader: Reader): Promise<ViewOutcome> {
     const now = this.options.clock();
     const article = await this.options.directory.countable(articleId, now);
     if (!article) return 'NOT_FOUND';
-    if (isBot(userAgent)) return 'BOT';
+    if (isBot(reader.userAgent)) return 'BOT';
+    if (!this.addressLimit.allow(reader.address, now.getTime())) return 'RATE_LIMITED';
     const outcome = await this.options.store.record(
       { articleId, sectionId: article.sectionId, visitor: visitorHash(visitorId), at: now.getTime() },
       this.options.dedupMs,

@@ -5,6 +5,9 @@ import { badInput, userError } from '../errors.ts';
 import { RankingWindowRef } from '../rankings/most-viewed.ts';
 import type { RankingWindow } from '../rankings/windows.ts';
 import { decodeIdFor, encodeGlobalId } from '../relay/global-id.ts';
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { Context } from '../context.ts';
+import { type Reader, ReaderError, readerOf } from './reader.ts';
 import { VISITOR_ID, type ViewOutcome } from './counter.ts';
 import type { ViewCountEvent } from './watch.ts';
 
@@ -12,7 +15,8 @@ const ViewStatusRef = builder.enumType('ViewStatus', {
   values: {
     COUNTED: { description: 'A new view: counted.' },
     DUPLICATE: { description: 'This visitor viewed this article less than 30 minutes ago: counted once already.' },
-    BOT: { description: 'The user agent is a known bot, crawler or previewer: not counted.' },
+    BOT: { description: 'The user agent is a known bot, crawler, previewer or monitor, or missing: not counted. App HTTP clients (OkHttp, CFNetwork, Dart, Ktor, axios, node-fetch, undici) are readers.' },
+    RATE_LIMITED: { description: "The reader's address recorded more views this minute than allowed (VIEWS_LIMIT_PER_ADDRESS): not counted." },
     QUEUED: { description: 'Accepted while the counter store is unreachable; counted (once) when it returns.' },
   } as const,
 });
@@ -29,7 +33,7 @@ builder.mutationField('recordView', (t) =>
   t.field({
     type: RecordViewPayloadRef,
     description:
-      'Counts a view of a published article (public). The same visitor within 30 minutes counts once; known bots are not counted. For fire-and-forget pages, `POST /views/:id` does the same.',
+      'Counts a view of a published article (public). The same visitor within 30 minutes counts once; known bots are not counted. For fire-and-forget pages, `POST /views/:id` does the same. A server rendering pages (SSR) with a VIEW_RELAY token may name the reader in the headers `X-Reader-User-Agent` and `X-Reader-Address`; without such a token they are ignored.',
     args: {
       articleId: t.arg.id({ required: true }),
       visitorId: t.arg.string({ required: true, description: 'A random id the page keeps per browser: 8 to 128 letters, digits, "-" or "_".' }),
@@ -37,13 +41,24 @@ builder.mutationField('recordView', (t) =>
     resolve: async (_root, args, ctx) => {
       if (!VISITOR_ID.test(args.visitorId)) throw badInput('visitorId', 'must be 8 to 128 letters, digits, "-" or "_"');
       const id = decodeIdFor('Article', String(args.articleId), 'articleId');
-      const outcome = id == null ? 'NOT_FOUND' : await ctx.services.views.counter.record(id, args.visitorId, ctx.userAgent);
+      const reader = viewReader(ctx);
+      const outcome = id == null ? 'NOT_FOUND' : await ctx.services.views.counter.record(id, args.visitorId, reader);
       if (outcome === 'NOT_FOUND') throw userError('NOT_FOUND', 'No published article with this id; nothing was counted', { argumentName: 'articleId' });
       if (outcome === 'DROPPED') throw userError('RATE_LIMITED', 'View counting is over capacity; retry shortly');
       return { articleId: id!, status: outcome };
     },
   }),
 );
+
+/** The reader of this request's views: its own client, or the one a view relay names (src/views/reader.ts). */
+function viewReader(ctx: Context & Partial<YogaInitialContext>): Reader {
+  try {
+    return readerOf((h) => ctx.request?.headers.get(h), { userAgent: ctx.userAgent, address: ctx.clientIp }, ctx.viewer);
+  } catch (error) {
+    if (error instanceof ReaderError) throw userError('BAD_USER_INPUT', `${error.message}; nothing was counted`, { header: error.header });
+    throw error;
+  }
+}
 
 builder.prismaObjectFields('Article', (t) => ({
   viewCount: t.int({

@@ -47,7 +47,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
       ? new RedisViewStore(options.redisUrl, { prefix: config.redisPrefix, maxBuffered: config.maxBuffered, log })
       : new MemoryViewStore());
   const directory = new ArticleDirectory(prisma, { ttlMs: config.articleCacheMs });
-  const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, log });
+  const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, perAddressPerMinute: config.perAddressPerMinute, log });
   const flusher = new ViewFlusher({
     store,
     prisma,
