@@ -8,7 +8,7 @@ import { type App, buildApp } from '../src/app.ts';
 import { createApiToken } from '../src/auth/tokens.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { clientClass } from '../src/views/bots.ts';
-import { testConfig } from './helpers/server.ts';
+import { testConfig } from './harness/server.ts';
 
 const CLIENTS: Record<'browser' | 'app' | 'bot', string[]> = {
   browser: [
