@@ -18,6 +18,7 @@ import { LiveHub } from './live/hub.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import { attachWebSocketServer, type ConnectionAuthenticator, type LiveWebSocketServer } from './live/websocket.ts';
+import { type Caching, createCaching } from './cache/caching.ts';
 import { type PubSub } from './pubsub/pubsub.ts';
 import { createPubSub } from './pubsub/redis.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './relay/operation-limits.ts';
@@ -47,6 +48,7 @@ export interface App {
   db: Database;
   services: AppServices;
   pubsub: PubSub;
+  caching: Caching;
   ws: LiveWebSocketServer;
   /** Listens on `port` (0 = any free port); resolves with the bound port. */
   start(port?: number, host?: string): Promise<number>;
@@ -84,7 +86,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // An unpublished, archived or deleted article stops being countable at once on every instance.
   pubsub.listen('article:updated', (d) => views.directory.invalidate(d.payload.articleId));
   pubsub.listen('article:published', (d) => views.directory.invalidate(d.payload.articleId));
-  const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log, mailer, rateLimiter, views };
+  const caching = await createCaching({ config, prisma: db.prisma, pubsub, log });
+  const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log, mailer, rateLimiter, views, cachePurger: caching.purger };
   const scheduler = config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
 
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -103,6 +106,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       useOperationLimits({ ...DEFAULT_LIMITS, maxPageSize: config.maxPageSize }),
       // Subscribers with the same document, variables and viewer share one execution per event.
       useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
+      ...caching.plugins(),
     ],
     logging: process.env.NODE_ENV === 'test' ? false : 'info',
   });
@@ -142,6 +146,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     db,
     services,
     pubsub,
+    caching,
     ws,
     start(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
@@ -157,6 +162,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (stopped) return;
       stopped = true;
       await scheduler?.stop();
+      await caching.stop();
       // WebSocket clients hear 1001 Going away (and reconnect elsewhere) before sockets are cut.
       const wsClosed = ws.close();
       await new Promise<void>((resolve) => {

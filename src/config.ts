@@ -49,6 +49,19 @@ const Env = z.object({
   VIEWS_ARTICLE_CACHE_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   VIEWS_REDIS_PREFIX: z.string().min(1).max(100).default('nv:'),
   VIEWS_PREWARM_ARTICLES: z.coerce.number().int().min(0).max(5_000_000).default(200_000),
+  CACHE_MAX_AGE_ARTICLE: z.coerce.number().int().min(0).max(31_536_000).default(300),
+  CACHE_MAX_AGE_LIST: z.coerce.number().int().min(0).max(31_536_000).default(60),
+  CACHE_MAX_AGE_COUNTER: z.coerce.number().int().min(0).max(31_536_000).default(10),
+  CACHE_STALE_WHILE_REVALIDATE: z.coerce.number().int().min(0).max(31_536_000).default(30),
+  CACHE_STALE_IF_ERROR: z.coerce.number().int().min(0).max(31_536_000).default(86_400),
+  RESPONSE_CACHE: bool.default(true),
+  RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  CDN_PURGE_URL: z.string().url().optional(),
+  CDN_PURGE_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
+  CDN_PURGE_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  CDN_PURGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  CDN_PURGE_MAX_BACKOFF_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  PERSISTED_OPERATIONS: z.enum(['off', 'allow', 'require']).default('allow'),
 });
 
 export interface Config {
@@ -69,6 +82,26 @@ export interface Config {
   mail: MailConfig;
   /** Take the client address from X-Forwarded-For (behind a load balancer). */
   trustProxy: boolean;
+  cache: CacheConfig;
+}
+
+export interface CacheConfig {
+  /** Seconds a response may be cached, by the kind of field it contains; a response gets the minimum. */
+  maxAge: { article: number; list: number; counter: number };
+  staleWhileRevalidate: number;
+  staleIfError: number;
+  /** The server's own response cache (in-process, or in Redis with REDIS_URL). */
+  responseCache: boolean;
+  responseCacheMaxEntries: number;
+  /** Where purges are POSTed as {"keys": [...]}; unset = only the server's own cache is purged. */
+  purgeUrl: string | undefined;
+  purgeBatch: number;
+  /** Safety-net poll for rows left by other instances (0 = none: own queue, retries and start-up only). */
+  purgePollMs: number;
+  purgeTimeoutMs: number;
+  purgeMaxBackoffMs: number;
+  /** off: persisted-operation ids are not accepted; allow: ids or documents; require: ids only. */
+  persistedOperations: 'off' | 'allow' | 'require';
 }
 
 export interface MailConfig {
@@ -158,6 +191,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perIpPerHour: e.EMAIL_LIMIT_PER_IP,
     },
     trustProxy: e.TRUST_PROXY,
+    cache: {
+      maxAge: { article: e.CACHE_MAX_AGE_ARTICLE, list: e.CACHE_MAX_AGE_LIST, counter: e.CACHE_MAX_AGE_COUNTER },
+      staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE,
+      staleIfError: e.CACHE_STALE_IF_ERROR,
+      responseCache: e.RESPONSE_CACHE,
+      responseCacheMaxEntries: e.RESPONSE_CACHE_MAX_ENTRIES,
+      purgeUrl: e.CDN_PURGE_URL,
+      purgeBatch: e.CDN_PURGE_BATCH,
+      purgePollMs: e.CDN_PURGE_POLL_MS,
+      purgeTimeoutMs: e.CDN_PURGE_TIMEOUT_MS,
+      purgeMaxBackoffMs: e.CDN_PURGE_MAX_BACKOFF_MS,
+      persistedOperations: e.PERSISTED_OPERATIONS,
+    },
     views: {
       dedupMs: Math.round(e.VIEWS_DEDUP_MINUTES * 60_000),
       perAddressPerMinute: e.VIEWS_LIMIT_PER_ADDRESS,

@@ -1,6 +1,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticate, connectionCredentials, type Viewer } from './auth/tokens.ts';
 import { clientAddress } from './client-address.ts';
+import type { CachePurger } from './cache/purge.ts';
 import type { Mailer } from './readers/mailer.ts';
 import type { RateLimiter } from './readers/rate-limit.ts';
 import type { Config } from './config.ts';
@@ -40,6 +41,8 @@ export interface AppServices {
   rateLimiter: RateLimiter;
   /** View counting and rankings (src/views, src/rankings). */
   views: ViewCounting;
+  /** Queues the cache purges a change causes (src/cache). */
+  cachePurger: CachePurger;
 }
 
 /** Credentials from the Authorization header (HTTP) or from connectionParams (WebSocket). */

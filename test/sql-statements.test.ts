@@ -29,7 +29,7 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     // Background work (scheduler, view flushes) would share the query log: switched off here.
     server = await startTestServer(backend, {
       onQuery: (sql) => statements.push(sql),
-      env: { PUBLISH_SCHEDULER_MS: '0', VIEWS_FLUSH_MS: '0' },
+      env: { PUBLISH_SCHEDULER_MS: '0', VIEWS_FLUSH_MS: '0', CDN_PURGE_POLL_MS: '0' },
     });
   });
   afterAll(async () => {

@@ -50,6 +50,7 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
       VIEWS_FLUSH_MS: '0',
       VIEWS_RANKING_CACHE_MS: '0',
       PUBLISH_SCHEDULER_MS: '0',
+      CDN_PURGE_POLL_MS: '0',
     });
     await start();
     const rows = await app.db.prisma.article.findMany({

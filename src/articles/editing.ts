@@ -287,7 +287,9 @@ export async function editArticle(
     if (isUniqueViolation(error)) throw concurrentEdit(id); // two corrections numbering the same revision
     throw error;
   }
-  const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }));
+  // The lists the edit may have moved the article into are purged with it.
+  const touched = { sectionId: v.sectionId, reporterIds: v.reporterIds, tagIds: v.tagIds };
+  const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }, touched));
   return { revisionId, announced };
 }
 

@@ -7,6 +7,7 @@
 // and readers catch up through the resume cursor (`articlePublished(after:)`).
 import { userError } from '../errors.ts';
 import type { Article, ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
+import type { CachePurger, TouchedMemberships } from '../cache/purge.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import type { ArticleChangeKind, Topic, Topics } from '../pubsub/topics.ts';
 import { isVisibleArticle } from './visibility.ts';
@@ -16,6 +17,8 @@ export interface PublishingServices {
   pubsub: PubSub;
   clock: () => Date;
   log?: (message: string) => void;
+  /** Queues the cache purges a change causes (src/cache). */
+  cachePurger?: CachePurger;
 }
 
 export interface PublishingResult {
@@ -32,7 +35,12 @@ async function load(services: PublishingServices, id: number) {
   return article;
 }
 
-export async function announce<T extends Topic>(services: PublishingServices, topic: T, payload: Topics[T]): Promise<boolean> {
+export async function announce<T extends Topic>(services: PublishingServices, topic: T, payload: Topics[T], touched?: TouchedMemberships): Promise<boolean> {
+  // Cache purges are queued in the durable outbox (an INSERT; delivery happens in the background).
+  if (topic === 'article:published' || topic === 'article:updated') {
+    const { articleId, kind } = payload as { articleId: number; kind?: Topics['article:updated']['kind'] };
+    await services.cachePurger?.articleChanged(articleId, kind ?? 'PUBLISHED', touched);
+  }
   try {
     await services.pubsub.publish(topic, payload);
     return true;

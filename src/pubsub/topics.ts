@@ -21,12 +21,14 @@ export interface Topics {
     /** ISO instant of the change (editedAt for EDITED). */
     at: string;
   };
+  /** Surrogate keys whose cached responses every instance drops (src/cache/outbox.ts). */
+  'cache:purge': { keys: string[] };
 }
 
 export type Topic = keyof Topics;
 
 /** Every topic, for the Redis subscriber connection (it subscribes to all of them once). */
-export const TOPICS = ['article:published', 'article:updated'] as const satisfies readonly Topic[];
+export const TOPICS = ['article:published', 'article:updated', 'cache:purge'] as const satisfies readonly Topic[];
 
 /**
  * One delivered event as every local listener sees it: the same object for all listeners in this

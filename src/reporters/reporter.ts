@@ -114,8 +114,10 @@ builder.mutationFields((t) => ({
       const id = decodeIdFor('Reporter', args.id, 'id');
       if (id == null) throw fieldError('id', 'expected a Reporter id');
       const data = reporterData(args.input);
+      const before = await ctx.prisma.reporter.findUnique({ where: { id }, select: { id: true, slug: true } });
       const { count } = await uniqueSlug('slug', data.slug, () => ctx.prisma.reporter.updateMany({ where: { id }, data }));
-      if (count === 0) throw userError('NOT_FOUND', 'No such reporter', { field: 'id' });
+      if (count === 0 || !before) throw userError('NOT_FOUND', 'No such reporter', { field: 'id' });
+      await ctx.services.cachePurger.ownerChanged('reporter', before, data.slug ?? undefined);
       return { id };
     },
   }),

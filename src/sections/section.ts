@@ -70,6 +70,7 @@ builder.mutationFields((t) => ({
       const row = await uniqueSlug('slug', slug, () =>
         ctx.prisma.section.create({ data: { slug, name, position: (last?.position ?? -1) + 1 }, select: { id: true } }),
       );
+      await ctx.services.cachePurger.sectionsChanged();
       return row;
     },
   }),
@@ -82,8 +83,10 @@ builder.mutationFields((t) => ({
       const id = sectionId(args.id);
       const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
       const name = args.input.name != null ? requiredText('name', args.input.name, 50) : undefined;
+      const before = await ctx.prisma.section.findUnique({ where: { id }, select: { id: true, slug: true } });
       const { count } = await uniqueSlug('slug', slug, () => ctx.prisma.section.updateMany({ where: { id }, data: { slug, name } }));
-      if (count === 0) throw userError('NOT_FOUND', 'No such section', { field: 'id' });
+      if (count === 0 || !before) throw userError('NOT_FOUND', 'No such section', { field: 'id' });
+      await ctx.services.cachePurger.ownerChanged('section', before, slug);
       return { id };
     },
   }),
@@ -100,6 +103,7 @@ builder.mutationFields((t) => ({
         throw fieldError('ids', `list every section exactly once (${expected.size} sections)`);
       }
       await ctx.prisma.$transaction(ids.map((id, position) => ctx.prisma.section.update({ where: { id }, data: { position } })));
+      await ctx.services.cachePurger.sectionsChanged();
       return ctx.prisma.section.findMany({ ...query, orderBy: { position: 'asc' } });
     },
   }),

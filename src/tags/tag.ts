@@ -71,8 +71,10 @@ builder.mutationFields((t) => ({
       if (id == null) throw fieldError('id', 'expected a Tag id');
       const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
       const name = args.input.name != null ? requiredText('name', args.input.name, 50) : undefined;
+      const before = await ctx.prisma.tag.findUnique({ where: { id }, select: { id: true, slug: true } });
       const { count } = await uniqueSlug('slug', slug, () => ctx.prisma.tag.updateMany({ where: { id }, data: { slug, name } }));
-      if (count === 0) throw userError('NOT_FOUND', 'No such tag', { field: 'id' });
+      if (count === 0 || !before) throw userError('NOT_FOUND', 'No such tag', { field: 'id' });
+      await ctx.services.cachePurger.ownerChanged('tag', before, slug);
       return { id };
     },
   }),

@@ -1,0 +1,160 @@
+// HTTP caching of anonymous reads: Cache-Control from the fields' cache hints, surrogate keys
+// (Surrogate-Key for Fastly/Varnish, Cache-Tag for Cloudflare), a content ETag with 304s, and the
+// server's own response cache (@graphql-yoga/plugin-response-cache) filed under the same keys.
+//
+// Only an anonymous GET of a query without errors is cacheable. Its headers are computed once, when it
+// executes, and stored with the result, so a response-cache hit (which runs no resolver and no
+// SQL) answers with the same headers. Everything else (a token, a preview, a mutation, any POST,
+// an error) is `private, no-store` and carries no keys.
+import { createHash } from 'node:crypto';
+import type { Plugin as EnvelopPlugin } from '@envelop/core';
+import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { CacheConfig } from '../config.ts';
+import { documentMaxAge, listKeysOf, recordListKeys } from './hints.ts';
+import { boundedKeys, KEYED_TYPES, type ResponseKeys } from './keys.ts';
+import type { ResponseStore } from './store.ts';
+
+export const PRIVATE = 'private, no-store';
+
+type Headers = Record<string, string>;
+const headersOf = (result: ExecutionResult): Headers | undefined =>
+  (result.extensions as { http?: { headers?: Headers } } | undefined)?.http?.headers;
+
+function setHeaders(result: ExecutionResult, headers: Headers) {
+  const extensions = (result.extensions ??= {}) as { http?: { headers?: Headers } };
+  const http = (extensions.http ??= {});
+  http.headers = { ...http.headers, ...headers };
+}
+
+/** Entity keys of the response: every Article, Reporter, Section and Tag in it, by global id. */
+function collectEntities(data: unknown, into: Map<string, Set<string>>): void {
+  if (Array.isArray(data)) {
+    for (const item of data) collectEntities(item, into);
+    return;
+  }
+  if (data == null || typeof data !== 'object') return;
+  const record = data as Record<string, unknown>;
+  const typename = record.__responseCacheTypeName ?? record.__typename;
+  const id = record.__responseCacheId ?? record.id;
+  if (typeof typename === 'string' && KEYED_TYPES.has(typename) && typeof id === 'string') {
+    let ids = into.get(typename);
+    if (!ids) into.set(typename, (ids = new Set()));
+    ids.add(id);
+  }
+  for (const value of Object.values(record)) if (value != null && typeof value === 'object') collectEntities(value, into);
+}
+
+const anonymous = (request: Request) => !request.headers.has('authorization');
+/** Cacheable requests: anonymous GETs. A POST always executes (an app reads its own writes). */
+const cacheableRequest = (request: Request) => request.method === 'GET' && anonymous(request);
+
+function cacheControl(maxAge: number, config: CacheConfig): string {
+  return `public, max-age=${maxAge}, s-maxage=${maxAge}, stale-while-revalidate=${config.staleWhileRevalidate}, stale-if-error=${config.staleIfError}`;
+}
+
+/** A content ETag, computed once per result object. */
+const etags = new WeakMap<object, string>();
+function etagOf(result: ExecutionResult): string {
+  let etag = etags.get(result);
+  if (!etag) {
+    etag = `"${createHash('sha256').update(JSON.stringify({ data: result.data, errors: result.errors })).digest('base64url').slice(0, 27)}"`;
+    etags.set(result, etag);
+  }
+  return etag;
+}
+
+function matches(ifNoneMatch: string, etag: string): boolean {
+  const bare = etag.replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === bare;
+  });
+}
+
+/** Computes the cache headers of each anonymous query as it executes (runs before the response cache stores it). */
+function useCacheHeaders(config: CacheConfig, maxAges: WeakMap<object, number>): EnvelopPlugin {
+  let schema: GraphQLSchema | null = null;
+  return {
+    onSchemaChange({ schema: next }) {
+      schema = next;
+      recordListKeys(next);
+    },
+    onExecute({ args }) {
+      const context = args.contextValue as { request?: Request };
+      if (!schema || !context.request || !cacheableRequest(context.request)) return;
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
+      const maxAge = documentMaxAge(schema, args.document, args.variableValues ?? undefined, config.maxAge);
+      if (maxAge <= 0) return;
+      maxAges.set(context, maxAge);
+      return {
+        onExecuteDone({ result }) {
+          // @defer/@stream results are streamed, not cached.
+          if (Symbol.asyncIterator in result) return;
+          const single = result as ExecutionResult;
+          if (single.errors?.length || headersOf(single)?.['Surrogate-Key']) return;
+          const keys: ResponseKeys = { entities: new Map(), lists: listKeysOf(context) };
+          collectEntities(single.data, keys.entities);
+          const bounded = boundedKeys(keys);
+          setHeaders(single, {
+            'Cache-Control': cacheControl(maxAge, config),
+            'Surrogate-Key': bounded.join(' '),
+            'Cache-Tag': bounded.join(','),
+          });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The caching plugin: one line in app.ts. `store` holds the server's cached responses, each for as
+ * long as its Cache-Control says.
+ */
+export function useHttpCache(config: CacheConfig, store: ResponseStore): Plugin {
+  const maxAges = new WeakMap<object, number>();
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(useCacheHeaders(config, maxAges) as Plugin);
+      addPlugin(
+        useResponseCache({
+          cache: store,
+          // Only anonymous GETs are cached, all sharing one session; a token's answer never is.
+          enabled: (request) => cacheableRequest(request),
+          session: () => null,
+          invalidateViaMutation: false,
+          includeExtensionMetadata: false,
+          shouldCacheResult: ({ result }) => !result.errors?.length && headersOf(result)?.['Surrogate-Key'] != null,
+          onTtl: ({ context }) => (maxAges.get(context) ?? 0) * 1000,
+        }),
+      );
+    },
+    onResultProcess({ result }) {
+      if (Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
+      const single = result as ExecutionResult;
+      const headers = headersOf(single);
+      if (headers?.['Surrogate-Key'] != null) headers.ETag = etagOf(single);
+    },
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      const headers = response.headers;
+      const cacheable = cacheableRequest(request) && response.status === 200 && headers.has('surrogate-key');
+      if (!cacheable) {
+        headers.set('Cache-Control', PRIVATE);
+        for (const name of ['surrogate-key', 'cache-tag', 'etag', 'last-modified']) headers.delete(name);
+        return;
+      }
+      headers.set('Vary', 'Accept, Authorization');
+      const ifNoneMatch = request.headers.get('if-none-match');
+      const etag = headers.get('etag');
+      if (ifNoneMatch && etag && matches(ifNoneMatch, etag)) {
+        const notModified = new fetchAPI.Headers();
+        for (const name of ['cache-control', 'etag', 'surrogate-key', 'cache-tag', 'vary', 'last-modified']) {
+          const value = headers.get(name);
+          if (value != null) notModified.set(name, value);
+        }
+        setResponse(new fetchAPI.Response(null, { status: 304, headers: notModified }));
+      }
+    },
+  };
+}

@@ -1,0 +1,218 @@
+// HTTP caching of anonymous reads over real HTTP: Cache-Control from cache hints, surrogate keys,
+// ETag/304, the server's response cache (a hit runs no SQL, a token's answer is never shared), and
+// purges queued on change and delivered to a CDN endpoint (views and likes purge nothing).
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { SAMPLE_SLUG } from '../src/seed/demo.ts';
+import { draftBy, issueTokens, type Tokens } from './harness/newsroom.ts';
+import { startPurgeReceiver, type PurgeReceiver } from './harness/purge-receiver.ts';
+import { startTestServer, type TestServer } from './harness/server.ts';
+
+const ARTICLE_PAGE = readFileSync(new URL('../examples/article-page.graphql', import.meta.url), 'utf8');
+const PUBLIC = /^public, max-age=(\d+), s-maxage=(\d+), stale-while-revalidate=30, stale-if-error=86400$/;
+
+describe('HTTP caching (PGlite, in-process response cache)', () => {
+  let server: TestServer;
+  let receiver: PurgeReceiver;
+  let tokens: Tokens;
+  const statements: string[] = [];
+
+  beforeAll(async () => {
+    receiver = await startPurgeReceiver();
+    server = await startTestServer('pglite', {
+      onQuery: (sql) => statements.push(sql),
+      env: { CDN_PURGE_URL: receiver.url, PUBLISH_SCHEDULER_MS: '0', VIEWS_FLUSH_MS: '0', CDN_PURGE_POLL_MS: '0' },
+    });
+    tokens = await issueTokens(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await receiver?.close();
+  });
+
+  const get = (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}?query=${encodeURIComponent(query)}${variables ? `&variables=${encodeURIComponent(JSON.stringify(variables))}` : ''}`, {
+      headers: { accept: 'application/graphql-response+json', ...headers },
+    });
+  const post = (query: string, variables?: Record<string, unknown>, token?: string) =>
+    fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+  const keysOf = (res: Response) => (res.headers.get('surrogate-key') ?? '').split(' ').filter(Boolean);
+  const maxAgeOf = (res: Response) => Number(PUBLIC.exec(res.headers.get('cache-control') ?? '')?.[1] ?? NaN);
+  const expectPrivate = (res: Response) => {
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('surrogate-key')).toBeNull();
+    expect(res.headers.get('cache-tag')).toBeNull();
+    expect(res.headers.get('etag')).toBeNull();
+  };
+
+  it('the article page: public Cache-Control (counters make it short), ETag, keys of the article, its reporters, section and tags, and its lists', async () => {
+    const res = await get(ARTICLE_PAGE);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.errors).toBeUndefined();
+    const control = res.headers.get('cache-control')!;
+    expect(control).toMatch(PUBLIC);
+    // likeCount and viewCount are counters: the page gets their TTL, CDN and browser alike.
+    expect(maxAgeOf(res)).toBe(10);
+    expect(PUBLIC.exec(control)![2]).toBe('10');
+    expect(res.headers.get('etag')).toMatch(/^"[\w-]+"$/);
+
+    const article = await server.app.db.prisma.article.findUniqueOrThrow({
+      where: { slug: SAMPLE_SLUG },
+      select: { id: true, sectionId: true, reporters: { select: { reporterId: true } }, tags: { select: { tagId: true } } },
+    });
+    const keys = keysOf(res);
+    expect(keys).toContain(encodeGlobalId('Article', article.id));
+    expect(keys).toContain(encodeGlobalId('Section', article.sectionId));
+    for (const r of article.reporters) expect(keys).toContain(encodeGlobalId('Reporter', r.reporterId));
+    expect(article.tags.length).toBeGreaterThan(0);
+    for (const t of article.tags) expect(keys).toContain(encodeGlobalId('Tag', t.tagId));
+    // The lists on the page: latest news, photo news, and the articles it links to.
+    expect(keys).toEqual(expect.arrayContaining(['latest', 'photo']));
+    for (const edge of body.data.mostViewed.edges) expect(edge.node.url).toBeTruthy();
+    // Cloudflare's Cache-Tag lists the same keys, comma-separated; only ASCII, no spaces.
+    expect(res.headers.get('cache-tag')!.split(',')).toEqual(keys);
+    expect(res.headers.get('surrogate-key')).toMatch(/^[\x21-\x7e ]+$/);
+    expect(res.headers.get('vary')).toBe('Accept, Authorization');
+  });
+
+  it('answers 304 to a matching If-None-Match, 200 to a stale one', async () => {
+    const first = await get(ARTICLE_PAGE);
+    const etag = first.headers.get('etag')!;
+    const again = await get(ARTICLE_PAGE, undefined, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(again.headers.get('cache-control')).toMatch(PUBLIC);
+    expect(again.headers.get('surrogate-key')).toBe(first.headers.get('surrogate-key'));
+    expect((await get(ARTICLE_PAGE, undefined, { 'if-none-match': `W/${etag}, "other"` })).status).toBe(304);
+    const stale = await get(ARTICLE_PAGE, undefined, { 'if-none-match': '"not-the-current-one"' });
+    expect(stale.status).toBe(200);
+    expect((await stale.json()).data.article.headline).toBeTruthy();
+  });
+
+  it('takes the shortest TTL of the fields selected: article text long, lists shorter, counters short', async () => {
+    const text = await get(`query($s: String!) { article(slug: $s) { headline body { __typename ... on ParagraphBlock { text } } section { name } } }`, { s: SAMPLE_SLUG });
+    expect(maxAgeOf(text)).toBe(300);
+    const list = await get(`{ latestArticles(first: 3) { headline } }`);
+    expect(maxAgeOf(list)).toBe(60);
+    expect(keysOf(list)).toContain('latest');
+    const counter = await get(`query($s: String!) { article(slug: $s) { headline viewCount } }`, { s: SAMPLE_SLUG });
+    expect(maxAgeOf(counter)).toBe(10);
+    const ranking = await get(`{ articles(first: 3, orderBy: VIEW_COUNT) { edges { node { headline } } } }`);
+    expect(maxAgeOf(ranking)).toBe(10);
+    const section = await get(`{ latestArticles(first: 3, section: "politics") { headline } photoNews(first: 2, section: "politics") { headline } }`);
+    expect(keysOf(section)).toEqual(expect.arrayContaining(['section:politics']));
+    expect(keysOf(section)).not.toContain('latest');
+  });
+
+  it('is private, no-store for POSTs, tokens, previews, mutations, errors and introspection', async () => {
+    expectPrivate(await post(ARTICLE_PAGE));
+    expectPrivate(await get(ARTICLE_PAGE, undefined, { authorization: `Bearer ${tokens.editor}` }));
+    const draft = await draftBy(server, tokens.reporterId, '미리보기 초안');
+    const preview = await get(`query($id: ID!) { article(id: $id, preview: true) { headline } }`, { id: draft }, { authorization: `Bearer ${tokens.editor}` });
+    expect((await preview.clone().json()).data.article.headline).toBe('미리보기 초안');
+    expectPrivate(preview);
+    expectPrivate(await get(`query($id: ID!) { article(id: $id, preview: true) { headline } }`, { id: draft }));
+    expectPrivate(await get(`{ article(slug: "x", id: "y") { headline } }`));
+    expectPrivate(await get(`{ __schema { queryType { name } } }`));
+    const mutation = await get(`mutation { likeArticle(input: { articleId: "${encodeGlobalId('Article', 1)}", visitorId: "visitor-get-1" }) { liked } }`);
+    expect(mutation.status).toBe(405);
+    expectPrivate(mutation);
+    expectPrivate(await post(`mutation { likeArticle(input: { articleId: "${encodeGlobalId('Article', 1)}", visitorId: "visitor-post-1" }) { liked } }`));
+  });
+
+  it('a cache hit runs no SQL; a token request always executes and its answer is never served to anonymous readers', async () => {
+    const query = `query($s: String!) { article(slug: $s) { headline byline tags { name } } }`;
+    await get(query, { s: SAMPLE_SLUG });
+    statements.length = 0;
+    const hit = await get(query, { s: SAMPLE_SLUG });
+    expect(hit.status).toBe(200);
+    expect((await hit.json()).data.article.headline).toBeTruthy();
+    expect(statements).toEqual([]);
+
+    const withToken = await get(query, { s: SAMPLE_SLUG }, { authorization: `Bearer ${tokens.editor}` });
+    expect(withToken.status).toBe(200);
+    expect(statements.length).toBeGreaterThan(0);
+
+    // An editor's preview of a draft, then the same URL without the token: never the draft.
+    const draft = await draftBy(server, tokens.reporterId, '비공개 초안 제목');
+    const q = `query($id: ID!) { article(id: $id, preview: true) { headline } }`;
+    for (let i = 0; i < 2; i++) {
+      const mine = await (await get(q, { id: draft }, { authorization: `Bearer ${tokens.editor}` })).json();
+      expect(mine.data.article.headline).toBe('비공개 초안 제목');
+    }
+    const anonymous = await get(q, { id: draft });
+    const text = await anonymous.text();
+    expect(text).not.toContain('비공개 초안 제목');
+    expect(JSON.parse(text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    // Without preview the draft reads as null for everyone, cached or not.
+    expect((await (await get(`query($id: ID!) { article(id: $id) { headline } }`, { id: draft })).json()).data.article).toBeNull();
+  });
+
+  describe('purges', () => {
+    const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
+      const body = await (await post(query, variables, token)).json();
+      expect(body.errors).toBeUndefined();
+      return body.data;
+    };
+    /** Every key delivered after `from`. */
+    const delivered = (from: number) => receiver.calls.slice(from).flat();
+
+    it('publishing in a section purges its front, latest news and the article, not other sections; the server cache is purged too', async () => {
+      const sections = await server.app.db.prisma.section.findMany({ orderBy: { id: 'asc' }, select: { id: true, slug: true } });
+      const [home, other] = sections as [{ id: number; slug: string }, { id: number; slug: string }];
+      const draft = await draftBy(server, tokens.reporterId, '새로 발행하는 기사');
+      await gql(`mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { id } } }`, { i: { id: draft, sectionId: encodeGlobalId('Section', home.id) } }, tokens.editor);
+      // Cached before the publication:
+      const front = `query($s: String!) { latestArticles(first: 1, section: $s) { headline } }`;
+      expect((await (await get(front, { s: home.slug })).json()).data.latestArticles[0].headline).not.toBe('새로 발행하는 기사');
+
+      const from = receiver.calls.length;
+      await gql(`mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }`, { id: draft }, tokens.editor);
+      await receiver.waitFor((keys) => keys.includes(draft));
+      const keys = delivered(from);
+      expect(keys).toEqual(expect.arrayContaining([draft, 'latest', `section:${home.slug}`, `list:${encodeGlobalId('Section', home.id)}`]));
+      expect(keys).not.toContain(`section:${other.slug}`);
+      expect(keys).not.toContain(`list:${encodeGlobalId('Section', other.id)}`);
+      expect(keys).toEqual([...new Set(keys)]);
+      // The server's own cached answer was dropped: the section front shows the new article.
+      expect((await (await get(front, { s: home.slug })).json()).data.latestArticles[0].headline).toBe('새로 발행하는 기사');
+    });
+
+    it('a correction purges the article and nothing unrelated; a view or a like purges nothing', async () => {
+      const article = await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG }, select: { id: true } });
+      const gid = encodeGlobalId('Article', article.id);
+      const page = await get(ARTICLE_PAGE);
+      const pageKeys = keysOf(page);
+
+      let from = receiver.calls.length;
+      await gql(`mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }`, { i: { id: gid, deck: ['정정된 부제'] } }, tokens.editor);
+      await receiver.waitFor((keys) => keys.includes(gid));
+      const keys = delivered(from);
+      expect(keys).toContain(gid);
+      expect(keys).not.toContain('latest');
+      expect(keys).not.toContain('photo');
+      expect(keys.filter((k) => k.startsWith('section:') || k.startsWith('list:'))).toEqual([]);
+      // The page that showed it carried its key, so the page is purged.
+      expect(pageKeys).toContain(gid);
+      const after = await (await get(ARTICLE_PAGE)).json();
+      expect(after.data.article.deck).toEqual(['정정된 부제']);
+
+      // Views and likes, then a marker purge: the outbox is first in, first out, so anything the
+      // views or likes had queued would arrive before the marker.
+      from = receiver.calls.length;
+      await gql(`mutation($id: ID!) { recordView(articleId: $id, visitorId: "visitor-cache-1") { status } }`, { id: gid });
+      await gql(`mutation($id: ID!) { likeArticle(input: { articleId: $id, visitorId: "visitor-cache-1" }) { liked } }`, { id: gid });
+      expect(await server.app.caching.outbox.backlog()).toBe(0);
+      await server.app.caching.outbox.enqueue(['marker:after-views']);
+      await receiver.waitFor((k) => k.includes('marker:after-views'));
+      expect(delivered(from)).toEqual(['marker:after-views']);
+    });
+  });
+});
