@@ -74,7 +74,6 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     for (const t of article.tags) expect(keys).toContain(encodeGlobalId('Tag', t.tagId));
     // The lists on the page: latest news, photo news, and the articles it links to.
     expect(keys).toEqual(expect.arrayContaining(['latest', 'photo']));
-    for (const edge of body.data.mostViewed.edges) expect(edge.node.url).toBeTruthy();
     // Cloudflare's Cache-Tag lists the same keys, comma-separated; only ASCII, no spaces.
     expect(res.headers.get('cache-tag')!.split(',')).toEqual(keys);
     expect(res.headers.get('surrogate-key')).toMatch(/^[\x21-\x7e ]+$/);
