@@ -148,6 +148,11 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     await published.next(1);
     expect(published.events[0].data.articlePublished.article).toMatchObject({ id, headline: '한강 수질 조사 결과 발표', byline: expect.stringContaining('기자') });
     expect((await gql(PUBLISH, { id }, tokens.editor)).data.publishArticle.changed).toBe(false);
+    // The reporter's and the tag-less section's pages list it at once (link-table ranges kept by trigger).
+    const reporterSlug = (await gql('query($id: ID!) { article(id: $id) { reporters { slug } } }', { id })).data.article.reporters[0].slug;
+    const REPORTER_PAGE = 'query($slug: String!) { reporter(slug: $slug) { articles(first: 1) { totalCount edges { node { id } } } } }';
+    const listed = (await gql(REPORTER_PAGE, { slug: reporterSlug })).data.reporter.articles;
+    expect(listed.edges[0].node.id).toBe(id);
 
     // A correction after publication: editedAt (기사수정), a revision with the replaced version, an event.
     const fix = await gql(UPDATE, { i: { id, headline: '한강 수질 조사 결과 발표(수정)' } }, tokens.editor);
@@ -170,6 +175,9 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     await updates.next(2);
     expect(updates.events[1].data.articleUpdated).toEqual({ kind: 'UNPUBLISHED', article: null });
     expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toBeNull();
+    const unlisted = (await gql(REPORTER_PAGE, { slug: reporterSlug })).data.reporter.articles;
+    expect(unlisted.edges[0]?.node.id).not.toBe(id);
+    expect(unlisted.totalCount).toBe(listed.totalCount - 1);
     // Nothing but the one publication reached the subscriber: no draft, no edit of a draft.
     expect(published.events).toHaveLength(1);
     published.dispose();

@@ -4,6 +4,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 import { BodyBlockRef } from './body-blocks.ts';
 import { parseBody } from './body.ts';
+import { loadArticlesInOrder, relatedArticleIds } from './list-query.ts';
 import { excerpt, readingTimeMinutes } from './text.ts';
 import { visibleArticleWhere } from './visibility.ts';
 
@@ -63,24 +64,7 @@ export const ArticleRef = builder.prismaNode('Article', {
       resolve: async (query, parent, args, ctx) => {
         const first = args.first ?? 5;
         if (first < 0 || first > 20) throw badInput('first', 'must be between 0 and 20');
-        const self = await ctx.prisma.article.findUnique({
-          where: { id: parent.id },
-          select: { sectionId: true, tags: { select: { tagId: true } } },
-        });
-        if (!self || first === 0) return [];
-        const base = { ...visibleArticleWhere(ctx.now), id: { not: parent.id } };
-        const tagIds = self.tags.map((x) => x.tagId);
-        const byTag = tagIds.length
-          ? await ctx.prisma.article.findMany({ ...query, where: { ...base, tags: { some: { tagId: { in: tagIds } } } }, orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }], take: first })
-          : [];
-        if (byTag.length >= first) return byTag;
-        const bySection = await ctx.prisma.article.findMany({
-          ...query,
-          where: { ...base, sectionId: self.sectionId, id: { notIn: [parent.id, ...byTag.map((a) => a.id)] } },
-          orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
-          take: first - byTag.length,
-        });
-        return [...byTag, ...bySection];
+        return loadArticlesInOrder(ctx, query, await relatedArticleIds(ctx.prisma, ctx.now, parent.id, first));
       },
     }),
   }),
@@ -96,12 +80,14 @@ builder.prismaObjectFields('Article', (t) => {
       args: { sameSection: t.arg.boolean({ defaultValue: false, description: "Stay within this article's section." }) },
       resolve: (query, parent, args, ctx) => {
         if (!parent.publishedAt) return null;
-        const op = direction === 'previous' ? 'lt' : 'gt';
-        const dir = direction === 'previous' ? 'desc' : 'asc';
+        const [op, opOrEqual, dir] = direction === 'previous' ? (['lt', 'lte', 'desc'] as const) : (['gt', 'gte', 'asc'] as const);
+        // The keyset position as Prisma can say it, with a redundant bound that PostgreSQL uses as the
+        // index range: publishedAt <= P AND (publishedAt < P OR id < ID). Prisma's own OR form alone
+        // (publishedAt < P OR (publishedAt = P AND id < ID)) would walk every older article.
         const where: Prisma.ArticleWhereInput = {
           ...visibleArticleWhere(ctx.now),
           ...(args.sameSection ? { sectionId: parent.sectionId } : {}),
-          OR: [{ publishedAt: { [op]: parent.publishedAt } }, { publishedAt: parent.publishedAt, id: { [op]: parent.id } }],
+          AND: [{ publishedAt: { [opOrEqual]: parent.publishedAt } }, { OR: [{ publishedAt: { [op]: parent.publishedAt } }, { id: { [op]: parent.id } }] }],
         };
         return ctx.prisma.article.findFirst({ ...query, where, orderBy: [{ publishedAt: dir }, { id: dir }] });
       },

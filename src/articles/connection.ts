@@ -2,17 +2,16 @@
 // one connection type with `totalCount`, one filter input, one ordering.
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
 import { ArticleRef } from './article.ts';
 import { resolveTotalCount } from '../relay/connection-args.ts';
-import { visibleArticleWhere } from './visibility.ts';
+import { type ArticleListSpec, countArticles, EXACT_COUNT_LIMIT, resolveArticlePage } from './list-query.ts';
 
 export const ArticleConnection = builder.connectionObject({
   type: ArticleRef,
   name: 'ArticleConnection',
   fields: (t) => ({
     totalCount: t.int({
-      description: 'Number of articles in the whole list, not just this page.',
+      description: `Number of articles in the whole list, not just this page: exact up to ${EXACT_COUNT_LIMIT.toLocaleString('en')}, above that PostgreSQL's estimate.`,
       resolve: resolveTotalCount,
     }),
   }),
@@ -39,34 +38,13 @@ export const ArticleFilter = builder.inputType('ArticleFilter', {
 
 export type ArticleFilterInput = typeof ArticleFilter.$inferInput;
 
-/** Reader-visible articles matching a filter. */
-export function articleWhere(now: Date, filter?: ArticleFilterInput | null, scope?: Prisma.ArticleWhereInput): Prisma.ArticleWhereInput {
-  const and: Prisma.ArticleWhereInput[] = [visibleArticleWhere(now)];
-  if (scope) and.push(scope);
-  if (filter?.section != null) and.push({ section: { slug: filter.section } });
-  if (filter?.reporter != null) and.push({ reporters: { some: { reporter: { slug: filter.reporter } } } });
-  if (filter?.tag != null) and.push({ tags: { some: { tag: { slug: filter.tag } } } });
-  if (filter?.publishedAfter != null) and.push({ publishedAt: { gt: filter.publishedAfter } });
-  if (filter?.publishedBefore != null) and.push({ publishedAt: { lt: filter.publishedBefore } });
-  if (filter?.hasPhoto != null) and.push({ leadImageId: filter.hasPhoto ? { not: null } : null });
-  if (filter?.breaking != null) and.push({ breaking: filter.breaking });
-  return { AND: and };
-}
-
-export const NEWEST_FIRST: Prisma.ArticleOrderByWithRelationInput[] = [{ publishedAt: 'desc' }, { id: 'desc' }];
-const MOST_VIEWED_FIRST: Prisma.ArticleOrderByWithRelationInput[] = [{ viewCount: 'desc' }, { publishedAt: 'desc' }, { id: 'desc' }];
-
-export function articleOrder(order: 'PUBLISHED_AT' | 'VIEW_COUNT' | null | undefined) {
-  return order === 'VIEW_COUNT' ? MOST_VIEWED_FIRST : NEWEST_FIRST;
-}
-
 /**
  * An `articles` connection on a section, reporter or tag page: the parent's published articles,
- * newest first. `scope` narrows the list to the parent.
+ * newest first. `scope` names the parent.
  */
 export function articleConnectionField<Parent extends { id: number }>(
   t: { prismaConnection: (...args: any[]) => any },
-  scope: (parent: Parent) => Prisma.ArticleWhereInput,
+  scope: (parent: Parent) => ArticleListSpec['scope'],
   description: string,
 ) {
   return t.prismaConnection(
@@ -74,10 +52,8 @@ export function articleConnectionField<Parent extends { id: number }>(
       type: 'Article',
       cursor: 'id',
       description,
-      resolve: (query: object, parent: Parent, _args: unknown, ctx: Context) =>
-        ctx.prisma.article.findMany({ ...query, where: articleWhere(ctx.now, null, scope(parent)), orderBy: NEWEST_FIRST }),
-      totalCount: (parent: Parent, _args: unknown, ctx: Context) =>
-        ctx.prisma.article.count({ where: articleWhere(ctx.now, null, scope(parent)) }),
+      resolve: (query: object, parent: Parent, _args: unknown, ctx: Context) => resolveArticlePage(ctx, query, { now: ctx.now, scope: scope(parent) }),
+      totalCount: (parent: Parent, _args: unknown, ctx: Context) => countArticles(ctx.prisma, { now: ctx.now, scope: scope(parent) }),
     },
     ArticleConnection,
   );
@@ -93,9 +69,8 @@ builder.queryField('articles', (t) =>
         filter: t.arg({ type: ArticleFilter }),
         orderBy: t.arg({ type: ArticleOrder, defaultValue: 'PUBLISHED_AT' }),
       },
-      resolve: (query, _root, args, ctx) =>
-        ctx.prisma.article.findMany({ ...query, where: articleWhere(ctx.now, args.filter), orderBy: articleOrder(args.orderBy) }),
-      totalCount: (_connection, args, ctx) => ctx.prisma.article.count({ where: articleWhere(ctx.now, args.filter) }),
+      resolve: (query, _root, args, ctx) => resolveArticlePage(ctx, query, { now: ctx.now, filter: args.filter, order: args.orderBy }),
+      totalCount: (_connection, args, ctx) => countArticles(ctx.prisma, { now: ctx.now, filter: args.filter }),
     },
     ArticleConnection,
   ),

@@ -20,7 +20,21 @@ export function isVisibleArticle(a: { status: ArticleStatus; publishedAt: Date |
   return a.status === 'PUBLISHED' && a.publishedAt != null && a.publishedAt <= now && a.deletedAt == null;
 }
 
-/** SQL twin of `visibleArticleWhere` for raw queries on alias `a`; `nowParam` is an ISO string parameter. */
-export function visibleArticleSql(nowParam: string): string {
-  return `a."status" = 'PUBLISHED' AND a."publishedAt" <= (${nowParam}::timestamptz AT TIME ZONE 'UTC') AND a."deletedAt" IS NULL`;
+/** The instant parameter as the `timestamp(3)` columns store it (UTC); `nowParam` is an ISO string parameter. */
+export function utcSql(param: string): string {
+  return `(${param}::timestamptz AT TIME ZONE 'UTC')`;
+}
+
+/** SQL twin of `visibleArticleWhere` for raw queries on `alias` (partial indexes match its literals). */
+export function visibleArticleSql(nowParam: string, alias = 'a'): string {
+  return `${alias}."status" = 'PUBLISHED' AND ${alias}."publishedAt" <= ${utcSql(nowParam)} AND ${alias}."deletedAt" IS NULL`;
+}
+
+/**
+ * The index bound of the same rule on an ArticleReporter/ArticleTag row: its `visibleFrom` is the
+ * article's publish time while it is published and not deleted (kept by a trigger). It only bounds and
+ * orders a link-table range: queries join the article and apply `visibleArticleSql` as well.
+ */
+export function visibleLinkSql(nowParam: string, alias: string): string {
+  return `${alias}."visibleFrom" <= ${utcSql(nowParam)}`;
 }

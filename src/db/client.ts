@@ -16,8 +16,11 @@ export interface Database {
 }
 
 export interface DatabaseOptions {
-  /** Called with every SQL statement Prisma sends (tests pin statement counts with it). */
-  onQuery?: (sql: string) => void;
+  /**
+   * Called with every SQL statement Prisma sends and its parameters as a JSON array (tests pin
+   * statement counts and EXPLAIN the statements with it).
+   */
+  onQuery?: (sql: string, params: string) => void;
 }
 
 function pgliteSession(db: PGlite): SqlSession {
@@ -44,7 +47,7 @@ function newClient(adapter: PrismaPg, options: DatabaseOptions): PrismaClient {
   if (!options.onQuery) return new PrismaClient({ adapter });
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;
-  prisma.$on('query', (e) => onQuery(e.query));
+  prisma.$on('query', (e) => onQuery(e.query, e.params));
   return prisma;
 }
 

@@ -230,7 +230,9 @@ export class LiveHub {
     const where: Prisma.ArticleWhereInput = {
       AND: [
         visibleArticleWhere(now),
-        { OR: [{ publishedAt: { gt: after.publishedAt } }, { publishedAt: after.publishedAt, id: { gt: after.id } }] },
+        // After the position, with a redundant bound PostgreSQL uses as the index range (see previous/next).
+        { publishedAt: { gte: after.publishedAt } },
+        { OR: [{ publishedAt: { gt: after.publishedAt } }, { id: { gt: after.id } }] },
         ...(filter.section != null ? [{ section: { slug: filter.section } }] : []),
         ...(filter.breakingOnly ? [{ breaking: true }] : []),
       ],

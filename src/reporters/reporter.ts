@@ -20,7 +20,7 @@ export const ReporterRef = builder.prismaNode('Reporter', {
     photoUrl: t.exposeString('photoUrl', { nullable: true }),
     articles: articleConnectionField(
       t,
-      (reporter) => ({ reporters: { some: { reporterId: reporter.id } } }),
+      (reporter) => ({ reporterId: reporter.id }),
       "The reporter's published articles, newest first.",
     ),
   }),

@@ -1,0 +1,214 @@
+// The SQL of reader article lists (`articles`, section/reporter/tag pages, related): which ids a
+// page holds, and how many there are. Prisma renders a keyset position as
+// `publishedAt < $1 OR (publishedAt = $1 AND id < $2)`, which PostgreSQL cannot use as an index range
+// (it walks every row after the position); the row comparison `("publishedAt", id) < ($1, $2)` is one.
+// So pages are chosen here, as ids, by an index range, and the rows with the client's selection are
+// then loaded by Prisma by id (`loadArticlesInOrder`): two statements per page whatever its length.
+//
+// Which index a list ranges over:
+// - newest first with a reporter or a tag: the link table's (reporterId|tagId, visibleFrom, articleId);
+// - newest first otherwise: the visible set's (publishedAt, id), per section or breaking when filtered;
+// - most viewed first: the visible set's (viewCount, publishedAt, id), per section when filtered.
+// Other filters are checked on the rows met along the range.
+import type { Article, PrismaClient } from '../generated/prisma/client.ts';
+import type { Context } from '../context.ts';
+import { utcSql, visibleArticleSql, visibleArticleWhere, visibleLinkSql } from './visibility.ts';
+
+export interface ArticleListFilter {
+  section?: string | null;
+  reporter?: string | null;
+  tag?: string | null;
+  publishedAfter?: Date | null;
+  publishedBefore?: Date | null;
+  hasPhoto?: boolean | null;
+  breaking?: boolean | null;
+}
+
+export interface ArticleListSpec {
+  now: Date;
+  filter?: ArticleListFilter | null;
+  /** The parent of a section, reporter or tag page. */
+  scope?: { sectionId?: number; reporterId?: number; tagId?: number };
+  order?: 'PUBLISHED_AT' | 'VIEW_COUNT' | null;
+}
+
+export interface PageRequest {
+  /** Rows wanted (Pothos asks for one more than the page to learn whether another follows). */
+  limit: number;
+  /** `last`/`before`: the rows just before the cursor, returned in list order. */
+  backward: boolean;
+  /** Id of the row the page starts after (or, backward, ends before). */
+  cursorId?: number;
+}
+
+/** `totalCount` is exact up to this many; above, PostgreSQL's estimate (never below this bound). */
+export const EXACT_COUNT_LIMIT = 10_000;
+
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+interface ListSql {
+  from: string;
+  where: string[];
+  /** Sort keys, descending: the index range's columns. */
+  keys: string[];
+  /** The same keys of the cursor row, by its id. */
+  cursorKeys: (cursorId: string) => string[];
+  /** For a reporter's or tag's articles with no other filter: the list as a link-table range alone. */
+  linkOnly?: { from: string; where: string[] };
+}
+
+function listSql(spec: ArticleListSpec, params: Params): ListSql {
+  const f = spec.filter ?? {};
+  const now = params.add(spec.now.toISOString());
+  const idOf = (table: string, id: number | undefined, slug: string | null | undefined) =>
+    id != null ? params.add(id) : slug != null ? `(SELECT x.id FROM "${table}" x WHERE x.slug = ${params.add(slug)})` : null;
+  const section = idOf('Section', spec.scope?.sectionId, f.section);
+  const reporter = idOf('Reporter', spec.scope?.reporterId, f.reporter);
+  const tag = idOf('Tag', spec.scope?.tagId, f.tag);
+  const byViews = spec.order === 'VIEW_COUNT';
+  const link = byViews ? null : reporter ? { table: 'ArticleReporter', column: 'reporterId', id: reporter } : tag ? { table: 'ArticleTag', column: 'tagId', id: tag } : null;
+
+  const where = [visibleArticleSql(now)];
+  const published = ['a."publishedAt"'];
+  let from = '"Article" a';
+  let keys: string[];
+  let cursorKeys: (cursorId: string) => string[];
+  const cursorColumn = (column: string, cursorId: string) => `(SELECT c."${column}" FROM "Article" c WHERE c.id = ${cursorId})`;
+  if (link) {
+    from = `"${link.table}" l JOIN "Article" a ON a.id = l."articleId"`;
+    where.push(`l."${link.column}" = ${link.id}`, visibleLinkSql(now, 'l')); // where[1], where[2]
+    published.push('l."visibleFrom"');
+    keys = ['l."visibleFrom"', 'l."articleId"'];
+    cursorKeys = (c) => [cursorColumn('publishedAt', c), c];
+  } else if (byViews) {
+    keys = ['a."viewCount"', 'a."publishedAt"', 'a.id'];
+    cursorKeys = (c) => [cursorColumn('viewCount', c), cursorColumn('publishedAt', c), c];
+  } else {
+    keys = ['a."publishedAt"', 'a.id'];
+    cursorKeys = (c) => [cursorColumn('publishedAt', c), c];
+  }
+  if (section) where.push(`a."sectionId" = ${section}`);
+  if (reporter && link?.table !== 'ArticleReporter') {
+    where.push(`EXISTS (SELECT 1 FROM "ArticleReporter" r WHERE r."articleId" = a.id AND r."reporterId" = ${reporter})`);
+  }
+  if (tag && link?.table !== 'ArticleTag') {
+    where.push(`EXISTS (SELECT 1 FROM "ArticleTag" t WHERE t."articleId" = a.id AND t."tagId" = ${tag})`);
+  }
+  if (f.publishedAfter != null) {
+    const p = params.add(f.publishedAfter.toISOString());
+    for (const column of published) where.push(`${column} > ${utcSql(p)}`);
+  }
+  if (f.publishedBefore != null) {
+    const p = params.add(f.publishedBefore.toISOString());
+    for (const column of published) where.push(`${column} < ${utcSql(p)}`);
+  }
+  if (f.hasPhoto != null) where.push(`a."leadImageId" IS ${f.hasPhoto ? 'NOT ' : ''}NULL`);
+  // A literal, not a parameter: the breaking partial index matches only `a."breaking"` itself.
+  if (f.breaking != null) where.push(f.breaking ? 'a."breaking"' : 'NOT a."breaking"');
+  const linkOnly = link && where.length === 3 ? { from: `"${link.table}" l`, where: where.slice(1) } : undefined;
+  return { from, where, keys, cursorKeys, linkOnly };
+}
+
+/** Ids of one page of a list, in list order. */
+export async function articlePageIds(prisma: PrismaClient, spec: ArticleListSpec, page: PageRequest): Promise<number[]> {
+  if (page.limit <= 0) return [];
+  const params = new Params();
+  const q = listSql(spec, params);
+  const where = [...q.where];
+  if (page.cursorId != null) {
+    const cursor = q.cursorKeys(params.add(page.cursorId));
+    where.push(`(${q.keys.join(', ')}) ${page.backward ? '>' : '<'} (${cursor.join(', ')})`);
+  }
+  const direction = page.backward ? 'ASC' : 'DESC';
+  const sql = `SELECT a.id FROM ${q.from} WHERE ${where.join(' AND ')}
+    ORDER BY ${q.keys.map((k) => `${k} ${direction}`).join(', ')} LIMIT ${params.add(page.limit)}`;
+  const rows = await prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...params.values);
+  const ids = rows.map((r) => r.id);
+  return page.backward ? ids.reverse() : ids;
+}
+
+/**
+ * Number of articles in a list: counted exactly up to EXACT_COUNT_LIMIT (an index range of at most
+ * that many entries), above it PostgreSQL's row estimate for the list (at least the limit + 1).
+ * A reporter's or tag's articles are counted on the link table alone (an index-only range), by the
+ * trigger-kept copy of the visibility rule.
+ */
+export async function countArticles(prisma: PrismaClient, spec: ArticleListSpec): Promise<number> {
+  const params = new Params();
+  const list = listSql({ ...spec, order: 'PUBLISHED_AT' }, params);
+  const q = list.linkOnly ? { ...list, ...list.linkOnly } : list;
+  const where = q.where.join(' AND ');
+  const limit = params.add(EXACT_COUNT_LIMIT + 1);
+  const rows = await prisma.$queryRawUnsafe<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${q.from} WHERE ${where} ORDER BY ${q.keys.map((k) => `${k} DESC`).join(', ')} LIMIT ${limit}) x`,
+    ...params.values,
+  );
+  const exact = rows[0]?.n ?? 0;
+  if (exact <= EXACT_COUNT_LIMIT) return exact;
+  params.values.pop();
+  const plan = await prisma.$queryRawUnsafe<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[]>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${q.from} WHERE ${where}`,
+    ...params.values,
+  );
+  return Math.max(exact, Math.round(plan[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0));
+}
+
+/**
+ * Loads articles by id with a Prisma selection (the client's, from Pothos), in the order of `ids`,
+ * under the visibility rule (an article taken down between the two statements is left out).
+ */
+export async function loadArticlesInOrder<T extends { id: number } = Article>(ctx: Pick<Context, 'prisma' | 'now'>, selection: object, ids: number[]): Promise<T[]> {
+  if (ids.length === 0) return [];
+  const rows = (await ctx.prisma.article.findMany({ ...selection, where: { id: { in: ids }, ...visibleArticleWhere(ctx.now) } })) as unknown as T[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * A page for Pothos' `prismaConnection`: its `query` carries the page as Prisma cursor arguments
+ * (`take` negative when paging backward, `cursor: { id }`, `skip: 1`); the rows come back in list
+ * order, as Prisma would return them.
+ */
+export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, query: object, spec: ArticleListSpec) {
+  const { take, skip: _skip, cursor, ...selection } = query as { take: number; skip?: number; cursor?: { id: number } };
+  const ids = await articlePageIds(ctx.prisma, spec, { limit: Math.abs(take), backward: take < 0, cursorId: cursor?.id });
+  // The selection decides the columns; Pothos types the rows as whole articles.
+  return loadArticlesInOrder(ctx, selection, ids);
+}
+
+/**
+ * "관련 기사": up to `limit` other visible articles sharing a tag with `articleId`, newest first, then
+ * the newest of its section. One statement: per tag an index range on the link table, and the
+ * section's range, each at most `limit` long, merged.
+ */
+export async function relatedArticleIds(prisma: PrismaClient, now: Date, articleId: number, limit: number): Promise<number[]> {
+  if (limit <= 0) return [];
+  const params = new Params();
+  const nowParam = params.add(now.toISOString());
+  const self = params.add(articleId);
+  const n = params.add(limit);
+  const sql = `WITH tagged AS (
+      SELECT DISTINCT l."articleId" AS id FROM "ArticleTag" s
+      CROSS JOIN LATERAL (
+        SELECT l."articleId" FROM "ArticleTag" l
+        WHERE l."tagId" = s."tagId" AND ${visibleLinkSql(nowParam, 'l')} AND l."articleId" <> ${self}
+        ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${n}
+      ) l
+      WHERE s."articleId" = ${self}
+    ), candidates AS (
+      SELECT a.id, a."publishedAt", 0 AS tier FROM tagged JOIN "Article" a ON a.id = tagged.id WHERE ${visibleArticleSql(nowParam)}
+      UNION ALL
+      (SELECT a.id, a."publishedAt", 1 AS tier FROM "Article" a
+        WHERE ${visibleArticleSql(nowParam)} AND a.id <> ${self} AND a."sectionId" = (SELECT x."sectionId" FROM "Article" x WHERE x.id = ${self})
+        ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${n})
+    )
+    SELECT id FROM candidates GROUP BY id ORDER BY min(tier), max("publishedAt") DESC, id DESC LIMIT ${n}`;
+  const rows = await prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...params.values);
+  return rows.map((r) => r.id);
+}
