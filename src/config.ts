@@ -67,7 +67,14 @@ const Env = z.object({
 export interface Config {
   port: number;
   host: string;
-  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string | undefined };
+  database:
+    | { kind: 'postgres'; url: string }
+    | {
+        kind: 'pglite';
+        dir: string | undefined;
+        /** A `dumpDataDir()` tarball an empty data directory starts from (never set from the environment: the tests share one seeded database this way). */
+        snapshot?: Blob;
+      };
   redisUrl: string | undefined;
   /** Seed demo data into an empty database at start (default: only for the embedded database). */
   seedDemo: boolean;

@@ -84,7 +84,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
   }
 
   it('two instances flushing at once, re-committing each other\'s batches, count every acknowledged view once', async () => {
-    const db = await createPostgresDatabase();
+    const db = await createPostgresDatabase('seeded');
     const env = { VIEWS_FLUSH_MS: '20', VIEWS_REDIS_PREFIX: 'two:' };
     const a = await startApp(db, env);
     const b = await startApp(db, env);
@@ -128,7 +128,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
   });
 
   it('kill -9 of a server during a load run loses no acknowledged view and counts none twice', async () => {
-    const db = await createPostgresDatabase();
+    const db = await createPostgresDatabase('seeded');
     let base = '';
     const startChild = async () => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -196,7 +196,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
   }, 180_000);
 
   it('Redis stopped for 10 s under load: the API keeps answering, views are buffered and applied exactly', async () => {
-    const db = await createPostgresDatabase();
+    const db = await createPostgresDatabase('seeded');
     const { app, base } = await startApp(db, { VIEWS_FLUSH_MS: '50', VIEWS_REDIS_PREFIX: 'out:', VIEWS_RANKING_CACHE_MS: '200' });
     const ids = await publishedIds(app, 10);
     const before = await dbTotals(db);
@@ -252,7 +252,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
   }, 120_000);
 
   it('committing the same batch twice at once (two flushers, one abandoned batch) applies it once', async () => {
-    const db = await createPostgresDatabase();
+    const db = await createPostgresDatabase('seeded');
     const { app } = await startApp(db, { VIEWS_FLUSH_MS: '0', VIEWS_REDIS_PREFIX: 'twice:' });
     const [id] = await publishedIds(app, 1);
     const before = await app.db.prisma.article.findUniqueOrThrow({ where: { id: id! }, select: { viewCount: true } });
@@ -285,7 +285,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
   });
 
   it('Redis coming back empty: rankings and totals are rebuilt from the hourly history', async () => {
-    const db = await createPostgresDatabase();
+    const db = await createPostgresDatabase('seeded');
     let now = Date.parse('2026-02-10T06:00:00Z');
     const env = { VIEWS_FLUSH_MS: '0', VIEWS_REDIS_PREFIX: 'empty:', VIEWS_RANKING_CACHE_MS: '0' };
     const first = await startApp(db, env, () => new Date(now));

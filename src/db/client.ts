@@ -1,5 +1,7 @@
 // Prisma client factory: embedded PGlite (no DATABASE_URL) or PostgreSQL through adapter-pg.
 // Migrations are applied here, before the client is handed out.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -12,6 +14,8 @@ import { migrate, type SqlSession } from './migrate.ts';
 export interface Database {
   prisma: PrismaClient;
   kind: Config['database']['kind'];
+  /** The embedded engine when `kind` is 'pglite' (e.g. for `dumpDataDir()`). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,10 @@ function newClient(adapter: PrismaPg, options: DatabaseOptions): PrismaClient {
 
 export async function openDatabase(config: Config['database'], options: DatabaseOptions = {}): Promise<Database> {
   if (config.kind === 'pglite') {
-    const pglite = await PGlite.create(config.dir, { extensions: { pg_trgm } });
+    // A snapshot only fills an empty data directory (PGlite refuses to load one over a database).
+    const empty = config.dir === undefined || !existsSync(path.join(config.dir, 'PG_VERSION'));
+    const loadDataDir = empty ? config.snapshot : undefined;
+    const pglite = await PGlite.create(config.dir, { extensions: { pg_trgm }, ...(loadDataDir ? { loadDataDir } : {}) });
     try {
       await migrate(pgliteSession(pglite));
     } catch (error) {
@@ -65,6 +72,7 @@ export async function openDatabase(config: Config['database'], options: Database
     return {
       prisma,
       kind: 'pglite',
+      pglite,
       async close() {
         await prisma.$disconnect();
         if (!pglite.closed) await pglite.close();

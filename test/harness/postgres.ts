@@ -26,12 +26,12 @@ function asPostgresUser(command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${path.basename(command)} failed: ${result.stderr || result.stdout}`);
 }
 
-/** Creates an empty database in the server `adminUrl` points at (its `postgres` database); returns its URL. */
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+/** Creates a database (empty, or a copy of `template`) in the server `adminUrl` points at (its `postgres` database); returns its URL. */
+export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE "${name}"`);
+    await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
   } finally {
     await client.end();
   }

@@ -1,6 +1,7 @@
 // Starts the real app on a free loopback port, on PGlite (in memory) or on a fresh database in the
 // run's throwaway PostgreSQL, and talks to it over real HTTP.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
@@ -15,16 +16,31 @@ export function backends(): Backend[] {
   return inject('postgresUrl') ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-/** A new, empty PostgreSQL database in the run's server. */
-export async function createPostgresDatabase(): Promise<string> {
+/** A new PostgreSQL database in the run's server: empty, or a copy of the run's seeded demo database. */
+export async function createPostgresDatabase(contents: 'empty' | 'seeded' = 'empty'): Promise<string> {
   const admin = inject('postgresUrl');
   if (!admin) throw new Error('PostgreSQL is not available in this run');
-  return createDatabase(admin, `t_${randomBytes(6).toString('hex')}`);
+  return createDatabase(admin, `t_${randomBytes(6).toString('hex')}`, contents === 'seeded' ? inject('postgresSeeded')! : undefined);
 }
 
+let snapshot: Blob | undefined;
+/** The run's seeded PGlite data directory (a `dumpDataDir()` tarball), read once per test file. */
+export function seededPgliteSnapshot(): Blob {
+  snapshot ??= new Blob([readFileSync(inject('pgliteSnapshot'))]);
+  return snapshot;
+}
+
+/**
+ * Configuration for a test app on a database of its own. With demo data (SEED_DEMO, the default here)
+ * the database starts as a copy of the run's seeded one instead of being seeded again.
+ */
 export async function testConfig(backend: Backend, env: Record<string, string> = {}): Promise<Config> {
-  const database = backend === 'postgres' ? { DATABASE_URL: await createPostgresDatabase() } : { PGLITE_DIR: 'memory' };
-  return loadConfig({ SEED_DEMO: 'true', DEMO_VIEWS: 'false', SITE_URL: 'https://news.example', ...database, ...env });
+  const seeded = (env.SEED_DEMO ?? 'true') === 'true';
+  const database =
+    backend === 'postgres' ? { DATABASE_URL: env.DATABASE_URL ?? (await createPostgresDatabase(seeded ? 'seeded' : 'empty')) } : { PGLITE_DIR: 'memory' };
+  const config = loadConfig({ SEED_DEMO: 'true', DEMO_VIEWS: 'false', SITE_URL: 'https://news.example', ...database, ...env });
+  if (config.database.kind === 'pglite' && config.seedDemo) config.database.snapshot = seededPgliteSnapshot();
+  return config;
 }
 
 export interface GraphQLResponse<T = any> {
