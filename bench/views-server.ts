@@ -2,9 +2,10 @@
 // counting every SQL statement Prisma sends; the parent asks for counts and flushes over IPC.
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 let statements = 0;
-const app = await buildApp(loadConfig(), { log: () => {}, onQuery: () => void statements++ });
+const app = await buildApp(loadConfig(), { logger: silentLogger, onQuery: () => void statements++ });
 const port = await app.start(0, '127.0.0.1');
 
 process.on('message', async (message: { id: number; op: 'stats' | 'flush' | 'stop' }) => {

@@ -1,6 +1,6 @@
 // buildApp(config) -> { yoga, server, start, stop }: wires database, schema and transports.
 // No side effects at import; main.ts (or a test) decides when to listen and when to stop.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createFetch } from '@whatwg-node/fetch';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -27,13 +27,19 @@ import { seedIfEmpty } from './seed/demo.ts';
 import { ensureDemoPhotos } from './seed/demo-photos.ts';
 import { refreshDemoViews } from './seed/demo-views.ts';
 import { VIEW_BEACON_PREFIX, handleViewBeacon } from './views/beacon.ts';
+import { createLogger, type Logger, yogaLogger } from './platform/logger.ts';
+import { useRequestFacts } from './platform/request-facts.ts';
+import { observeRequests, requestLogger } from './platform/request-log.ts';
+import { readinessCheck, useHealthEndpoints } from './platform/health.ts';
+import { readMigrations } from './db/migrate.ts';
 import { createViewCounting } from './views/wiring.ts';
 import type { ViewStore } from './views/store.ts';
 
 export interface AppOptions extends DatabaseOptions {
   /** The clock used to decide what is published; tests may freeze it. */
   clock?: Clock;
-  log?: (message: string) => void;
+  /** The process's logger (default: JSON on stdout at LOG_LEVEL); every module gets it. */
+  logger?: Logger;
   /** Who may open a WebSocket, from its connectionParams (default: anonymous readers). */
   authenticateConnection?: ConnectionAuthenticator;
   /** How long start-up waits for the Redis subscriber before serving anyway (default 5 s). */
@@ -56,16 +62,16 @@ export interface App {
 }
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const log = options.log ?? ((m: string) => console.log(m));
+  const log = options.logger ?? (await createLogger({ level: config.log.level }));
   const db = await openDatabase(config.database, options);
   if (config.seedDemo) {
     const seeded = await seedIfEmpty(db.prisma);
-    if (seeded) log(`Seeded demo data: ${seeded.articles} articles`);
+    if (seeded) log.info({ articles: seeded.articles }, 'seeded demo data');
   }
   const clock = options.clock ?? systemClock;
   const pubsub = createPubSub(config.redisUrl, { log });
   if (!(await pubsub.ready(options.pubsubReadyTimeoutMs ?? 5_000))) {
-    log('Redis pub/sub not reachable yet: serving anyway; live events from other instances resume once it is');
+    log.warn('Redis pub/sub not reachable yet: serving anyway; live events from other instances resume once it is');
   }
   const live = new LiveHub({
     prisma: db.prisma,
@@ -80,7 +86,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const views = await createViewCounting({ prisma: db.prisma, config: config.views, redisUrl: config.redisUrl, clock, log, store: options.viewStore });
   if (config.demoViews) {
     const demo = await refreshDemoViews(db.prisma, views, clock());
-    if (demo.historyViews + demo.recentViews > 0) log(`Demo readership: ${demo.historyViews + demo.recentViews} views added to the view history`);
+    if (demo.historyViews + demo.recentViews > 0) log.info({ views: demo.historyViews + demo.recentViews }, 'demo readership added to the view history');
   }
   if (config.seedDemo) await ensureDemoPhotos(config.media.mediaDir);
   // An unpublished, archived or deleted article stops being countable at once on every instance.
@@ -88,6 +94,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   pubsub.listen('article:published', (d) => views.directory.invalidate(d.payload.articleId));
   const caching = await createCaching({ config, prisma: db.prisma, pubsub, log });
   const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log, mailer, rateLimiter, views, cachePurger: caching.purger };
+  let stopping = false;
+  const readiness = readinessCheck({
+    prisma: db.prisma,
+    migrations: (await readMigrations()).map((m) => m.name),
+    redis: config.redisUrl
+      ? () => (pubsub.status().subscribed && views.store.health().connected ? 'ok' : `unreachable (pub/sub ${pubsub.status().subscribed ? 'up' : 'down'}, view store ${views.store.health().connected ? 'up' : 'down'})`)
+      : null,
+    stopping: () => stopping,
+  });
   const scheduler = config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
 
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -103,20 +118,23 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     renderGraphiQL,
     landingPage: false,
     plugins: [
+      useRequestFacts(),
+      useHealthEndpoints(readiness),
       useOperationLimits({ ...DEFAULT_LIMITS, maxPageSize: config.maxPageSize }),
       // Subscribers with the same document, variables and viewer share one execution per event.
       useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
       ...caching.plugins(),
     ],
-    logging: process.env.NODE_ENV === 'test' ? false : 'info',
+    logging: yogaLogger(log),
   });
 
   const beaconOptions = { trustProxy: config.trustProxy, authenticate: (credentials: string | undefined) => authenticate(db.prisma, credentials, clock()) };
-  const server = createServer((req, res) => {
+  const route = (req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.startsWith(MEDIA_PREFIX)) return void serveMedia(config.media.mediaDir, req, res).catch(() => res.destroy());
     if (req.url?.startsWith(VIEW_BEACON_PREFIX)) return void handleViewBeacon(views, req, res, beaconOptions);
-    return yoga(req, res);
-  });
+    return void yoga(req, res);
+  };
+  const server = createServer(observeRequests(route, [requestLogger(log)]));
   const ws = attachWebSocketServer(server, yoga, {
     path: '/graphql',
     keepAliveMs: config.live.keepAliveMs,
@@ -161,6 +179,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopping = true;
       await scheduler?.stop();
       await caching.stop();
       // WebSocket clients hear 1001 Going away (and reconnect elsewhere) before sockets are cut.

@@ -2,6 +2,7 @@
 // server runs on an embedded PGlite database with demo data and in-process pub/sub.
 import path from 'node:path';
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './platform/logger.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -62,6 +63,8 @@ const Env = z.object({
   CDN_PURGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   CDN_PURGE_MAX_BACKOFF_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   PERSISTED_OPERATIONS: z.enum(['off', 'allow', 'require']).default('allow'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export interface Config {
@@ -89,6 +92,7 @@ export interface Config {
   mail: MailConfig;
   /** Take the client address from X-Forwarded-For (behind a load balancer). */
   trustProxy: boolean;
+  log: LogConfig;
   cache: CacheConfig;
 }
 
@@ -109,6 +113,12 @@ export interface CacheConfig {
   purgeMaxBackoffMs: number;
   /** off: persisted-operation ids are not accepted; allow: ids or documents; require: ids only. */
   persistedOperations: 'off' | 'allow' | 'require';
+}
+
+export interface LogConfig {
+  level: LogLevel;
+  /** auto: pretty lines only when a person runs `npm start` in a terminal, JSON otherwise. */
+  format: 'auto' | 'json' | 'pretty';
 }
 
 export interface MailConfig {
@@ -198,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perIpPerHour: e.EMAIL_LIMIT_PER_IP,
     },
     trustProxy: e.TRUST_PROXY,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     cache: {
       maxAge: { article: e.CACHE_MAX_AGE_ARTICLE, list: e.CACHE_MAX_AGE_LIST, counter: e.CACHE_MAX_AGE_COUNTER },
       staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE,

@@ -9,6 +9,7 @@ import type { PrismaClient } from './generated/prisma/client.ts';
 import type { LiveHub } from './live/hub.ts';
 import type { PubSub } from './pubsub/pubsub.ts';
 import type { ViewCounting } from './views/wiring.ts';
+import type { Logger } from './platform/logger.ts';
 
 /** What every resolver gets. Built once per request (or per subscription event source). */
 export interface Context {
@@ -36,7 +37,7 @@ export interface AppServices {
   clock: () => Date;
   pubsub: PubSub;
   live: LiveHub;
-  log: (message: string) => void;
+  log: Logger;
   mailer: Mailer;
   rateLimiter: RateLimiter;
   /** View counting and rankings (src/views, src/rankings). */

@@ -10,6 +10,7 @@ import type { Config } from '../src/config.ts';
 import { sniffImage } from '../src/media/image.ts';
 import { DEMO } from '../src/seed/demo.ts';
 import { testConfig } from './harness/server.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const NOW = Date.parse('2026-03-02T09:30:00Z');
@@ -27,7 +28,7 @@ describe('demo data on the embedded default', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'newsroom-demo-'));
 
   async function start() {
-    app = await buildApp(config, { log: () => {}, clock: () => new Date(clock) });
+    app = await buildApp(config, { logger: silentLogger, clock: () => new Date(clock) });
     base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
   }
   const gql = async (query: string, variables?: Record<string, unknown>) => {

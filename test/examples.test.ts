@@ -15,6 +15,7 @@ import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { testConfig } from './harness/server.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -67,7 +68,7 @@ describe('examples against a running server', () => {
 
   beforeAll(async () => {
     config = await testConfig('pglite', { PGLITE_DIR: dir, MEDIA_DIR: path.join(dir, 'media'), PUBLISH_SCHEDULER_MS: '0', DEMO_VIEWS: 'true' });
-    app = await buildApp(config, { log: () => {} });
+    app = await buildApp(config, { logger: silentLogger });
     port = await app.start(0, '127.0.0.1');
     api = `http://127.0.0.1:${port}/graphql`;
   }, 120_000);
@@ -117,7 +118,7 @@ describe('examples against a running server', () => {
     await app.stop();
     await p.waitFor(/disconnected: .*reconnecting/, 'stderr');
     // Published while no server is listening: the subscriber can only get it by resuming.
-    app = await buildApp(config, { log: () => {} });
+    app = await buildApp(config, { logger: silentLogger });
     await publishBreaking('[WS] 속보: 재시작 중 발행');
     await app.start(port, '127.0.0.1');
     await p.waitFor(/\[속보, replayed\] \[WS\] 속보: 재시작 중 발행/);

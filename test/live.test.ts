@@ -16,6 +16,7 @@ import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { type Recorded, subscribeSse, subscribeWs, wsClient } from './harness/live-clients.ts';
 import { backends, startTestServer, type TestServer } from './harness/server.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 const redisSkip = redisSkipReason();
 if (redisSkip) console.warn(`Redis suites skipped: ${redisSkip}`);
@@ -359,7 +360,7 @@ describe('live hub seam (controlled replay)', () => {
         findFirst: async ({ where }: { where: { id: number } }) => ({ id: where.id }),
       },
     } as unknown as PrismaClient;
-    const hub = new LiveHub({ prisma, pubsub, clock: () => t(10), log: () => {}, replayLimit: 2, maxBuffered: 100 });
+    const hub = new LiveHub({ prisma, pubsub, clock: () => t(10), log: silentLogger, replayLimit: 2, maxBuffered: 100 });
     const stream = hub.articlePublished({}, formatPrismaCursor({ id: 1 }, 'id'));
     const publish = (id: number, s: number) => pubsub.publish('article:published', { articleId: id, publishedAt: t(s).toISOString(), sectionSlug: 'x', breaking: false });
     await publish(3, 3); // also in the replay: must not repeat

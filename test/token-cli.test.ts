@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 describe('token CLI', () => {
   // Three CLI runs and two server starts on PGlite: slow on a loaded machine.
@@ -21,7 +22,7 @@ describe('token CLI', () => {
       expect(listed).not.toContain(token);
 
       const use = async () => {
-        const app = await buildApp(loadConfig({ PGLITE_DIR: dir, SEED_DEMO: 'false' }), { log: () => {} });
+        const app = await buildApp(loadConfig({ PGLITE_DIR: dir, SEED_DEMO: 'false' }), { logger: silentLogger });
         const port = await app.start(0, '127.0.0.1');
         try {
           const res = await fetch(`http://127.0.0.1:${port}/graphql`, {

@@ -12,6 +12,7 @@ import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { backends, testConfig } from './harness/server.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const RECORD = `mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status counted articleId } }`;
@@ -27,7 +28,7 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
   let draftGid: string;
 
   async function start() {
-    app = await buildApp(config, { log: () => {}, clock: () => new Date(NOW), onQuery: (sql) => statements.push(sql) });
+    app = await buildApp(config, { logger: silentLogger, clock: () => new Date(NOW), onQuery: (sql) => statements.push(sql) });
     base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
   }
 

@@ -9,6 +9,7 @@ import { createApiToken } from '../src/auth/tokens.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { clientClass } from '../src/views/bots.ts';
 import { testConfig } from './harness/server.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 const CLIENTS: Record<'browser' | 'app' | 'bot', string[]> = {
   browser: [
@@ -83,7 +84,7 @@ describe('view counting for apps and SSR relays over HTTP', () => {
 
   beforeAll(async () => {
     const config = await testConfig('pglite', { VIEWS_FLUSH_MS: '0', PUBLISH_SCHEDULER_MS: '0', VIEWS_LIMIT_PER_ADDRESS: '5', VIEWS_DEDUP_MINUTES: '30' });
-    app = await buildApp(config, { log: () => {}, clock: () => new Date(clock) });
+    app = await buildApp(config, { logger: silentLogger, clock: () => new Date(clock) });
     base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
     relay = (await createApiToken(app.db.prisma, { name: 'Next.js front end', role: 'VIEW_RELAY' })).token;
     editor = (await createApiToken(app.db.prisma, { name: 'Desk', role: 'EDITOR' })).token;

@@ -10,6 +10,7 @@ import { encodeGlobalId } from '../src/relay/global-id.ts';
 import type { ViewOutcome } from '../src/views/counter.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { testConfig } from './harness/server.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -179,7 +180,7 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
       VIEWS_RANKING_CACHE_MS: '0',
       PUBLISH_SCHEDULER_MS: '0',
     });
-    app = await buildApp(config, { log: () => {}, clock: () => new Date(now) });
+    app = await buildApp(config, { logger: silentLogger, clock: () => new Date(now) });
     url = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql`;
     const rows = await app.db.prisma.article.findMany({ select: { id: true, sectionId: true, status: true, publishedAt: true, deletedAt: true, viewCount: true } });
     articles = new Map(

@@ -15,6 +15,7 @@ import { LUA_KEY_FUNCTIONS, ViewKeys } from '../src/views/redis-keys.ts';
 import { RedisViewStore } from '../src/views/redis-store.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { createPostgresDatabase } from './harness/server.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -73,7 +74,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
 
   async function startApp(databaseUrl: string, env: Record<string, string>, clock?: () => Date): Promise<{ app: App; base: string }> {
     const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redis.url, SEED_DEMO: 'true', DEMO_VIEWS: 'false', PUBLISH_SCHEDULER_MS: '0', ...env });
-    const app = await buildApp(config, { log: () => {}, ...(clock ? { clock } : {}) });
+    const app = await buildApp(config, { logger: silentLogger, ...(clock ? { clock } : {}) });
     apps.push(app);
     return { app, base: `http://127.0.0.1:${await app.start(0, '127.0.0.1')}` };
   }
@@ -95,7 +96,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     await load(() => a.base, ids, 'pre', 0, 200, 10);
     await a.app.services.views.store.claim('dead-flusher');
     const rescuers = [a, b].map(
-      ({ app }) => new ViewFlusher({ store: app.services.views.store, prisma: app.db.prisma, clock: () => new Date(), log: () => {}, intervalMs: 0, leaseMs: 0 }),
+      ({ app }) => new ViewFlusher({ store: app.services.views.store, prisma: app.db.prisma, clock: () => new Date(), log: silentLogger, intervalMs: 0, leaseMs: 0 }),
     );
     await Promise.all(rescuers.map((f) => f.flush()));
     expect(await a.app.services.views.store.claimed('dead-flusher')).toBeNull();
@@ -266,7 +267,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
       claim: async () => null,
       release: async (flushId: string) => void released.push(flushId),
     };
-    const flushers = [0, 1].map(() => new ViewFlusher({ store: stub as never, prisma: app.db.prisma, clock: () => new Date(), log: () => {}, intervalMs: 0, leaseMs: 0 }));
+    const flushers = [0, 1].map(() => new ViewFlusher({ store: stub as never, prisma: app.db.prisma, clock: () => new Date(), log: silentLogger, intervalMs: 0, leaseMs: 0 }));
     const reports = await Promise.all(flushers.map((f) => f.flush()));
     expect(reports.map((r) => r.views).sort()).toEqual([0, 7]);
     expect(reports.map((r) => r.skipped).sort()).toEqual([0, 1]);

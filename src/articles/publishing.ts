@@ -11,12 +11,13 @@ import type { CachePurger, TouchedMemberships } from '../cache/purge.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import type { ArticleChangeKind, Topic, Topics } from '../pubsub/topics.ts';
 import { isVisibleArticle } from './visibility.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export interface PublishingServices {
   prisma: PrismaClient;
   pubsub: PubSub;
   clock: () => Date;
-  log?: (message: string) => void;
+  log?: Logger;
   /** Queues the cache purges a change causes (src/cache). */
   cachePurger?: CachePurger;
 }
@@ -45,7 +46,7 @@ export async function announce<T extends Topic>(services: PublishingServices, to
     await services.pubsub.publish(topic, payload);
     return true;
   } catch (error) {
-    services.log?.(`publishing: ${topic} for article ${(payload as { articleId: number }).articleId} not announced: ${(error as Error).message}`);
+    services.log?.warn({ err: error, topic, articleId: (payload as { articleId: number }).articleId }, 'publishing: event not announced');
     return false;
   }
 }
@@ -156,7 +157,7 @@ export function startPublicationScheduler(services: PublishingServices, interval
   const timer = setInterval(() => {
     if (running) return;
     running = runDuePublications(services)
-      .catch((error) => services.log?.(`publishing: scheduler run failed: ${(error as Error).message}`))
+      .catch((error) => services.log?.error({ err: error }, 'publishing: scheduler run failed'))
       .finally(() => {
         running = null;
       });

@@ -12,6 +12,7 @@ import { useHttpCache } from './plugin.ts';
 import { CachePurger } from './purge.ts';
 import { createRedisStore } from './redis-store.ts';
 import { createMemoryStore, createNoStore, type ResponseStore } from './store.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export interface Caching {
   store: ResponseStore;
@@ -22,7 +23,7 @@ export interface Caching {
   stop(): Promise<void>;
 }
 
-export async function createCaching(options: { config: Config; prisma: PrismaClient; pubsub: PubSub; log: (message: string) => void }): Promise<Caching> {
+export async function createCaching(options: { config: Config; prisma: PrismaClient; pubsub: PubSub; log: Logger }): Promise<Caching> {
   const { config, prisma, pubsub, log } = options;
   const c = config.cache;
   const store = !c.responseCache

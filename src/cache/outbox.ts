@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export interface PurgeOutboxOptions {
   prisma: PrismaClient;
@@ -26,7 +27,7 @@ export interface PurgeOutboxOptions {
   pollMs: number;
   timeoutMs: number;
   maxBackoffMs: number;
-  log: (message: string) => void;
+  log: Logger;
 }
 
 interface Claimed {
@@ -78,7 +79,7 @@ export class PurgeOutbox {
       return;
     }
     this.running = this.drain()
-      .catch((error) => this.options.log(`purge: delivery pass failed: ${(error as Error).message}`))
+      .catch((error) => this.options.log.warn(`purge: delivery pass failed: ${(error as Error).message}`))
       .finally(() => {
         this.running = null;
         if (this.again) {
@@ -146,7 +147,7 @@ export class PurgeOutbox {
     // Server caches first (every instance), so a CDN refetch finds fresh answers.
     const fresh = [...new Set(rows.filter((r) => r.attempts === 0).flatMap((r) => r.keys))];
     if (fresh.length) {
-      await pubsub.publish('cache:purge', { keys: fresh }).catch((error: Error) => log(`purge: server caches not told: ${error.message}`));
+      await pubsub.publish('cache:purge', { keys: fresh }).catch((error: Error) => log.warn(`purge: server caches not told: ${error.message}`));
     }
     let failure: string | null = null;
     if (url) {
@@ -170,7 +171,7 @@ export class PurgeOutbox {
     }
     const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
     const backoffMs = Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(attempts, 20)) * (0.75 + Math.random() * 0.5);
-    log(`purge: ${keys.length} keys not delivered (${failure}); attempt ${attempts}, next in ${Math.round(backoffMs)} ms`);
+    log.warn(`purge: ${keys.length} keys not delivered (${failure}); attempt ${attempts}, next in ${Math.round(backoffMs)} ms`);
     await prisma.$executeRaw`
       UPDATE "CachePurge" SET "claim" = NULL, "attempts" = "attempts" + 1, "lastError" = ${failure.slice(0, 500)},
         "nextAttemptAt" = CURRENT_TIMESTAMP + ${Math.round(backoffMs)} * interval '1 millisecond'

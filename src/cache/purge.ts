@@ -5,6 +5,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ArticleChangeKind } from '../pubsub/topics.ts';
 import { articleSlugKey, entityKey, LATEST, listKeys, type ListOwner, PHOTO, typeKey } from './keys.ts';
 import type { PurgeOutbox } from './outbox.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export type ArticleChange = 'PUBLISHED' | ArticleChangeKind;
 
@@ -24,7 +25,7 @@ export class CachePurger {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly outbox: PurgeOutbox,
-    private readonly log: (message: string) => void,
+    private readonly log: Logger,
   ) {}
 
   /**
@@ -92,7 +93,7 @@ export class CachePurger {
     try {
       await work();
     } catch (error) {
-      this.log(`purge: keys for ${what} not queued: ${(error as Error).message}`);
+      this.log.warn(`purge: keys for ${what} not queued: ${(error as Error).message}`);
     }
   }
 }

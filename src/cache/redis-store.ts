@@ -8,6 +8,7 @@
 import { Redis } from 'ioredis';
 import type { ExecutionResult } from 'graphql';
 import { keysOfResult, type ResponseStore } from './store.ts';
+import { type Logger, silentLogger } from '../platform/logger.ts';
 
 const PURGE = `
 for i, key in ipairs(KEYS) do
@@ -23,7 +24,7 @@ return 1`;
 
 export interface RedisStoreOptions {
   prefix?: string;
-  log?: (message: string) => void;
+  log?: Logger;
   /** How long a key's set of response ids lives (longer than any response TTL). */
   keyTtlMs?: number;
 }
@@ -33,7 +34,7 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
   const responsePrefix = `${prefix}r:`;
   const keyPrefix = `${prefix}k:`;
   const keyTtlMs = options.keyTtlMs ?? 24 * 3_600_000;
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const redis = new Redis(url, {
     connectionName: 'newsroom-response-cache',
     enableOfflineQueue: false,
@@ -44,7 +45,7 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
   let lastError = '';
   let missedPurge = false;
   redis.on('error', (error: Error) => {
-    if (error.message !== lastError) log(`response cache: redis: ${error.message}`);
+    if (error.message !== lastError) log.warn(`response cache: redis: ${error.message}`);
     lastError = error.message;
   });
   redis.on('ready', () => {
@@ -61,9 +62,9 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
         if (found.length) await redis.unlink(...found);
       } while (cursor !== '0');
       missedPurge = false;
-      log('response cache: cleared after purges were missed while Redis was unreachable');
+      log.info('response cache: cleared after purges were missed while Redis was unreachable');
     } catch (error) {
-      log(`response cache: clearing after an outage failed: ${(error as Error).message}`);
+      log.warn(`response cache: clearing after an outage failed: ${(error as Error).message}`);
     }
   }
 
@@ -95,7 +96,7 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
         await redis.eval(PURGE, keys.length, ...keys.map((k) => keyPrefix + k), responsePrefix);
       } catch (error) {
         missedPurge = true;
-        log(`response cache: purge of ${keys.length} keys failed (${(error as Error).message}); the cache is cleared when Redis is back`);
+        log.warn(`response cache: purge of ${keys.length} keys failed (${(error as Error).message}); the cache is cleared when Redis is back`);
       }
     },
     async close() {

@@ -11,6 +11,7 @@ import { visibleArticleWhere } from '../articles/visibility.ts';
 import { badInput } from '../errors.ts';
 import { decodePublicationCursor, encodePublicationCursor } from './cursor.ts';
 import { LiveStream } from './stream.ts';
+import type { Logger } from '../platform/logger.ts';
 
 /** Fields every event resolves against. */
 interface EventBase {
@@ -44,7 +45,7 @@ export interface LiveHubOptions {
   prisma: PrismaClient;
   pubsub: PubSub;
   clock: () => Date;
-  log: (message: string) => void;
+  log: Logger;
   /** Most events a resume replays. */
   replayLimit: number;
   /** Events held for a slow subscriber before it is dropped. */
@@ -123,7 +124,7 @@ export class LiveHub {
       },
       (error) => {
         if (error instanceof GraphQLError) return stream.fail(error);
-        this.options.log(`live: replay failed: ${(error as Error).stack ?? error}`);
+        this.options.log.error({ err: error }, 'live: replay failed');
         stream.fail(createGraphQLError('Unexpected error.'));
       },
     );
@@ -177,7 +178,7 @@ export class LiveHub {
   }
 
   private enqueue(work: () => Promise<void>): void {
-    this.chain = this.chain.then(work).catch((error) => this.options.log(`live: event dropped: ${(error as Error).stack ?? error}`));
+    this.chain = this.chain.then(work).catch((error) => this.options.log.error({ err: error }, 'live: event dropped'));
   }
 
   private async onPublished(delivery: Delivery<'article:published'>): Promise<void> {

@@ -6,6 +6,7 @@
 // when that differs from the last look (the first look sets the baseline). That coalesces by
 // construction: at most one event per key per interval.
 import { LiveStream } from './stream.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export interface Watch<K, E> {
   readonly key: K;
@@ -15,7 +16,7 @@ export interface Watch<K, E> {
 }
 
 export interface PolledWatchesOptions {
-  log: (message: string) => void;
+  log: Logger;
   /** Named in the log line when a look fails. */
   name: string;
   /** How often the watches are looked at (default 1 s). */
@@ -61,7 +62,7 @@ export abstract class PolledWatches<K, E> {
     try {
       await this.look([...this.watches.values()]);
     } catch (error) {
-      this.pollOptions.log(`${this.pollOptions.name}: watch failed: ${(error as Error).message}`);
+      this.pollOptions.log.warn({ err: error }, `${this.pollOptions.name}: watch failed`);
     } finally {
       this.ticking = false;
     }

@@ -1,6 +1,7 @@
 // Pub/sub with one interface and two transports, chosen once in the app factory:
 // in-process (no REDIS_URL) or Redis (every instance sees every event).
 import { type Delivery, type Topic, type Topics } from './topics.ts';
+import { type Logger, silentLogger } from '../platform/logger.ts';
 
 export type Listener<T extends Topic> = (delivery: Delivery<T>) => void;
 
@@ -32,7 +33,7 @@ export class Dispatcher {
   private readonly listeners = new Map<Topic, Set<Listener<any>>>();
   private seq = 0;
 
-  constructor(private readonly log: (message: string) => void) {}
+  constructor(private readonly log: Logger) {}
 
   listen<T extends Topic>(topic: T, listener: Listener<T>): () => void {
     let set = this.listeners.get(topic);
@@ -51,7 +52,7 @@ export class Dispatcher {
       try {
         listener(delivery);
       } catch (error) {
-        this.log(`pubsub: a ${topic} listener threw: ${(error as Error).stack ?? error}`);
+        this.log.error({ err: error, topic }, 'pubsub: a listener threw');
       }
     }
   }
@@ -107,7 +108,7 @@ export class StatusEmitter {
 }
 
 /** In-process pub/sub: one instance, no Redis. */
-export function createMemoryPubSub(log: (message: string) => void = () => {}): PubSub {
+export function createMemoryPubSub(log: Logger = silentLogger): PubSub {
   const dispatcher = new Dispatcher(log);
   const status = new StatusEmitter({ transport: 'memory', subscribed: true });
   return {

@@ -6,15 +6,16 @@ import type { Redis } from 'ioredis';
 import { connectRedis } from '../platform/redis.ts';
 import { createMemoryPubSub, Dispatcher, type PubSub, StatusEmitter } from './pubsub.ts';
 import { type Topic, TOPICS, type Topics } from './topics.ts';
+import { type Logger, silentLogger } from '../platform/logger.ts';
 
 export interface RedisPubSubOptions {
-  log?: (message: string) => void;
+  log?: Logger;
   /** Channel prefix, so several deployments can share one Redis. */
   prefix?: string;
 }
 
 export function createRedisPubSub(url: string, options: RedisPubSubOptions = {}): PubSub {
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const prefix = options.prefix ?? 'newsroom:live:';
   const channels = TOPICS.map((t) => prefix + t);
   const dispatcher = new Dispatcher(log);
@@ -36,7 +37,7 @@ export function createRedisPubSub(url: string, options: RedisPubSubOptions = {})
       // One line per distinct failure, not one per reconnect attempt.
       if (error.message === last) return;
       last = error.message;
-      log(`pubsub: redis ${name}: ${error.message}`);
+      log.warn({ err: error, connection: name }, 'pubsub: redis');
     };
   };
   publisher.on('error', errorLogger('publisher'));
@@ -47,7 +48,7 @@ export function createRedisPubSub(url: string, options: RedisPubSubOptions = {})
       () => {
         if (!closing) status.set(true);
       },
-      (error: Error) => log(`pubsub: subscribe failed: ${error.message}`),
+      (error: Error) => log.error({ err: error }, 'pubsub: subscribe failed'),
     );
   });
   subscriber.on('close', () => status.set(false));
@@ -58,7 +59,7 @@ export function createRedisPubSub(url: string, options: RedisPubSubOptions = {})
     try {
       payload = JSON.parse(message);
     } catch {
-      log(`pubsub: dropped a malformed message on ${channel}`);
+      log.warn({ channel }, 'pubsub: dropped a malformed message');
       return;
     }
     dispatcher.dispatch(topic, payload);

@@ -8,6 +8,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
 import { compareRanked, type Ranked, type RankedSource, type Scope } from './ranked.ts';
 import { LEVEL_MS, RANK_SPAN, type RankingWindow, rankBuckets, windowRange } from './windows.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export interface RankEntry {
   rank: number;
@@ -36,7 +37,7 @@ export interface RankingsOptions {
   cacheMs: number;
   /** Entries computed per ranking (the largest `first`). */
   depth?: number;
-  log: (message: string) => void;
+  log: Logger;
 }
 
 interface CacheEntry {
@@ -77,7 +78,7 @@ export class Rankings {
       );
       // Readers served the stale ranking below do not await this refresh: its failure (say, a
       // PostgreSQL restart) is logged here rather than left as an unhandled rejection.
-      e.refreshing.catch((error) => this.options.log(`views: ranking refresh failed: ${(error as Error).message}`));
+      e.refreshing.catch((error) => this.options.log.warn({ err: error }, 'views: ranking refresh failed'));
     }
     // Stale-while-revalidate: a slightly older ranking is good enough while the new one is computed,
     // but never one older than a few refresh periods (an idle ranking may hold taken-down articles).
@@ -104,7 +105,7 @@ export class Rankings {
         this.visibleTop((o, l) => this.options.store.top(scope, rankBuckets(window, now, 1), o, l), at, sectionId),
       ]);
     } catch (error) {
-      this.options.log(`views: rankings from PostgreSQL history (store unavailable: ${(error as Error).message})`);
+      this.options.log.warn({ err: error }, 'views: rankings from PostgreSQL history (store unavailable)');
       source = 'history';
       [current, previous] = await Promise.all([
         this.visibleTop((o, l) => this.historyTop(window, now, 0, sectionId, o, l), at, sectionId),

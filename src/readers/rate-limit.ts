@@ -1,6 +1,7 @@
 // Fixed-window rate limits, shared by every instance through Redis when REDIS_URL is set, in
 // process otherwise. If Redis cannot be reached, this instance's own counts still apply.
 import { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../platform/logger.ts';
 
 export interface RateLimit {
   /** Which limit ("email:recipient"), and whose budget ("someone@example.com"). */
@@ -46,7 +47,7 @@ export function createMemoryRateLimiter(): RateLimiter {
   };
 }
 
-export function createRedisRateLimiter(url: string, log: (m: string) => void = () => {}): RateLimiter {
+export function createRedisRateLimiter(url: string, log: Logger = silentLogger): RateLimiter {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', () => {}); // reported through failed hits below
   const fallback = createMemoryRateLimiter();
@@ -67,7 +68,7 @@ export function createRedisRateLimiter(url: string, log: (m: string) => void = (
         });
         return result;
       } catch (error) {
-        log(`rate limit: Redis unavailable (${(error as Error).message}); counting in this process`);
+        log.warn({ err: error }, 'rate limit: Redis unavailable; counting in this process');
         return fallback.hit(limits, now);
       }
     },
@@ -77,6 +78,6 @@ export function createRedisRateLimiter(url: string, log: (m: string) => void = (
   };
 }
 
-export function createRateLimiter(redisUrl: string | undefined, log?: (m: string) => void): RateLimiter {
+export function createRateLimiter(redisUrl: string | undefined, log?: Logger): RateLimiter {
   return redisUrl ? createRedisRateLimiter(redisUrl, log) : createMemoryRateLimiter();
 }

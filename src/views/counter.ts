@@ -7,6 +7,7 @@ import { isBot } from './bots.ts';
 import type { ArticleDirectory } from './directory.ts';
 import type { Reader } from './reader.ts';
 import type { RecordOutcome, ViewStore } from './store.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export type ViewOutcome = RecordOutcome | 'BOT' | 'RATE_LIMITED' | 'NOT_FOUND';
 
@@ -21,7 +22,7 @@ export interface ViewCounterOptions {
   dedupMs: number;
   /** Views counted per reader address and minute (0 = no limit). */
   perAddressPerMinute?: number;
-  log: (message: string) => void;
+  log: Logger;
   /** Called for each counted view (the live watchers use it to notice changes early). */
   onCounted?: (articleId: number) => void;
 }
@@ -111,6 +112,6 @@ export class ViewCounter {
     const now = Date.now();
     if (now - this.unavailableLogged < 10_000) return;
     this.unavailableLogged = now;
-    this.options.log(`views: store unavailable for reads: ${(error as Error).message}`);
+    this.options.log.warn({ err: error }, 'views: store unavailable for reads');
   }
 }

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { LEVEL_MS, RANK_RETENTION_MS } from '../rankings/windows.ts';
 import type { FlushBatch, HistoryRow, ViewStore } from './store.ts';
+import type { Logger } from '../platform/logger.ts';
 
 const LOCK_KEY = 727_011_2025; // "newsroom view flush": serialises flushers' row locks (no deadlocks)
 const LEDGER_DAYS = 14;
@@ -53,7 +54,7 @@ export interface FlusherOptions {
   prisma: PrismaClient;
   /** The app clock: which history hours are within the rankings' reach at a rebuild. */
   clock: () => Date;
-  log: (message: string) => void;
+  log: Logger;
   /** Period of the automatic flush; 0 = only when `flush()` is called (and at stop). */
   intervalMs: number;
   /** A claimed batch not released after this long is presumed abandoned and committed again. */
@@ -84,7 +85,7 @@ export class ViewFlusher {
   start(): void {
     if (this.options.intervalMs <= 0 || this.timer) return;
     this.timer = setInterval(() => {
-      this.flush().catch((error) => this.options.log(`views: flush failed: ${(error as Error).message}`));
+      this.flush().catch((error) => this.options.log.warn({ err: error }, 'views: flush failed'));
     }, this.options.intervalMs);
     this.timer.unref();
   }
@@ -109,7 +110,7 @@ export class ViewFlusher {
     try {
       return await this.flush();
     } catch (error) {
-      this.options.log(`views: final flush failed (counts stay in the store): ${(error as Error).message}`);
+      this.options.log.error({ err: error }, 'views: final flush failed (counts stay in the store)');
       return null;
     }
   }
@@ -145,7 +146,7 @@ export class ViewFlusher {
       after = { hour: last.hour, articleId: last.articleId };
     }
     await store.endRebuild();
-    this.options.log(`views: rankings rebuilt from ${rows} hourly history rows`);
+    this.options.log.info({ rows }, 'views: rankings rebuilt from hourly history rows');
     return true;
   }
 

@@ -14,6 +14,7 @@ import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_
 import type { Ranked, Scope } from '../rankings/ranked.ts';
 import { LUA_KEY_FUNCTIONS, ViewKeys } from './redis-keys.ts';
 import { type FlushBatch, type HistoryRow, type RecordOutcome, scopeKey, type StoreHealth, type ViewRecord, type ViewStore } from './store.ts';
+import { type Logger, silentLogger } from '../platform/logger.ts';
 
 // Records a batch of views (those arriving in one event-loop turn) in one round trip. Per view:
 // article, section, visitor hash, instant (ms), de-duplication window (ms). Key names: redis-keys.ts.
@@ -106,7 +107,7 @@ export interface RedisViewStoreOptions {
   prefix?: string;
   /** Most views held in memory while Redis is unreachable. */
   maxBuffered?: number;
-  log?: (message: string) => void;
+  log?: Logger;
   /** Called for every view found new when the outage buffer is applied. */
   onLateCount?: (view: ViewRecord) => void;
 }
@@ -121,7 +122,7 @@ export class RedisViewStore implements ViewStore {
   readonly redis: Redis;
   readonly keys: ViewKeys;
   private readonly maxBuffered: number;
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   private buffer: { view: ViewRecord; dedupMs: number }[] = [];
   private dropped = 0;
   private draining: Promise<void> | null = null;
@@ -133,7 +134,7 @@ export class RedisViewStore implements ViewStore {
   constructor(url: string, private readonly options: RedisViewStoreOptions = {}) {
     this.keys = new ViewKeys(options.prefix ?? 'nv:');
     this.maxBuffered = options.maxBuffered ?? 100_000;
-    this.log = options.log ?? (() => {});
+    this.log = options.log ?? silentLogger;
     this.redis = connectRedis(url, 'newsroom-views', {
       // Fail fast while disconnected: the buffer below, not ioredis' offline queue, holds views.
       enableOfflineQueue: false,
@@ -238,7 +239,7 @@ export class RedisViewStore implements ViewStore {
       } finally {
         this.draining = null;
       }
-      if (before > 0 && this.buffer.length === 0) this.log(`views: applied ${before} views buffered during a Redis outage`);
+      if (before > 0 && this.buffer.length === 0) this.log.info({ views: before }, 'views: applied views buffered during a Redis outage');
     })();
     return this.draining;
   }
@@ -359,7 +360,7 @@ export class RedisViewStore implements ViewStore {
     this.closed = true;
     clearInterval(this.drainTimer);
     await this.drain();
-    if (this.buffer.length > 0) this.log(`views: ${this.buffer.length} buffered views could not be applied before shutdown (Redis unreachable)`);
+    if (this.buffer.length > 0) this.log.error({ views: this.buffer.length }, 'views: buffered views could not be applied before shutdown (Redis unreachable)');
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
     else this.redis.disconnect();
   }
@@ -367,6 +368,6 @@ export class RedisViewStore implements ViewStore {
   private noteError(error: Error): void {
     if (error.message === this.lastError) return;
     this.lastError = error.message;
-    this.log(`views: redis: ${error.message}`);
+    this.log.warn({ err: error }, 'views: redis');
   }
 }

@@ -11,13 +11,14 @@ import { RedisViewStore } from './redis-store.ts';
 import { ViewCounter } from './counter.ts';
 import type { ViewStore } from './store.ts';
 import { ViewCountWatcher } from './watch.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export interface ViewCountingOptions {
   prisma: PrismaClient;
   config: ViewsConfig;
   redisUrl: string | undefined;
   clock: () => Date;
-  log: (message: string) => void;
+  log: Logger;
   /** Use this store instead of building one from the configuration (tests, benchmark). */
   store?: ViewStore;
   onFlushed?: (report: FlushReport) => void;
@@ -64,12 +65,12 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
   // Rankings and totals come back before the first request: from Redis if it kept them, else from
   // the history table; batches a crashed instance left behind are committed by the first flush.
   if (store instanceof RedisViewStore && !(await store.ready(5_000))) {
-    log('views: Redis not reachable at start: views are buffered in memory until it is');
+    log.warn('views: Redis not reachable at start: views are buffered in memory until it is');
   } else {
-    await flusher.rebuildIfNeeded().catch((error) => log(`views: rebuild failed: ${(error as Error).message}`));
+    await flusher.rebuildIfNeeded().catch((error) => log.error({ err: error }, 'views: rebuild failed'));
   }
   flusher.start();
-  await directory.prewarm(config.prewarmArticles).catch((error) => log(`views: prewarm failed: ${(error as Error).message}`));
+  await directory.prewarm(config.prewarmArticles).catch((error) => log.warn({ err: error }, 'views: prewarm failed'));
 
   let sections: { at: number; bySlug: Map<string, number> } | null = null;
   return {

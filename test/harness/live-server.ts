@@ -11,14 +11,15 @@ import { buildApp } from '../../src/app.ts';
 import { publishArticle } from '../../src/articles/publishing.ts';
 import { loadConfig } from '../../src/config.ts';
 import { WebSocket } from 'ws';
+import { pino } from 'pino';
+import { createLogger, silentLogger } from '../../src/platform/logger.ts';
 
 if (!process.send) throw new Error('test/harness/live-server.ts runs as a child process with an IPC channel');
 const send = (message: object) => process.send?.(message);
 
 const quiet = process.env.LIVE_SERVER_QUIET === 'true';
-const log = (m: string) => {
-  if (!quiet) console.error(`[instance ${process.pid}] ${m}`);
-};
+// Instance messages on stderr (stdout is the bench's own report), silent with LIVE_SERVER_QUIET.
+const log = quiet ? silentLogger : await createLogger({ level: 'info', destination: pino.destination(2) });
 // With LIVE_SERVER_RECORD_WRITES=true, when each `next` frame naming an article was handed to the
 // socket (epoch ms), per article: the server's share of the latency, apart from the clients' own
 // scheduling. Measured by wrapping ws's send, so it sees graphql-ws's writes and the fast path's alike.
@@ -37,7 +38,7 @@ if (process.env.LIVE_SERVER_RECORD_WRITES === 'true') {
     list.push(performance.timeOrigin + performance.now());
   } as typeof send;
 }
-const app = await buildApp(loadConfig(), { log });
+const app = await buildApp(loadConfig(), { logger: log });
 app.pubsub.onStatus((status) => send({ type: 'pubsub', subscribed: status.subscribed }));
 const port = await app.start(Number(process.env.PORT ?? 0), '127.0.0.1');
 const cpuAtStart = process.cpuUsage();

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createDatabase } from './postgres.ts';
+import { silentLogger } from '../../src/platform/logger.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -57,7 +58,7 @@ export interface TestServer {
 
 export async function startTestServer(backend: Backend, options: AppOptions & { env?: Record<string, string> } = {}): Promise<TestServer> {
   const config = await testConfig(backend, options.env);
-  const app = await buildApp(config, { log: () => {}, ...options });
+  const app = await buildApp(config, { logger: silentLogger, ...options });
   const port = await app.start(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
   return {

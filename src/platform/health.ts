@@ -1,0 +1,81 @@
+// /healthz: the process answers (liveness; nothing external is checked, so a database outage never
+// gets every instance restarted). /readyz: this instance can serve (readiness): PostgreSQL answers,
+// every migration this build knows is applied, Redis is reachable when configured, and the instance
+// is not shutting down. 503 names what is not ready, so a load balancer stops sending and a person
+// reading the probe sees why. A Yoga plugin answering in onRequest, like Yoga's own health check.
+import type { Plugin } from 'graphql-yoga';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+
+export type CheckResult = 'ok' | string;
+
+export interface ReadinessSources {
+  prisma: PrismaClient;
+  /** Names of the migrations this build ships (all must be recorded as applied). */
+  migrations: readonly string[];
+  /** Redis reachability, when configured: null when there is no Redis. */
+  redis: (() => CheckResult) | null;
+  /** True from the moment shutdown begins. */
+  stopping: () => boolean;
+  /** Longest a database check may take before it counts as failed (default 2 s). */
+  timeoutMs?: number;
+}
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, CheckResult>;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Readiness, one database round trip per check; concurrent probes share one check. */
+export function readinessCheck(sources: ReadinessSources): () => Promise<Readiness> {
+  let running: Promise<Readiness> | null = null;
+  const run = async (): Promise<Readiness> => {
+    const checks: Record<string, CheckResult> = {};
+    try {
+      const [row] = await withTimeout(
+        sources.prisma.$queryRawUnsafe<{ applied: number }[]>(
+          `SELECT count(DISTINCT migration_name)::int AS applied FROM "_prisma_migrations"
+            WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL AND migration_name = ANY($1::text[])`,
+          [...sources.migrations],
+        ),
+        sources.timeoutMs ?? 2_000,
+      );
+      checks.database = 'ok';
+      const missing = sources.migrations.length - (row?.applied ?? 0);
+      checks.migrations = missing === 0 ? 'ok' : `${missing} of ${sources.migrations.length} not applied`;
+    } catch (error) {
+      checks.database = `unreachable: ${(error as Error).message.split('\n')[0]!.slice(0, 200)}`;
+      checks.migrations = 'unknown';
+    }
+    if (sources.redis) checks.redis = sources.redis();
+    if (sources.stopping()) checks.shutdown = 'shutting down';
+    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+  };
+  return () => (running ??= run().finally(() => (running = null)));
+}
+
+export function useHealthEndpoints(readiness: () => Promise<Readiness>, paths = { live: '/healthz', ready: '/readyz' }): Plugin {
+  // A fresh headers object per response: the Response constructor adds content-length to it.
+  const json = () => ({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname === paths.live) {
+        return endResponse(new fetchAPI.Response('{"status":"ok"}', { status: 200, headers: json() }));
+      }
+      if (url.pathname !== paths.ready) return;
+      const { ready, checks } = await readiness();
+      const notReady = Object.entries(checks)
+        .filter(([, c]) => c !== 'ok')
+        .map(([name]) => name);
+      const body = ready ? { status: 'ready', checks } : { status: 'not ready', notReady, checks };
+      endResponse(new fetchAPI.Response(JSON.stringify(body), { status: ready ? 200 : 503, headers: json() }));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// The one logger: pino, JSON lines on stdout. Every module gets it (or a child of it) from the app
+// factory; Yoga gets it through `yogaLogger`. Pretty, coloured lines only when a person runs
+// `npm start` in a terminal (main.ts decides); anything else (containers, log shippers) reads JSON.
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import type { YogaLogger } from 'graphql-yoga';
+
+export type { Logger };
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Human-readable lines (pino-pretty, a dev dependency); JSON otherwise. */
+  pretty?: boolean;
+  /** Where lines go (default stdout); tests collect them. */
+  destination?: DestinationStream;
+}
+
+export async function createLogger(options: LoggerOptions): Promise<Logger> {
+  const base = { level: options.level, base: { pid: process.pid } };
+  if (options.pretty && !options.destination) {
+    const { default: pretty } = await import('pino-pretty');
+    return pino(base, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }));
+  }
+  return options.destination ? pino(base, options.destination) : pino(base);
+}
+
+/** A logger that writes nothing (tests, benchmarks). */
+export const silentLogger: Logger = pino({ level: 'silent' });
+
+/** Yoga's logger interface over pino: Yoga's own messages at Yoga's levels, under `module: yoga`. */
+export function yogaLogger(log: Logger): YogaLogger {
+  const child = log.child({ module: 'yoga' });
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      if (!child.isLevelEnabled(level)) return;
+      const error = args.find((a): a is Error => a instanceof Error);
+      const message = args.filter((a) => !(a instanceof Error)).map(String).join(' ');
+      if (error) child[level]({ err: error }, message || error.message);
+      else child[level](message);
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
