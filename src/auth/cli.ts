@@ -10,26 +10,33 @@ import { createApiToken, revokeApiToken } from './tokens.ts';
 
 const ROLES: Role[] = ['REPORTER', 'EDITOR', 'ADMIN', 'VIEW_RELAY'];
 
+function createArguments(roleArg: string | undefined, name: string | undefined): { role: Role; name: string } {
+  const role = roleArg?.toUpperCase() as Role;
+  if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ').toLowerCase()}`);
+  if (!name) throw new Error('--name is required');
+  return { role, name };
+}
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
     args: rest,
     options: { role: { type: 'string' }, name: { type: 'string' }, reporter: { type: 'string' }, id: { type: 'string' } },
   });
+  // Arguments are checked before the database is opened (PGlite takes seconds to start).
+  const create = command === 'create' ? createArguments(values.role, values.name) : null;
   const db = await openDatabase(loadConfig().database);
   try {
-    if (command === 'create') {
-      const role = values.role?.toUpperCase() as Role;
-      if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ').toLowerCase()}`);
-      if (!values.name) throw new Error('--name is required');
+    if (create) {
+      const { role, name } = create;
       let reporterId: number | null = null;
       if (values.reporter) {
         const reporter = await db.prisma.reporter.findUnique({ where: { slug: values.reporter }, select: { id: true } });
         if (!reporter) throw new Error(`No reporter with slug "${values.reporter}"`);
         reporterId = reporter.id;
       }
-      const { token, id } = await createApiToken(db.prisma, { name: values.name, role, reporterId });
-      console.error(`Created ${role} token #${id} "${values.name}". Store it now, it is not shown again:`);
+      const { token, id } = await createApiToken(db.prisma, { name, role, reporterId });
+      console.error(`Created ${role} token #${id} "${name}". Store it now, it is not shown again:`);
       console.log(token);
     } else if (command === 'list') {
       const rows = await db.prisma.apiToken.findMany({ orderBy: { id: 'asc' }, include: { reporter: { select: { slug: true } } } });
