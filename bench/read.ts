@@ -22,8 +22,8 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { Kind, parse } from 'graphql';
 import pg from 'pg';
-import { findPostgresBin } from '../test/helpers/binaries.ts';
-import { startPostgres } from '../test/helpers/postgres.ts';
+import { findPostgresBin } from '../test/harness/binaries.ts';
+import { startPostgres } from '../test/harness/postgres.ts';
 import { summariseProfile } from './cpu-profile.ts';
 import { type Contender, SCENARIOS, type Scenario, canonical } from './read-scenarios.ts';
 
@@ -150,7 +150,7 @@ async function main() {
   log(`\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, ${ARTICLES.toLocaleString('en')} generated articles, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s, pool ${POOL} per server. Load average at start: ${load()}`);
   ensurePeerInstalled();
 
-  let url = process.env.DATABASE_URL;
+  let url = process.env.DATABASE_URL ?? '';
   if (!url) {
     const bin = findPostgresBin();
     if (!bin) throw new Error('PostgreSQL not installed (apt-get install postgresql postgresql-contrib)');

@@ -15,6 +15,8 @@ const Env = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   PGLITE_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z
     .string()
@@ -71,7 +73,8 @@ export interface Config {
   port: number;
   host: string;
   database:
-    | { kind: 'postgres'; url: string }
+    /** PostgreSQL: connections in the pool (default 10), statements named (prepared) per connection (default true). */
+    | { kind: 'postgres'; url: string; poolSize?: number; preparedStatements?: boolean }
     | {
         kind: 'pglite';
         dir: string | undefined;
@@ -177,7 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const database: Config['database'] = e.DATABASE_URL
-    ? { kind: 'postgres', url: e.DATABASE_URL }
+    ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, preparedStatements: e.DATABASE_PREPARED_STATEMENTS }
     : { kind: 'pglite', dir: e.PGLITE_DIR === 'memory' ? undefined : path.resolve(e.PGLITE_DIR) };
   return {
     port: e.PORT,

@@ -10,6 +10,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { migrate, type SqlSession } from './migrate.ts';
+import { applicationPool } from './prepared-statements.ts';
 
 export interface Database {
   prisma: PrismaClient;
@@ -80,7 +81,8 @@ export async function openDatabase(config: Config['database'], options: Database
     };
   }
   await migratePostgres(config.url);
-  const prisma = newClient(new PrismaPg({ connectionString: config.url }), options);
+  const pool = applicationPool(config.url, { size: config.poolSize ?? 10, prepared: config.preparedStatements ?? true });
+  const prisma = newClient(new PrismaPg(pool, { disposeExternalPool: true }), options);
   return {
     prisma,
     kind: 'postgres',

@@ -1,0 +1,44 @@
+// PostgreSQL connections for the app: a pg.Pool whose clients name every parameterised statement,
+// so each connection parses a statement once and then only binds and executes it (PostgreSQL plans
+// it once per connection, or keeps a generic plan once it is as good). @prisma/adapter-pg sends
+// unnamed statements, which PostgreSQL parses and plans on every request; it accepts an external
+// pool, so naming happens here, in the pool's Client class.
+//
+// Names are given to the first MAX_NAMED distinct SQL texts of the process; later ones (e.g. IN lists
+// of unusual lengths) stay unnamed, so neither the client's statement map nor PostgreSQL's per-session
+// memory can grow without bound. Turn it off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that
+// does not keep prepared statements across transactions (PgBouncer in transaction mode before 1.21).
+import pg from 'pg';
+
+const MAX_NAMED = 2000;
+const names = new Map<string, string>();
+
+function nameOf(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `p${names.size + 1}`));
+  return name;
+}
+
+class NamingClient extends pg.Client {
+  // pg calls query() with a config object (the adapter), a string (scripts, pool checks), or both
+  // forms with a callback: only parameterised config objects without a name are named.
+  override query(...args: unknown[]): any {
+    const config = args[0] as { text?: unknown; name?: unknown; values?: unknown } | null;
+    if (config && typeof config === 'object' && typeof config.text === 'string' && config.name === undefined && Array.isArray(config.values ?? args[1])) {
+      const name = nameOf(config.text);
+      if (name) args[0] = { ...config, name };
+    }
+    return (super.query as (...a: unknown[]) => unknown)(...args);
+  }
+}
+
+export interface PoolOptions {
+  /** Connections in the pool. */
+  size: number;
+  /** Name (prepare) parameterised statements. */
+  prepared: boolean;
+}
+
+export function applicationPool(connectionString: string, options: PoolOptions): pg.Pool {
+  return new pg.Pool({ connectionString, max: options.size, ...(options.prepared ? { Client: NamingClient } : {}) });
+}
