@@ -19,21 +19,41 @@ export function fieldError(field: string, message: string) {
   return userError('BAD_USER_INPUT', `Invalid input "${field}": ${message}`, { field });
 }
 
+/** Someone else changed the row between our read and our conditional write. */
+export function concurrentChange(articleId: number): GraphQLError {
+  return userError('BAD_USER_INPUT', `Article ${articleId} was changed by someone else at the same time; reload and retry`, { field: 'id' });
+}
+
+interface UniqueViolationShape {
+  code?: string;
+  meta?: { target?: string | string[]; driverAdapterError?: { cause?: { kind?: string; constraint?: { fields?: string[] } } } };
+  cause?: { code?: string; detail?: string };
+}
+
 /**
- * A unique-constraint violation, as Prisma reports it (P2002) or as the driver does (SQLSTATE 23505);
- * with `column`, only one that names that column (e.g. "slug", not a revision number).
+ * The columns of the unique constraint a write violated, or null when `error` is not a unique
+ * violation. On PostgreSQL (@prisma/adapter-pg) Prisma reports P2002 with the constraint's fields in
+ * `meta.driverAdapterError` (`meta.target` without a driver adapter). pglite-prisma-adapter passes
+ * PostgreSQL's own error through instead (SQLSTATE 23505): its detail names the key,
+ * `Key (slug)=(…) already exists.`
  */
-export function isUniqueViolation(error: unknown, column?: string): boolean {
-  const e = error as { code?: string; meta?: { code?: string }; cause?: { code?: string } } | null;
-  const unique = e?.code === 'P2002' || e?.code === '23505' || e?.meta?.code === '23505' || e?.cause?.code === '23505' || /unique constraint/i.test(String((error as Error)?.message));
-  if (!unique || !column) return unique;
-  let described = String((error as Error)?.message);
-  try {
-    described += JSON.stringify(error);
-  } catch {
-    // circular: the message alone
+export function uniqueViolationFields(error: unknown): string[] | null {
+  const e = error as UniqueViolationShape | null;
+  if (e?.code === 'P2002') {
+    const target = e.meta?.target ?? e.meta?.driverAdapterError?.cause?.constraint?.fields ?? [];
+    return typeof target === 'string' ? [target] : target;
   }
-  return described.includes(column);
+  if (e?.cause?.code === '23505') {
+    const key = /^Key \((.+?)\)=/.exec(e.cause.detail ?? '')?.[1] ?? '';
+    return key.split(',').map((column) => column.trim().replace(/^"|"$/g, ''));
+  }
+  return null;
+}
+
+/** A unique-constraint violation; with `column`, only one on a key that includes that column. */
+export function isUniqueViolation(error: unknown, column?: string): boolean {
+  const fields = uniqueViolationFields(error);
+  return fields != null && (column == null || fields.includes(column));
 }
 
 /**

@@ -5,6 +5,7 @@ import { decodeIdFor } from '../relay/global-id.ts';
 import { BodyBlockRef } from './body-blocks.ts';
 import { parseBody } from './body.ts';
 import { loadArticlesInOrder, relatedArticleIds } from './list-query.ts';
+import { articleUrl } from './slug.ts';
 import { excerpt, readingTimeMinutes } from './text.ts';
 import { visibleArticleWhere } from './visibility.ts';
 
@@ -21,7 +22,7 @@ export const ArticleRef = builder.prismaNode('Article', {
     url: t.string({
       description: 'Canonical address of the article page.',
       select: { slug: true },
-      resolve: (a, _args, ctx) => `${ctx.config.siteUrl}/articles/${encodeURIComponent(a.slug)}`,
+      resolve: (a, _args, ctx) => articleUrl(ctx.config.siteUrl, a.slug),
     }),
     headline: t.exposeString('headline'),
     deck: t.exposeStringList('deck', { description: 'The sub-headline lines under the headline, in order.' }),

@@ -1,24 +1,14 @@
 // Writing articles: validated input, one transaction per change, a revision for every edit made after
 // publication (기사수정), and the live event for edits readers can see.
-import { fieldError, isUniqueViolation, userError } from '../errors.ts';
+import { concurrentChange, fieldError, isUniqueViolation, userError } from '../errors.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { decodeIdFor } from '../relay/global-id.ts';
+import { LIMITS } from '../inputs/limits.ts';
+import { optionalText, requiredText } from '../inputs/text.ts';
+import { requireIdFor } from '../relay/global-id.ts';
 import { type BodyBlock, bodyToText, parseBody, searchTextOf } from './body.ts';
 import { announce, type PublishingServices } from './publishing.ts';
 import { slugify } from './slug.ts';
 import { isVisibleArticle } from './visibility.ts';
-
-export const LIMITS = {
-  headline: 200,
-  deckLines: 5,
-  deckLine: 300,
-  blocks: 500,
-  blockText: 20_000,
-  caption: 1_000,
-  reporters: 10,
-  tags: 20,
-  slug: 120,
-} as const;
 
 export interface BodyBlockInput {
   type: 'PARAGRAPH' | 'IMAGE' | 'QUOTE';
@@ -42,26 +32,6 @@ export interface ArticleFieldsInput {
 }
 
 
-function cleanText(value: string, singleLine: boolean): string {
-  // Control characters other than newlines and tabs never belong in copy; one-line fields
-  // (headline, deck lines, captions) get no line breaks either.
-  const text = value.normalize('NFC').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
-  return (singleLine ? text.replace(/[\r\n\t\u2028\u2029]+/g, ' ') : text).trim();
-}
-
-function checkLength(field: string, value: string, max: number, required = true, singleLine = true): string {
-  const text = cleanText(value, singleLine);
-  if (required && !text) throw fieldError(field, 'must not be empty');
-  if (Array.from(text).length > max) throw fieldError(field, `must be at most ${max} characters (got ${Array.from(text).length})`);
-  return text;
-}
-
-function idOf(typename: string, value: string, field: string): number {
-  const id = decodeIdFor(typename, value, field);
-  if (id == null) throw fieldError(field, `expected a ${typename} id`);
-  return id;
-}
-
 async function requireRows(prisma: PrismaClient | Prisma.TransactionClient, model: 'section' | 'reporter' | 'tag' | 'media', ids: number[], field: string) {
   if (ids.length === 0) return;
   const delegate = prisma[model] as unknown as { count(args: { where: { id: { in: number[] } } }): Promise<number> };
@@ -84,10 +54,10 @@ interface Normalized {
 /** Validates and normalises input; checks that referenced rows exist. Throws naming the field. */
 export async function normalizeInput(prisma: PrismaClient, input: ArticleFieldsInput): Promise<Normalized> {
   const out: Normalized = {};
-  if (input.headline != null) out.headline = checkLength('headline', input.headline, LIMITS.headline);
+  if (input.headline != null) out.headline = requiredText('headline', input.headline, { max: LIMITS.headline });
   if (input.deck != null) {
     if (input.deck.length > LIMITS.deckLines) throw fieldError('deck', `at most ${LIMITS.deckLines} lines`);
-    out.deck = input.deck.map((line, i) => checkLength(`deck[${i}]`, line, LIMITS.deckLine));
+    out.deck = input.deck.map((line, i) => requiredText(`deck[${i}]`, line, { max: LIMITS.deckLine }));
   }
   const mediaIds: number[] = [];
   if (input.body != null) {
@@ -96,39 +66,39 @@ export async function normalizeInput(prisma: PrismaClient, input: ArticleFieldsI
       const field = `body[${i}]`;
       if (b.type === 'IMAGE') {
         if (!b.mediaId) throw fieldError(`${field}.mediaId`, 'an image block needs a mediaId');
-        const mediaId = idOf('Media', b.mediaId, `${field}.mediaId`);
+        const mediaId = requireIdFor('Media', b.mediaId, `${field}.mediaId`);
         mediaIds.push(mediaId);
         return {
           type: 'image',
           mediaId,
-          caption: b.caption != null ? checkLength(`${field}.caption`, b.caption, LIMITS.caption, false) || null : null,
-          credit: b.credit != null ? checkLength(`${field}.credit`, b.credit, 200, false) || null : null,
+          caption: optionalText(`${field}.caption`, b.caption, { max: LIMITS.caption }) ?? null,
+          credit: optionalText(`${field}.credit`, b.credit, { max: LIMITS.credit }) ?? null,
         };
       }
-      const text = checkLength(`${field}.text`, b.text ?? '', LIMITS.blockText, true, false);
+      const text = requiredText(`${field}.text`, b.text ?? '', { max: LIMITS.blockText, multiline: true });
       if (b.type === 'QUOTE') {
-        return { type: 'quote', text, attribution: b.attribution != null ? checkLength(`${field}.attribution`, b.attribution, 200, false) || null : null };
+        return { type: 'quote', text, attribution: optionalText(`${field}.attribution`, b.attribution, { max: LIMITS.attribution }) ?? null };
       }
       return { type: 'paragraph', text };
     });
   }
-  if (input.sectionId != null) out.sectionId = idOf('Section', input.sectionId, 'sectionId');
+  if (input.sectionId != null) out.sectionId = requireIdFor('Section', input.sectionId, 'sectionId');
   if (input.reporterIds != null) {
     if (input.reporterIds.length === 0) throw fieldError('reporterIds', 'an article needs at least one reporter');
     if (input.reporterIds.length > LIMITS.reporters) throw fieldError('reporterIds', `at most ${LIMITS.reporters}`);
-    out.reporterIds = [...new Set(input.reporterIds.map((id) => idOf('Reporter', id, 'reporterIds')))];
+    out.reporterIds = [...new Set(input.reporterIds.map((id) => requireIdFor('Reporter', id, 'reporterIds')))];
   }
   if (input.tagIds != null) {
     if (input.tagIds.length > LIMITS.tags) throw fieldError('tagIds', `at most ${LIMITS.tags}`);
-    out.tagIds = [...new Set(input.tagIds.map((id) => idOf('Tag', id, 'tagIds')))];
+    out.tagIds = [...new Set(input.tagIds.map((id) => requireIdFor('Tag', id, 'tagIds')))];
   }
   if (input.leadImageId !== undefined) {
-    out.leadImageId = input.leadImageId === null ? null : idOf('Media', input.leadImageId, 'leadImageId');
+    out.leadImageId = input.leadImageId === null ? null : requireIdFor('Media', input.leadImageId, 'leadImageId');
     if (out.leadImageId != null) mediaIds.push(out.leadImageId);
   }
   if (input.breaking != null) out.breaking = input.breaking;
   if (input.slug != null) {
-    const slug = slugify(checkLength('slug', input.slug, LIMITS.slug), LIMITS.slug);
+    const slug = slugify(requiredText('slug', input.slug, { max: LIMITS.articleSlug }), LIMITS.articleSlug);
     out.slug = slug;
   }
   await requireRows(prisma, 'section', out.sectionId != null ? [out.sectionId] : [], 'sectionId');
@@ -149,10 +119,6 @@ async function firstFreeSlug(tx: Prisma.TransactionClient, base: string, exceptI
   for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
-
-function concurrentEdit(id: number) {
-  return userError('BAD_USER_INPUT', `Article ${id} was changed by someone else at the same time; reload and retry`, { field: 'id' });
-}
 
 export async function createDraft(
   services: PublishingServices,
@@ -272,7 +238,7 @@ export async function editArticle(
           ...(published ? { editedAt: now } : {}),
         },
       });
-      if (count === 0) throw concurrentEdit(id);
+      if (count === 0) throw concurrentChange(id);
       if (v.reporterIds) {
         await tx.articleReporter.deleteMany({ where: { articleId: id } });
         await tx.articleReporter.createMany({ data: v.reporterIds.map((reporterId, position) => ({ articleId: id, reporterId, position })) });
@@ -284,7 +250,7 @@ export async function editArticle(
     });
   } catch (error) {
     if (isUniqueViolation(error, 'slug')) throw fieldError('slug', `"${v.slug}" is already used by another article`);
-    if (isUniqueViolation(error)) throw concurrentEdit(id); // two corrections numbering the same revision
+    if (isUniqueViolation(error)) throw concurrentChange(id); // two corrections numbering the same revision
     throw error;
   }
   // The lists the edit may have moved the article into are purged with it.

@@ -4,7 +4,7 @@ import { hasRole } from '../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { userError } from '../errors.ts';
-import { decodeIdFor } from '../relay/global-id.ts';
+import { requireIdFor } from '../relay/global-id.ts';
 import { parseDateTime } from '../scalars.ts';
 import { fieldError } from '../errors.ts';
 import { createDraft, deleteArticle, editArticle } from './editing.ts';
@@ -83,11 +83,7 @@ builder.objectField(UpdateArticlePayload, 'revision', (t) =>
 );
 const ArticleStatePayload = payload('ArticleStatePayload', 'The article after a workflow step.');
 
-function articleId(value: string): number {
-  const id = decodeIdFor('Article', value, 'id');
-  if (id == null) throw fieldError('id', 'expected an Article id');
-  return id;
-}
+const articleId = (value: string) => requireIdFor('Article', value, 'id');
 
 async function requireArticle(ctx: Context, id: number) {
   const row = await ctx.prisma.article.findUnique({ where: { id }, select: { id: true, deletedAt: true } });

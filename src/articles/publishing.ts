@@ -5,7 +5,7 @@
 // instances' schedulers, acting at once produce one change and one event. Events are published
 // after the write commits; if the pub/sub is unreachable the change stands, the failure is logged,
 // and readers catch up through the resume cursor (`articlePublished(after:)`).
-import { userError } from '../errors.ts';
+import { concurrentChange, userError } from '../errors.ts';
 import type { Article, ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
 import type { CachePurger, TouchedMemberships } from '../cache/purge.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
@@ -49,10 +49,6 @@ export async function announce<T extends Topic>(services: PublishingServices, to
     services.log?.warn({ err: error, topic, articleId: (payload as { articleId: number }).articleId }, 'publishing: event not announced');
     return false;
   }
-}
-
-function concurrentChange(id: number): Error {
-  return userError('BAD_USER_INPUT', `Article ${id} was changed by someone else at the same time; reload and retry`);
 }
 
 /**

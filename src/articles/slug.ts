@@ -7,3 +7,8 @@ export function slugify(text: string, maxLength = 80): string {
     .replace(/^-+|-+$/g, '');
   return Array.from(slug).slice(0, maxLength).join('').replace(/-+$/, '') || 'article';
 }
+
+/** An article's page on the site: where links, feeds and e-mails point. */
+export function articleUrl(siteUrl: string, slug: string): string {
+  return `${siteUrl}/articles/${encodeURIComponent(slug)}`;
+}

@@ -2,7 +2,7 @@
 import { fieldError } from '../errors.ts';
 import { builder } from '../builder.ts';
 import { userError } from '../errors.ts';
-import { decodeIdFor, encodeGlobalId } from '../relay/global-id.ts';
+import { decodeIdFor, encodeGlobalId, requireIdFor } from '../relay/global-id.ts';
 import { createApiToken, revokeApiToken } from './tokens.ts';
 
 const RoleEnum = builder.enumType('Role', {
@@ -46,11 +46,7 @@ const CreateApiTokenPayload = builder.objectRef<{ id: number; token: string }>('
   }),
 });
 
-function tokenId(value: string): number {
-  const id = decodeIdFor('ApiToken', value, 'id');
-  if (id == null) throw fieldError('id', 'expected an ApiToken id');
-  return id;
-}
+const tokenId = (value: string) => requireIdFor('ApiToken', value, 'id');
 
 builder.queryField('apiTokens', (t) =>
   t.prismaField({

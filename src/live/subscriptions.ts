@@ -4,9 +4,8 @@
 import { contextCacheSymbol } from '@pothos/core';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { badInput } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { decodeIdFor, encodeGlobalId } from '../relay/global-id.ts';
+import { encodeGlobalId, requireIdFor } from '../relay/global-id.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
 import type { PublishedEvent, UpdatedEvent } from './hub.ts';
 
@@ -116,8 +115,7 @@ builder.subscriptionFields((t) => ({
     description: 'Edits and corrections of one published article, and its unpublishing or archiving.',
     args: { id: t.arg.id({ required: true, description: 'Global id of the article.' }) },
     subscribe: (_root, args, ctx) => {
-      const id = decodeIdFor('Article', String(args.id), 'id');
-      if (id === null) throw badInput('id', 'must be the id of an Article');
+      const id = requireIdFor('Article', String(args.id), 'id');
       return ctx.live.articleUpdated(id);
     },
     resolve: (event, _args, ctx) => beginEvent(event, ctx),

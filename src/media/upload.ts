@@ -1,5 +1,6 @@
 // uploadImage: a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec).
-import { optionalText } from '../admin-inputs.ts';
+import { LIMITS } from '../inputs/limits.ts';
+import { optionalText } from '../inputs/text.ts';
 import { fieldError } from '../errors.ts';
 import { builder } from '../builder.ts';
 import { sniffImage } from './image.ts';
@@ -26,9 +27,9 @@ builder.mutationField('uploadImage', (t) =>
       const info = sniffImage(bytes);
       if (!info) throw fieldError('file', 'is not a PNG, JPEG, GIF or WebP image');
       if (info.width * info.height > MAX_PIXELS) throw fieldError('file', `${info.width}×${info.height} is too many pixels`);
-      const caption = optionalText('caption', args.caption, 1000);
-      const credit = optionalText('credit', args.credit, 200);
-      const alt = optionalText('alt', args.alt, 500);
+      const caption = optionalText('caption', args.caption, { max: LIMITS.caption });
+      const credit = optionalText('credit', args.credit, { max: LIMITS.credit });
+      const alt = optionalText('alt', args.alt, { max: LIMITS.alt });
       const url = await storeImage(mediaDir, bytes, info, ctx.services.clock());
       return ctx.prisma.media.create({
         ...query,

@@ -1,21 +1,22 @@
 // What readers do on the article page: like it (one like per visitor) and send it by e-mail
 // ("기사 메일전송"), rate-limited per visitor, recipient and client address so it cannot spam.
-import { createHash } from 'node:crypto';
-import { fieldError } from '../errors.ts';
+import { articleUrl } from '../articles/slug.ts';
 import { escapeHtml, excerpt } from '../articles/text.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { userError } from '../errors.ts';
+import { fieldError, userError } from '../errors.ts';
+import { LIMITS } from '../inputs/limits.ts';
+import { optionalText, requiredText } from '../inputs/text.ts';
+import { VISITOR_ID, VISITOR_ID_RULE, visitorHash } from '../inputs/visitor.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 import { isEmailAddress } from './email-address.ts';
 
-const VISITOR_ID = /^[A-Za-z0-9_-]{8,128}$/;
 const HOUR = 3_600_000;
 
 function visitor(value: string): string {
-  if (!VISITOR_ID.test(value)) throw fieldError('visitorId', '8 to 128 letters, digits, "-" or "_" (a random id the page keeps)');
-  return createHash('sha256').update(value).digest('hex');
+  if (!VISITOR_ID.test(value)) throw fieldError('visitorId', VISITOR_ID_RULE);
+  return visitorHash(value);
 }
 
 async function visibleArticleId(ctx: Context, value: string): Promise<number> {
@@ -56,13 +57,6 @@ const EmailArticlePayload = builder.objectRef<{ messageId: string }>('EmailArtic
   fields: (t) => ({ messageId: t.exposeString('messageId') }),
 });
 
-function plain(field: string, value: string, max: number, required: boolean): string {
-  const text = value.normalize('NFC').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ').trim();
-  if (required && !text) throw fieldError(field, 'must not be empty');
-  if (Array.from(text).length > max) throw fieldError(field, `must be at most ${max} characters`);
-  return text;
-}
-
 builder.mutationFields((t) => ({
   likeArticle: t.field({
     type: LikeArticlePayload,
@@ -86,8 +80,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const to = input.to.trim();
       if (!isEmailAddress(to)) throw fieldError('to', 'is not an e-mail address');
-      const senderName = plain('senderName', input.senderName, 50, true);
-      const message = plain('message', input.message ?? '', 1000, false);
+      const senderName = requiredText('senderName', input.senderName, { max: LIMITS.senderName });
+      const message = optionalText('message', input.message, { max: LIMITS.message, multiline: true }) ?? '';
       const visitorHash = visitor(input.visitorId);
       const articleId = await visibleArticleId(ctx, input.articleId);
       const { mail } = ctx.config;
@@ -105,7 +99,7 @@ builder.mutationFields((t) => ({
         });
       }
       const article = await ctx.prisma.article.findUniqueOrThrow({ where: { id: articleId }, select: { headline: true, slug: true, bodyText: true } });
-      const url = `${ctx.config.siteUrl}/articles/${encodeURIComponent(article.slug)}`;
+      const url = articleUrl(ctx.config.siteUrl, article.slug);
       const summary = excerpt(article.bodyText, 200);
       const intro = `${senderName}님이 일간환경연합 기사를 보냈습니다.`;
       const text = [intro, message && `\n${message}`, `\n${article.headline}\n${summary}\n\n${url}`].filter(Boolean).join('\n');

@@ -1,5 +1,5 @@
 // Relay global ids: base64("Type:id") with positive integer ids (every table uses serial ids).
-import { badInput } from '../errors.ts';
+import { badInput, fieldError } from '../errors.ts';
 
 const PATTERN = /^([A-Z][A-Za-z]*):([1-9][0-9]{0,9})$/;
 const MAX_INT = 2_147_483_647;
@@ -31,4 +31,11 @@ export function decodeGlobalId(value: string, argumentName: string): DecodedId {
 export function decodeIdFor(typename: string, value: string, argumentName: string): number | null {
   const decoded = decodeGlobalId(value, argumentName);
   return decoded.typename === typename ? Number(decoded.id) : null;
+}
+
+/** Decodes a global id that must name a `typename` row, or throws BAD_USER_INPUT naming `field`. */
+export function requireIdFor(typename: string, value: string, field: string): number {
+  const id = decodeIdFor(typename, value, field);
+  if (id == null) throw fieldError(field, `expected a ${typename} id`);
+  return id;
 }

@@ -1,10 +1,12 @@
 import { builder } from '../builder.ts';
-import { optionalText, requiredText, slugInput, uniqueSlug } from '../admin-inputs.ts';
+import { LIMITS } from '../inputs/limits.ts';
+import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
+import { optionalText, requiredText } from '../inputs/text.ts';
 import { articleConnectionField } from '../articles/connection.ts';
 import { fieldError } from '../errors.ts';
 import { badInput, userError } from '../errors.ts';
 import { isEmailAddress } from '../readers/email-address.ts';
-import { decodeIdFor } from '../relay/global-id.ts';
+import { decodeIdFor, requireIdFor } from '../relay/global-id.ts';
 
 export const ReporterRef = builder.prismaNode('Reporter', {
   id: { field: 'id' },
@@ -76,16 +78,16 @@ const ReporterPayload = builder.objectRef<{ id: number }>('ReporterPayload').imp
 type ReporterFields = typeof ReporterInput.$inferInput;
 
 function reporterData(input: ReporterFields) {
-  const email = optionalText('email', input.email, 200);
+  const email = optionalText('email', input.email, { max: LIMITS.email });
   if (email && !isEmailAddress(email)) throw fieldError('email', 'is not an e-mail address');
-  const photoUrl = optionalText('photoUrl', input.photoUrl, 500);
+  const photoUrl = optionalText('photoUrl', input.photoUrl, { max: LIMITS.photoUrl });
   if (photoUrl && !/^(https?:\/\/|\/)[^\s<>"]*$/.test(photoUrl)) throw fieldError('photoUrl', 'must be an http(s) URL or a /media path');
   return {
     slug: input.slug != null ? slugInput('slug', input.slug) : undefined,
-    name: input.name != null ? requiredText('name', input.name, 50) : undefined,
-    title: input.title != null ? requiredText('title', input.title, 30) : undefined,
+    name: input.name != null ? requiredText('name', input.name, { max: LIMITS.name }) : undefined,
+    title: input.title != null ? requiredText('title', input.title, { max: LIMITS.reporterTitle }) : undefined,
     email,
-    bio: optionalText('bio', input.bio, 2000),
+    bio: optionalText('bio', input.bio, { max: LIMITS.bio, multiline: true }),
     photoUrl,
   };
 }
@@ -100,7 +102,7 @@ builder.mutationFields((t) => ({
       const data = reporterData(input);
       if (!data.slug) throw fieldError('slug', 'is required');
       if (!data.name) throw fieldError('name', 'is required');
-      return uniqueSlug('slug', data.slug, () =>
+      return withUniqueSlug('slug', data.slug, () =>
         ctx.prisma.reporter.create({ data: { ...data, slug: data.slug!, name: data.name!, title: data.title ?? '기자' }, select: { id: true } }),
       );
     },
@@ -111,11 +113,10 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: ReporterInput, required: true }) },
     resolve: async (_root, args, ctx) => {
-      const id = decodeIdFor('Reporter', args.id, 'id');
-      if (id == null) throw fieldError('id', 'expected a Reporter id');
+      const id = requireIdFor('Reporter', args.id, 'id');
       const data = reporterData(args.input);
       const before = await ctx.prisma.reporter.findUnique({ where: { id }, select: { id: true, slug: true } });
-      const { count } = await uniqueSlug('slug', data.slug, () => ctx.prisma.reporter.updateMany({ where: { id }, data }));
+      const { count } = await withUniqueSlug('slug', data.slug, () => ctx.prisma.reporter.updateMany({ where: { id }, data }));
       if (count === 0 || !before) throw userError('NOT_FOUND', 'No such reporter', { field: 'id' });
       await ctx.services.cachePurger.ownerChanged('reporter', before, data.slug ?? undefined);
       return { id };

@@ -1,9 +1,11 @@
 import { builder } from '../builder.ts';
-import { uniqueSlug, requiredText, slugInput } from '../admin-inputs.ts';
+import { LIMITS } from '../inputs/limits.ts';
+import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
+import { requiredText } from '../inputs/text.ts';
 import { articleConnectionField } from '../articles/connection.ts';
 import { fieldError } from '../errors.ts';
 import { userError } from '../errors.ts';
-import { decodeIdFor } from '../relay/global-id.ts';
+import { requireIdFor } from '../relay/global-id.ts';
 
 export const SectionRef = builder.prismaNode('Section', {
   id: { field: 'id' },
@@ -49,11 +51,7 @@ const SectionPayload = builder.objectRef<{ id: number }>('SectionPayload').imple
   }),
 });
 
-function sectionId(value: string, field = 'id'): number {
-  const id = decodeIdFor('Section', value, field);
-  if (id == null) throw fieldError(field, 'expected a Section id');
-  return id;
-}
+const sectionId = (value: string, field = 'id') => requireIdFor('Section', value, field);
 
 builder.mutationFields((t) => ({
   createSection: t.field({
@@ -65,9 +63,9 @@ builder.mutationFields((t) => ({
       if (input.slug == null) throw fieldError('slug', 'is required');
       if (input.name == null) throw fieldError('name', 'is required');
       const slug = slugInput('slug', input.slug);
-      const name = requiredText('name', input.name, 50);
+      const name = requiredText('name', input.name, { max: LIMITS.name });
       const last = await ctx.prisma.section.findFirst({ orderBy: { position: 'desc' }, select: { position: true } });
-      const row = await uniqueSlug('slug', slug, () =>
+      const row = await withUniqueSlug('slug', slug, () =>
         ctx.prisma.section.create({ data: { slug, name, position: (last?.position ?? -1) + 1 }, select: { id: true } }),
       );
       await ctx.services.cachePurger.sectionsChanged();
@@ -82,9 +80,9 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const id = sectionId(args.id);
       const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
-      const name = args.input.name != null ? requiredText('name', args.input.name, 50) : undefined;
+      const name = args.input.name != null ? requiredText('name', args.input.name, { max: LIMITS.name }) : undefined;
       const before = await ctx.prisma.section.findUnique({ where: { id }, select: { id: true, slug: true } });
-      const { count } = await uniqueSlug('slug', slug, () => ctx.prisma.section.updateMany({ where: { id }, data: { slug, name } }));
+      const { count } = await withUniqueSlug('slug', slug, () => ctx.prisma.section.updateMany({ where: { id }, data: { slug, name } }));
       if (count === 0 || !before) throw userError('NOT_FOUND', 'No such section', { field: 'id' });
       await ctx.services.cachePurger.ownerChanged('section', before, slug);
       return { id };

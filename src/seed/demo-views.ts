@@ -16,7 +16,7 @@ import { visibleArticleWhere } from '../articles/visibility.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { bucketIndex, hourIndex, LEVEL_MS } from '../rankings/windows.ts';
 import type { ViewCounting } from '../views/wiring.ts';
-import { visitorHash } from '../views/counter.ts';
+import { visitorKey } from '../inputs/visitor.ts';
 import type { HistoryRow } from '../views/store.ts';
 import { DEMO, SAMPLE_SLUG } from './demo.ts';
 
@@ -119,7 +119,7 @@ export async function refreshDemoViews(prisma: PrismaClient, views: ViewCounting
           const n = Math.floor((perHour * (j + 1)) / 12) - Math.floor((perHour * j) / 12);
           for (let k = 0; k < n; k++) {
             const at = Math.min(bucket * LEVEL_MS.m + k * 1_000, nowMs);
-            const view = { articleId: a.id, sectionId: a.sectionId, visitor: visitorHash(`demo-${a.id}-${bucket}-${k}`), at };
+            const view = { articleId: a.id, sectionId: a.sectionId, visitor: visitorKey(`demo-${a.id}-${bucket}-${k}`), at };
             recorded.push(views.store.record(view, 1).then((outcome) => outcome === 'COUNTED' && report.recentViews++));
           }
         }

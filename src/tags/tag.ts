@@ -1,9 +1,11 @@
 import { builder } from '../builder.ts';
-import { requiredText, slugInput, uniqueSlug } from '../admin-inputs.ts';
+import { LIMITS } from '../inputs/limits.ts';
+import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
+import { requiredText } from '../inputs/text.ts';
 import { articleConnectionField } from '../articles/connection.ts';
 import { fieldError } from '../errors.ts';
 import { userError } from '../errors.ts';
-import { decodeIdFor } from '../relay/global-id.ts';
+import { requireIdFor } from '../relay/global-id.ts';
 
 export const TagRef = builder.prismaNode('Tag', {
   id: { field: 'id' },
@@ -57,8 +59,8 @@ builder.mutationFields((t) => ({
       if (input.slug == null) throw fieldError('slug', 'is required');
       if (input.name == null) throw fieldError('name', 'is required');
       const slug = slugInput('slug', input.slug);
-      const name = requiredText('name', input.name, 50);
-      return uniqueSlug('slug', slug, () => ctx.prisma.tag.create({ data: { slug, name }, select: { id: true } }));
+      const name = requiredText('name', input.name, { max: LIMITS.name });
+      return withUniqueSlug('slug', slug, () => ctx.prisma.tag.create({ data: { slug, name }, select: { id: true } }));
     },
   }),
   updateTag: t.field({
@@ -67,12 +69,11 @@ builder.mutationFields((t) => ({
     authScopes: { editor: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: TagInput, required: true }) },
     resolve: async (_root, args, ctx) => {
-      const id = decodeIdFor('Tag', args.id, 'id');
-      if (id == null) throw fieldError('id', 'expected a Tag id');
+      const id = requireIdFor('Tag', args.id, 'id');
       const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
-      const name = args.input.name != null ? requiredText('name', args.input.name, 50) : undefined;
+      const name = args.input.name != null ? requiredText('name', args.input.name, { max: LIMITS.name }) : undefined;
       const before = await ctx.prisma.tag.findUnique({ where: { id }, select: { id: true, slug: true } });
-      const { count } = await uniqueSlug('slug', slug, () => ctx.prisma.tag.updateMany({ where: { id }, data: { slug, name } }));
+      const { count } = await withUniqueSlug('slug', slug, () => ctx.prisma.tag.updateMany({ where: { id }, data: { slug, name } }));
       if (count === 0 || !before) throw userError('NOT_FOUND', 'No such tag', { field: 'id' });
       await ctx.services.cachePurger.ownerChanged('tag', before, slug);
       return { id };

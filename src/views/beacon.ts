@@ -19,7 +19,7 @@ import { clientAddress } from '../client-address.ts';
 import { decodeGlobalId } from '../relay/global-id.ts';
 import type { ViewCounting } from './wiring.ts';
 import { ReaderError, readerOf } from './reader.ts';
-import { VISITOR_ID } from './counter.ts';
+import { VISITOR_ID } from '../inputs/visitor.ts';
 
 export const VIEW_BEACON_PREFIX = '/views/';
 const MAX_BODY = 1024;

@@ -1,6 +1,6 @@
 // The view counter: validates a view (countable article, not a bot, a sane visitor id), then hands it
 // to the store. Reads of pending counts are batched per tick (one store round trip for a list).
-import { createHash } from 'node:crypto';
+import { visitorKey } from '../inputs/visitor.ts';
 import { type RankingWindow, uniqueBuckets } from '../rankings/windows.ts';
 import { AddressLimit } from './address-limit.ts';
 import { isBot } from './bots.ts';
@@ -10,9 +10,6 @@ import type { RecordOutcome, ViewStore } from './store.ts';
 import type { Logger } from '../platform/logger.ts';
 
 export type ViewOutcome = RecordOutcome | 'BOT' | 'RATE_LIMITED' | 'NOT_FOUND';
-
-/** A visitor id as pages send it (the same rule as likes): a random id kept per browser. */
-export const VISITOR_ID = /^[A-Za-z0-9_-]{8,128}$/;
 
 export interface ViewCounterOptions {
   store: ViewStore;
@@ -25,11 +22,6 @@ export interface ViewCounterOptions {
   log: Logger;
   /** Called for each counted view (the live watchers use it to notice changes early). */
   onCounted?: (articleId: number) => void;
-}
-
-/** 16 hex digits of the SHA-1 of the visitor id: fixed-size keys, and the hash the sketches use. */
-export function visitorHash(visitorId: string): string {
-  return createHash('sha1').update(visitorId).digest('hex').slice(0, 16);
 }
 
 export class ViewCounter {
@@ -60,7 +52,7 @@ export class ViewCounter {
     if (isBot(reader.userAgent)) return 'BOT';
     if (!this.addressLimit.allow(reader.address, now.getTime())) return 'RATE_LIMITED';
     const outcome = await this.options.store.record(
-      { articleId, sectionId: article.sectionId, visitor: visitorHash(visitorId), at: now.getTime() },
+      { articleId, sectionId: article.sectionId, visitor: visitorKey(visitorId), at: now.getTime() },
       this.options.dedupMs,
     );
     if (outcome === 'COUNTED') this.options.onCounted?.(articleId);

@@ -1,6 +1,6 @@
 // HyperLogLog for the in-process store (Redis has its own, PFADD/PFCOUNT): precision 14 (16,384
 // registers, standard error 0.81 %), sparse (a Map of set registers) until it pays to go dense.
-// Values are added as 64-bit hashes: the first 16 hex digits of the visitor's SHA-1.
+// Values are added as 64-bit hashes: the first 16 hex digits of the visitor's SHA-256 (src/inputs/visitor.ts).
 
 const P = 14;
 const M = 1 << P;

@@ -10,7 +10,7 @@ import type { Bucket } from '../rankings/windows.ts';
 export interface ViewRecord {
   articleId: number;
   sectionId: number;
-  /** 16 hex digits: the start of the SHA-1 of the visitor id. */
+  /** 16 hex digits: `visitorKey` of the visitor id (src/inputs/visitor.ts). */
   visitor: string;
   /** Epoch ms of the view (the app clock). */
   at: number;

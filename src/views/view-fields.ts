@@ -8,7 +8,8 @@ import { decodeIdFor, encodeGlobalId } from '../relay/global-id.ts';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { type Reader, ReaderError, readerOf } from './reader.ts';
-import { VISITOR_ID, type ViewOutcome } from './counter.ts';
+import { VISITOR_ID, VISITOR_ID_RULE } from '../inputs/visitor.ts';
+import type { ViewOutcome } from './counter.ts';
 import type { ViewCountEvent } from './watch.ts';
 
 const ViewStatusRef = builder.enumType('ViewStatus', {
@@ -39,7 +40,7 @@ builder.mutationField('recordView', (t) =>
       visitorId: t.arg.string({ required: true, description: 'A random id the page keeps per browser: 8 to 128 letters, digits, "-" or "_".' }),
     },
     resolve: async (_root, args, ctx) => {
-      if (!VISITOR_ID.test(args.visitorId)) throw badInput('visitorId', 'must be 8 to 128 letters, digits, "-" or "_"');
+      if (!VISITOR_ID.test(args.visitorId)) throw badInput('visitorId', VISITOR_ID_RULE);
       const id = decodeIdFor('Article', String(args.articleId), 'articleId');
       const reader = viewReader(ctx);
       const outcome = id == null ? 'NOT_FOUND' : await ctx.services.views.counter.record(id, args.visitorId, reader);
