@@ -94,6 +94,18 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
       expect(await server.app.db.prisma.article.count()).toBe(before);
     });
 
+    it('a taken section or tag slug is a field error on the slug; names lose control characters and line breaks', async () => {
+      const section = (slug: string, name: string) =>
+        gql('mutation($i: SectionInput!) { createSection(input: $i) { section { slug name } } }', { i: { slug, name } }, tokens.admin);
+      const tag = (slug: string) => gql('mutation($i: TagInput!) { createTag(input: $i) { tag { slug } } }', { i: { slug, name: '중복' } }, tokens.admin);
+      const slug = `dup-${backend}`;
+      expect((await section(slug, '과\u0000학\n기술')).data.createSection.section).toEqual({ slug, name: '과학 기술' });
+      // The database's unique constraint decides (no check up front): PGlite and PostgreSQL report it differently.
+      expect(onlyError(await section(slug, '또 과학')).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
+      expect((await tag(slug)).data.createTag.tag).toEqual({ slug });
+      expect(onlyError(await tag(slug)).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
+    });
+
     it('an update that fails validation changes nothing', async () => {
       const id = await draftBy(server, tokens.reporterId, '원래 제목');
       const res = await gql(UPDATE, { i: { id, headline: '새 제목', tagIds: [encodeGlobalId('Tag', 99999)] } }, tokens.editor);
