@@ -52,6 +52,18 @@ function requestedId(params: GraphQLParams, request: Request): string | undefine
 export function usePersistedDocuments(mode: PersistedMode, manifest: Map<string, string> = loadManifest()): Plugin {
   const ids = new WeakMap<Request, string>();
   const checks: Plugin = {
+    // A GET's `extensions` and `variables` are JSON in the URL: malformed JSON is the client's error.
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      if (request.method !== 'GET' || !requestParser) return;
+      setRequestParser(async (req) => {
+        try {
+          return await requestParser(req);
+        } catch (error) {
+          if (!(error instanceof SyntaxError)) throw error;
+          throw requestError('BAD_REQUEST', `The extensions or variables parameter is not valid JSON: ${error.message.slice(0, 100)}`);
+        }
+      });
+    },
     onParams({ params, request, setParams }) {
       const id = requestedId(params, request);
       if (id === undefined) return;
