@@ -59,7 +59,7 @@ describe('@defer / @stream over HTTP', () => {
       .split('\n\n')
       .map((block) => Object.fromEntries(block.split('\n').filter((l) => l.includes(':') && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()])))
       .filter((e) => e.event);
-    const next = events.filter((e) => e.event === 'next').map((e) => JSON.parse(e.data));
+    const next = events.filter((e) => e.event === 'next').map((e) => JSON.parse(e.data!));
     expect(next[0].data.article.headline).toContain('베이징시장');
     expect(next.flatMap((p) => p.incremental ?? []).map((i: any) => i.label).sort()).toEqual(['lists', 'related']);
     expect(events.at(-1)!.event).toBe('complete');
