@@ -19,8 +19,9 @@ export interface LoggerOptions {
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const base = { level: options.level, base: { pid: process.pid } };
   if (options.pretty && !options.destination) {
-    const { default: pretty } = await import('pino-pretty');
-    return pino(base, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }));
+    // pino-pretty is a dev dependency: a production install (npm ci --omit=dev) logs JSON.
+    const pretty = await import('pino-pretty').then((m) => m.default, () => null);
+    if (pretty) return pino(base, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }));
   }
   return options.destination ? pino(base, options.destination) : pino(base);
 }
