@@ -9,6 +9,7 @@ import { type AppServices, type Context, createContext } from './context.ts';
 import { type Database, type DatabaseOptions, openDatabase } from './db/client.ts';
 import { startPublicationScheduler } from './articles/publishing.ts';
 import { authenticate, connectionCredentials } from './auth/tokens.ts';
+import { useDashboard } from './dashboard/plugin.ts';
 import { maskError } from './errors.ts';
 import { MEDIA_PREFIX, serveMedia } from './media/storage.ts';
 import { createMailer } from './readers/mailer.ts';
@@ -120,6 +121,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     plugins: [
       useRequestFacts(),
       useHealthEndpoints(readiness),
+      useDashboard(), // GET /dashboard: the live newsroom board (src/dashboard)
       useOperationLimits({ ...DEFAULT_LIMITS, maxPageSize: config.maxPageSize }),
       // Subscribers with the same document, variables and viewer share one execution per event.
       useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
