@@ -12,6 +12,7 @@ import { createDraft } from '../src/articles/editing.ts';
 import { publishArticle } from '../src/articles/publishing.ts';
 import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
+import { silentLogger } from '../src/platform/logger.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { testConfig } from './harness/server.ts';
 
@@ -53,7 +54,7 @@ describe.skipIf(skip)('in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     config = await testConfig('pglite', { PGLITE_DIR: path.join(dir, 'db'), MEDIA_DIR: path.join(dir, 'media'), DEMO_VIEWS: 'true', PUBLISH_SCHEDULER_MS: '0', VIEWS_RANKING_CACHE_MS: '200' });
-    app = await buildApp(config, { log: () => {} });
+    app = await buildApp(config, { logger: silentLogger });
     port = await app.start(0, '127.0.0.1');
     base = `http://127.0.0.1:${port}`;
     context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
@@ -104,7 +105,7 @@ describe.skipIf(skip)('in a real browser', () => {
           await publish(`GraphiQL 구독 속보 ${Date.now()}`, true);
           return (await result.innerText()).replace(/\u00a0/g, ' ');
         },
-        { timeout: 20_000, intervals: [1000] },
+        { timeout: 20_000, interval: 1000 },
       )
       .toContain('GraphiQL 구독 속보');
     await shot(page, 'graphiql-subscription');
@@ -153,7 +154,7 @@ describe.skipIf(skip)('in a real browser', () => {
     await page.locator('#conn[data-state="reconnecting"]').waitFor({ timeout: 15_000 });
     expect(await page.locator('#error').innerText()).toMatch(/서버에 연결할 수 없습니다/);
     await shot(page, 'dashboard-server-down');
-    app = await buildApp(config, { log: () => {} });
+    app = await buildApp(config, { logger: silentLogger });
     const meanwhile = `재시작 중 발행된 기사 ${Date.now()}`;
     const missedId = await publish(meanwhile);
     await app.start(port, '127.0.0.1');
