@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { Plugin } from 'graphql-yoga';
 
 const require = createRequire(import.meta.url);
-const publicFile = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url));
+// From the repository's src/ both when run from src/ (tsx) and from dist/ (the build, beside src/).
+const publicFile = (name: string) => readFileSync(new URL(`../../src/dashboard/public/${name}`, import.meta.url));
 const graphqlWsBrowserBuild = () => readFileSync(path.resolve(path.dirname(require.resolve('graphql-ws')), '../umd/graphql-ws.min.js'));
 
 const JS = 'text/javascript; charset=utf-8';
