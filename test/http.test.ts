@@ -1,5 +1,6 @@
 // The HTTP surface: GraphiQL served offline, GET queries, GraphQL-over-HTTP behaviour, masking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './generated/index.ts';
 import { startTestServer, type TestServer } from './harness/server.ts';
 
 describe('HTTP', () => {
@@ -43,7 +44,7 @@ describe('HTTP', () => {
     const original = prisma.section.findMany;
     (prisma.section as any).findMany = () => Promise.reject(new Error('SELECT secret FROM internals failed'));
     try {
-      const res = await server.graphql('{ sections { slug } }');
+      const res = await server.graphql(graphql(`query TestSectionSlugs { sections { slug } }`));
       expect(res.errors?.[0]?.message).toBe('Unexpected error.');
       expect(JSON.stringify(res)).not.toContain('secret');
     } finally {

@@ -8,12 +8,14 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { graphql } from './generated/index.ts';
 import { freePort } from './harness/postgres.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { backends, onlyError, startTestServer, type TestServer } from './harness/server.ts';
 
-const LIKE = 'mutation($i: LikeArticleInput!) { likeArticle(input: $i) { liked article { likeCount } } }';
-const EMAIL = 'mutation($i: EmailArticleInput!) { emailArticle(input: $i) { messageId } }';
+const LIKE = graphql(`mutation TestLike($i: LikeArticleInput!) { likeArticle(input: $i) { liked article { likeCount } } }`);
+const EMAIL = graphql(`mutation TestEmail($i: EmailArticleInput!) { emailArticle(input: $i) { messageId } }`);
+const LIKE_COUNT = graphql(`query TestLikeCount($slug: String!) { article(slug: $slug) { likeCount } }`);
 
 interface Received {
   from: string;
@@ -72,13 +74,13 @@ describe.each(backends())('likes on %s', (backend) => {
 
   it('counts one like per visitor, also when the same visitor clicks many times at once', async () => {
     const a = await server.graphql(LIKE, { i: { articleId, visitorId: 'visitor-aaaa-1111' } });
-    expect(a.data.likeArticle).toEqual({ liked: true, article: { likeCount: 1 } });
+    expect(a.data?.likeArticle).toEqual({ liked: true, article: { likeCount: 1 } });
     const burst = await Promise.all(Array.from({ length: 10 }, () => server.graphql(LIKE, { i: { articleId, visitorId: 'visitor-bbbb-2222' } })));
     expect(burst.filter((r) => r.data?.likeArticle.liked)).toHaveLength(1);
     const again = await server.graphql(LIKE, { i: { articleId, visitorId: 'visitor-aaaa-1111' } });
-    expect(again.data.likeArticle).toEqual({ liked: false, article: { likeCount: 2 } });
-    const page = await server.graphql('query($slug: String!) { article(slug: $slug) { likeCount } }', { slug: SAMPLE_SLUG });
-    expect(page.data.article.likeCount).toBe(2);
+    expect(again.data?.likeArticle).toEqual({ liked: false, article: { likeCount: 2 } });
+    const page = await server.graphql(LIKE_COUNT, { slug: SAMPLE_SLUG });
+    expect(page.data?.article?.likeCount).toBe(2);
   });
 
   it.each([
@@ -191,8 +193,7 @@ describe.skipIf(redisSkip)('e-mail rate limits are shared by instances through R
 
   it('a visitor cannot get around the limit by switching instances', async () => {
     const env = { REDIS_URL: redis.url, OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'outbox-')), EMAIL_LIMIT_PER_VISITOR: '3' };
-    const a = await startTestServer('pglite', { env });
-    const b = await startTestServer('pglite', { env });
+    const [a, b] = await Promise.all([startTestServer('pglite', { env }), startTestServer('pglite', { env })]);
     try {
       const id = async (s: TestServer) => encodeGlobalId('Article', (await s.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } })).id);
       const send = async (s: TestServer, n: number) =>

@@ -2,6 +2,8 @@
 // run's throwaway PostgreSQL, and talks to it over real HTTP.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
@@ -49,10 +51,20 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
 
+export interface RequestOptions {
+  token?: string;
+}
+
 export interface TestServer {
   app: App;
   url: string;
-  graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string }): Promise<GraphQLResponse<T>>;
+  /**
+   * POSTs an operation. Pass a document made by `graphql()` from test/generated (codegen checks it
+   * against the schema; result and variables are typed). A plain string is for documents that are
+   * invalid on purpose; its answer is untyped.
+   */
+  graphql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables, options?: RequestOptions): Promise<GraphQLResponse<TData>>;
+  graphql(document: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse>;
   stop(): Promise<void>;
 }
 
@@ -64,7 +76,8 @@ export async function startTestServer(backend: Backend, options: AppOptions & { 
   return {
     app,
     url,
-    async graphql(query, variables, options) {
+    async graphql(document: TypedDocumentNode<unknown, unknown> | string, variables?: unknown, options?: RequestOptions) {
+      const query = typeof document === 'string' ? document : print(document);
       const res = await fetch(url, {
         method: 'POST',
         headers: {
