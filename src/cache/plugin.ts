@@ -114,12 +114,18 @@ function useCacheHeaders(config: CacheConfig, maxAges: WeakMap<object, number>):
  */
 export function useHttpCache(config: CacheConfig, store: ResponseStore): Plugin {
   const maxAges = new WeakMap<object, number>();
+  // The plugin also looks up every If-None-Match value as a response id; ours are content ETags,
+  // never ids (SHA-256 hex), so those lookups are answered here without touching the store.
+  const RESPONSE_ID = /^[0-9a-f]{64}$/;
+  const lookups: ResponseStore = Object.assign(Object.create(store) as ResponseStore, {
+    get: (id: string) => (RESPONSE_ID.test(id) ? store.get(id) : undefined),
+  });
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(useCacheHeaders(config, maxAges) as Plugin);
       addPlugin(
         useResponseCache({
-          cache: store,
+          cache: lookups,
           // Only anonymous GETs are cached, all sharing one session; a token's answer never is.
           enabled: (request) => cacheableRequest(request),
           session: () => null,
@@ -132,9 +138,16 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore): Plugin 
     },
     onResultProcess({ result }) {
       if (Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
-      const single = result as ExecutionResult;
+      const single = result as ExecutionResult & { stringify?: (r: ExecutionResult) => string };
       const headers = headersOf(single);
-      if (headers?.['Surrogate-Key'] != null) headers.ETag = etagOf(single);
+      if (headers?.['Surrogate-Key'] == null) return;
+      headers.ETag = etagOf(single);
+      // A cached result is sent many times: serialise it once (Yoga calls this with the result
+      // minus its internal extensions, which never change for the same object).
+      if (!single.stringify) {
+        let body: string | undefined;
+        single.stringify = (r) => (body ??= JSON.stringify(r));
+      }
     },
     onResponse({ request, response, setResponse, fetchAPI }) {
       const headers = response.headers;
