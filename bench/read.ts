@@ -101,6 +101,11 @@ async function send(port: number, req: { method: string; path: string; headers: 
   const res = await fetch(`http://127.0.0.1:${port}${req.path}`, { method: req.method, headers: req.headers, body: req.body });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
+  // An operation with @defer answers multipart/mixed: timed to its last part, checked for errors.
+  if (res.headers.get('content-type')?.startsWith('multipart/mixed')) {
+    if (text.includes('"errors"')) throw new Error(`GraphQL errors: ${text.slice(0, 500)}`);
+    return { data: null, multipart: text };
+  }
   const json = JSON.parse(text);
   if (json.errors) throw new Error(`GraphQL errors: ${JSON.stringify(json.errors).slice(0, 500)}`);
   return json;
