@@ -32,6 +32,9 @@ import { createLogger, type Logger, yogaLogger } from './platform/logger.ts';
 import { useRequestFacts } from './platform/request-facts.ts';
 import { observeRequests, requestLogger } from './platform/request-log.ts';
 import { readinessCheck, useHealthEndpoints } from './platform/health.ts';
+import { Metrics } from './platform/metrics.ts';
+import { useMetricsEndpoint } from './platform/metrics-endpoint.ts';
+import { databaseMetrics, instrumentPubSub, requestMetrics, useSubscriptionMetrics, viewMetrics } from './platform/app-metrics.ts';
 import { readMigrations } from './db/migrate.ts';
 import { createViewCounting } from './views/wiring.ts';
 import type { ViewStore } from './views/store.ts';
@@ -57,6 +60,8 @@ export interface App {
   pubsub: PubSub;
   caching: Caching;
   ws: LiveWebSocketServer;
+  /** This app's Prometheus registry and metric helpers (src/platform/metrics.ts). */
+  metrics: Metrics;
   /** Listens on `port` (0 = any free port); resolves with the bound port. */
   start(port?: number, host?: string): Promise<number>;
   stop(): Promise<void>;
@@ -64,13 +69,15 @@ export interface App {
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.logger ?? (await createLogger({ level: config.log.level }));
+  const metrics = new Metrics();
   const db = await openDatabase(config.database, options);
+  databaseMetrics(metrics, db);
   if (config.seedDemo) {
     const seeded = await seedIfEmpty(db.prisma);
     if (seeded) log.info({ articles: seeded.articles }, 'seeded demo data');
   }
   const clock = options.clock ?? systemClock;
-  const pubsub = createPubSub(config.redisUrl, { log });
+  const pubsub = instrumentPubSub(createPubSub(config.redisUrl, { log }), metrics);
   if (!(await pubsub.ready(options.pubsubReadyTimeoutMs ?? 5_000))) {
     log.warn('Redis pub/sub not reachable yet: serving anyway; live events from other instances resume once it is');
   }
@@ -84,7 +91,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const mailer = createMailer(config.mail);
   const rateLimiter = createRateLimiter(config.redisUrl, log);
-  const views = await createViewCounting({ prisma: db.prisma, config: config.views, redisUrl: config.redisUrl, clock, log, store: options.viewStore });
+  const viewObservers = viewMetrics(metrics);
+  const views = await createViewCounting({ prisma: db.prisma, config: config.views, redisUrl: config.redisUrl, clock, log, store: options.viewStore, observe: viewObservers });
+  viewObservers.watch(views.store);
   if (config.demoViews) {
     const demo = await refreshDemoViews(db.prisma, views, clock());
     if (demo.historyViews + demo.recentViews > 0) log.info({ views: demo.historyViews + demo.recentViews }, 'demo readership added to the view history');
@@ -122,6 +131,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       useRequestFacts(),
       useHealthEndpoints(readiness),
       useDashboard(), // GET /dashboard: the live newsroom board (src/dashboard)
+      ...(config.metrics.enabled ? [useMetricsEndpoint(metrics, { token: config.metrics.token })] : []),
+      useSubscriptionMetrics(metrics),
       useOperationLimits({ ...DEFAULT_LIMITS, maxPageSize: config.maxPageSize }),
       // Subscribers with the same document, variables and viewer share one execution per event.
       useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
@@ -136,7 +147,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (req.url?.startsWith(VIEW_BEACON_PREFIX)) return void handleViewBeacon(views, req, res, beaconOptions);
     return void yoga(req, res);
   };
-  const server = createServer(observeRequests(route, [requestLogger(log)]));
+  const server = createServer(observeRequests(route, [requestLogger(log), requestMetrics(metrics)]));
   const ws = attachWebSocketServer(server, yoga, {
     path: '/graphql',
     keepAliveMs: config.live.keepAliveMs,
@@ -168,6 +179,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     pubsub,
     caching,
     ws,
+    metrics,
     start(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -66,6 +66,8 @@ const Env = z.object({
   CDN_PURGE_MAX_BACKOFF_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   PERSISTED_OPERATIONS: z.enum(['off', 'allow', 'require']).default('allow'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  METRICS: bool.default(true),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
@@ -96,6 +98,8 @@ export interface Config {
   /** Take the client address from X-Forwarded-For (behind a load balancer). */
   trustProxy: boolean;
   log: LogConfig;
+  /** GET /metrics (Prometheus); with a token, only `Authorization: Bearer <token>` is answered. */
+  metrics: { enabled: boolean; token: string | undefined };
   cache: CacheConfig;
 }
 
@@ -212,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustProxy: e.TRUST_PROXY,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    metrics: { enabled: e.METRICS, token: e.METRICS_TOKEN },
     cache: {
       maxAge: { article: e.CACHE_MAX_AGE_ARTICLE, list: e.CACHE_MAX_AGE_LIST, counter: e.CACHE_MAX_AGE_COUNTER },
       staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE,

@@ -17,6 +17,8 @@ export interface Database {
   kind: Config['database']['kind'];
   /** The embedded engine when `kind` is 'pglite' (e.g. for `dumpDataDir()`). */
   pglite?: PGlite;
+  /** The application's connection pool when `kind` is 'postgres' (metrics: in use, waiting). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function openDatabase(config: Config['database'], options: Database
   return {
     prisma,
     kind: 'postgres',
+    pool,
     close: () => prisma.$disconnect(),
   };
 }

@@ -22,6 +22,8 @@ export interface ViewCounterOptions {
   log: Logger;
   /** Called for each counted view (the live watchers use it to notice changes early). */
   onCounted?: (articleId: number) => void;
+  /** Called with every outcome (metrics). */
+  onRecorded?: (outcome: ViewOutcome) => void;
 }
 
 export class ViewCounter {
@@ -46,6 +48,12 @@ export class ViewCounter {
    * the reader a relay named). The caller validated the visitor id.
    */
   async record(articleId: number, visitorId: string, reader: Reader): Promise<ViewOutcome> {
+    const outcome = await this.decide(articleId, visitorId, reader);
+    this.options.onRecorded?.(outcome);
+    return outcome;
+  }
+
+  private async decide(articleId: number, visitorId: string, reader: Reader): Promise<ViewOutcome> {
     const now = this.options.clock();
     const article = await this.options.directory.countable(articleId, now);
     if (!article) return 'NOT_FOUND';

@@ -62,6 +62,8 @@ export interface FlusherOptions {
   /** Rows (article × hour) per database statement. */
   chunkRows?: number;
   onFlushed?: (report: FlushReport) => void;
+  /** Called after every successful run, with how long it took (metrics). */
+  onRun?: (report: FlushReport, seconds: number) => void;
 }
 
 export class ViewFlusher {
@@ -93,9 +95,12 @@ export class ViewFlusher {
   /** One flush run (single-flight: a call during a run waits for it, then runs again). */
   async flush(): Promise<FlushReport> {
     while (this.running) await this.running.catch(() => {});
+    const started = performance.now();
     this.running = this.run();
     try {
-      return await this.running;
+      const report = await this.running;
+      this.options.onRun?.(report, (performance.now() - started) / 1000);
+      return report;
     } finally {
       this.running = null;
     }

@@ -8,7 +8,7 @@ import { ArticleDirectory } from './directory.ts';
 import { ViewFlusher, type FlushReport } from './flusher.ts';
 import { MemoryViewStore } from './memory-store.ts';
 import { RedisViewStore } from './redis-store.ts';
-import { ViewCounter } from './counter.ts';
+import { ViewCounter, type ViewOutcome } from './counter.ts';
 import type { ViewStore } from './store.ts';
 import { ViewCountWatcher } from './watch.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -22,6 +22,8 @@ export interface ViewCountingOptions {
   /** Use this store instead of building one from the configuration (tests, benchmark). */
   store?: ViewStore;
   onFlushed?: (report: FlushReport) => void;
+  /** Metrics hooks: every recorded view's outcome, every flush run. */
+  observe?: { recorded?: (outcome: ViewOutcome) => void; flushed?: (report: FlushReport, seconds: number) => void };
 }
 
 export interface ViewCounting {
@@ -48,7 +50,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
       ? new RedisViewStore(options.redisUrl, { prefix: config.redisPrefix, maxBuffered: config.maxBuffered, log })
       : new MemoryViewStore());
   const directory = new ArticleDirectory(prisma, { ttlMs: config.articleCacheMs });
-  const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, perAddressPerMinute: config.perAddressPerMinute, log });
+  const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, perAddressPerMinute: config.perAddressPerMinute, log, onRecorded: options.observe?.recorded });
   const flusher = new ViewFlusher({
     store,
     prisma,
@@ -57,6 +59,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     intervalMs: config.flushIntervalMs,
     leaseMs: config.flushLeaseMs,
     onFlushed: options.onFlushed,
+    onRun: options.observe?.flushed,
   });
   const rankings = new Rankings({ store, prisma, clock, cacheMs: config.rankingCacheMs, log });
   const countWatcher = new ViewCountWatcher({ prisma, counter, clock, log });

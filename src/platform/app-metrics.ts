@@ -1,0 +1,134 @@
+// What this app reports to Prometheus, all names in one place (README, Operations, lists them):
+//   http_requests_total{route,operation,status,code}      requests by operation name and error code
+//   http_request_duration_seconds{route,operation}        latency histogram
+//   graphql_subscriptions_active{transport}               open subscriptions: websocket | sse
+//   pubsub_events_out_total{topic,result}                 events published (ok | failed)
+//   pubsub_events_in_total{topic}                         events received from the transport
+//   pubsub_event_lag_seconds{topic}                       from the event's instant to its arrival here
+//   pubsub_subscribed                                     1 when events from every instance arrive
+//   views_recorded_total{outcome}                         COUNTED, DUPLICATE, QUEUED, DROPPED, BOT, ...
+//   views_flushed_total, views_flush_duration_seconds     write-behind commits to PostgreSQL
+//   views_flush_last_success_timestamp_seconds            flush lag = time() - this
+//   views_outage_buffered, views_outage_dropped_total     views held in memory while Redis is unreachable
+//   db_pool_connections{state}                            total | idle | in_use | waiting (PostgreSQL)
+//   nodejs_eventloop_lag_seconds, process_*, nodejs_*     prom-client's default metrics
+import type { Plugin } from 'graphql-yoga';
+import type { Database } from '../db/client.ts';
+import type { PubSub } from '../pubsub/pubsub.ts';
+import { TOPICS, type Topics } from '../pubsub/topics.ts';
+import type { ViewOutcome } from '../views/counter.ts';
+import type { FlushReport } from '../views/flusher.ts';
+import type { ViewStore } from '../views/store.ts';
+import { LATENCY_BUCKETS, type Metrics } from './metrics.ts';
+import type { RequestObserver } from './request-log.ts';
+
+/** Operation names come from clients: only plain names, and at most this many distinct ones. */
+const MAX_OPERATION_NAMES = 200;
+const ROUTES = ['/graphql', '/views', '/media', '/healthz', '/readyz', '/metrics'];
+
+export function requestMetrics(metrics: Metrics): RequestObserver {
+  const requests = metrics.counter('http_requests_total', 'HTTP requests by route, GraphQL operation, status and error code', ['route', 'operation', 'status', 'code']);
+  const duration = metrics.histogram('http_request_duration_seconds', 'HTTP request latency by route and GraphQL operation', LATENCY_BUCKETS, ['route', 'operation']);
+  const names = new Set<string>();
+  const operationLabel = (name: string | undefined) => {
+    if (!name) return '';
+    if (names.has(name)) return name;
+    if (names.size >= MAX_OPERATION_NAMES || !/^[A-Za-z_]\w{0,63}$/.test(name)) return 'other';
+    names.add(name);
+    return name;
+  };
+  return ({ facts, path, status, seconds }) => {
+    const route = ROUTES.find((r) => path === r || path.startsWith(`${r}/`)) ?? 'other';
+    const operation = operationLabel(facts.operationName);
+    requests.inc({ route, operation, status: String(status), code: facts.codes[0] ?? '' });
+    duration.observe({ route, operation }, seconds);
+  };
+}
+
+/** Counts open subscriptions by transport (graphql-ws contexts carry `extra`; Yoga's SSE ones do not). */
+export function useSubscriptionMetrics(metrics: Metrics): Plugin {
+  const active = metrics.gauge('graphql_subscriptions_active', 'Open GraphQL subscriptions by transport', undefined, ['transport']);
+  active.set({ transport: 'websocket' }, 0);
+  active.set({ transport: 'sse' }, 0);
+  return {
+    onSubscribe({ args }) {
+      const transport = 'extra' in (args.contextValue as object) ? 'websocket' : 'sse';
+      return {
+        onSubscribeResult({ result }) {
+          if (!(result && typeof result === 'object' && Symbol.asyncIterator in result)) return;
+          active.inc({ transport });
+          return { onEnd: () => active.dec({ transport }) };
+        },
+      };
+    },
+  };
+}
+
+/** Wraps `publish` to count events out; listens to every topic to count events in and their lag. */
+export function instrumentPubSub(pubsub: PubSub, metrics: Metrics): PubSub {
+  const out = metrics.counter('pubsub_events_out_total', 'Events published, by topic and result', ['topic', 'result']);
+  const received = metrics.counter('pubsub_events_in_total', 'Events received, by topic', ['topic']);
+  const lag = metrics.histogram('pubsub_event_lag_seconds', "From an event's instant to its arrival in this process", LATENCY_BUCKETS, ['topic']);
+  metrics.gauge('pubsub_subscribed', '1 when events published by any instance reach this one', () => (pubsub.status().subscribed ? 1 : 0));
+  for (const topic of TOPICS) {
+    pubsub.listen(topic, (d) => {
+      received.inc({ topic });
+      const at = eventInstant(d.payload);
+      if (at !== null) lag.observe({ topic }, Math.max(0, (d.receivedAt.getTime() - at) / 1000));
+    });
+  }
+  const publish = pubsub.publish.bind(pubsub);
+  return Object.assign(Object.create(pubsub) as PubSub, {
+    async publish(topic: keyof Topics, payload: Topics[keyof Topics]) {
+      try {
+        await publish(topic, payload as never);
+        out.inc({ topic, result: 'ok' });
+      } catch (error) {
+        out.inc({ topic, result: 'failed' });
+        throw error;
+      }
+    },
+  });
+}
+
+function eventInstant(payload: unknown): number | null {
+  const p = payload as { publishedAt?: unknown; at?: unknown };
+  const iso = typeof p.at === 'string' ? p.at : typeof p.publishedAt === 'string' ? p.publishedAt : null;
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(t) ? t : null;
+}
+
+export function viewMetrics(metrics: Metrics): { recorded: (o: ViewOutcome) => void; flushed: (r: FlushReport, seconds: number) => void; watch(store: ViewStore): void } {
+  const recorded = metrics.counter('views_recorded_total', 'Views recorded, by outcome', ['outcome']);
+  const flushed = metrics.counter('views_flushed_total', 'Views committed to PostgreSQL by this instance');
+  const flushDuration = metrics.histogram('views_flush_duration_seconds', 'Write-behind flush run duration', LATENCY_BUCKETS);
+  const lastFlush = metrics.gauge('views_flush_last_success_timestamp_seconds', 'When the last flush run succeeded (flush lag = time() - this)');
+  return {
+    recorded: (outcome) => recorded.inc({ outcome }),
+    flushed: (report, seconds) => {
+      flushed.inc(report.views);
+      flushDuration.observe(seconds);
+      lastFlush.set(Date.now() / 1000);
+    },
+    watch(store) {
+      metrics.gauge('views_outage_buffered', 'Views held in memory while Redis is unreachable', () => store.health().buffered);
+      metrics.gauge('views_outage_dropped_total', 'Views refused since start because the outage buffer was full', () => store.health().dropped);
+    },
+  };
+}
+
+export function databaseMetrics(metrics: Metrics, db: Database): void {
+  const pool = db.pool;
+  if (!pool) return;
+  metrics.gauge(
+    'db_pool_connections',
+    'PostgreSQL pool connections: total, idle, in use, and requests waiting for one',
+    () => [
+      [{ state: 'total' }, pool.totalCount],
+      [{ state: 'idle' }, pool.idleCount],
+      [{ state: 'in_use' }, pool.totalCount - pool.idleCount],
+      [{ state: 'waiting' }, pool.waitingCount],
+    ],
+    ['state'],
+  );
+}

@@ -1,0 +1,84 @@
+// /metrics over real HTTP: request counts and latency per operation and error code, open
+// subscriptions per transport, view outcomes, event-loop lag; access limited by METRICS_TOKEN.
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startTestServer, type TestServer } from './harness/server.ts';
+
+const TOKEN = 'metrics-token-0123456789';
+
+describe('metrics', () => {
+  let server: TestServer;
+  let base: string;
+  beforeAll(async () => {
+    server = await startTestServer('pglite', { env: { METRICS_TOKEN: TOKEN } });
+    base = server.url.replace('/graphql', '');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const scrape = async () => {
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    return res.text();
+  };
+  /** The value of one sample line, by its exact name and labels (0 when absent). */
+  const sample = (text: string, series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+
+  it('answers only with the token when METRICS_TOKEN is set', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    const text = await scrape();
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('counts requests and latency per operation name and error code', async () => {
+    const before = await scrape();
+    const ok = `http_requests_total{route="/graphql",operation="Sections",status="200",code=""}`;
+    const bad = `http_requests_total{route="/graphql",operation="",status="400",code="GRAPHQL_VALIDATION_FAILED"}`;
+    for (let i = 0; i < 3; i++) await server.graphql('query Sections { sections { slug } }');
+    await (await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body: '{"query":"{ nope }"}' })).text();
+    const after = await scrape();
+    expect(sample(after, ok) - sample(before, ok)).toBe(3);
+    expect(sample(after, bad) - sample(before, bad)).toBe(1);
+    const count = `http_request_duration_seconds_count{route="/graphql",operation="Sections"}`;
+    expect(sample(after, count) - sample(before, count)).toBe(3);
+  });
+
+  it('caps client-chosen operation names', async () => {
+    await server.graphql('query Weird_Name_1 { sections { slug } }');
+    const res = await fetch(`${server.url}?query=${encodeURIComponent('query A { sections { slug } }')}&operationName=${encodeURIComponent('no/such name')}`);
+    await res.text();
+    const text = await scrape();
+    expect(text).toContain('operation="Weird_Name_1"');
+    expect(text).not.toContain('no/such name');
+  });
+
+  it('reports open WebSocket subscriptions and recorded view outcomes', async () => {
+    const client = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const it = client.iterate({ query: 'subscription { articlePublished { articleId } }' });
+    const first = it.next();
+    await server.app.services.live.whenSubscriptions(1);
+    expect(sample(await scrape(), 'graphql_subscriptions_active{transport="websocket"}')).toBe(1);
+    await it.return?.();
+    void first.catch(() => {});
+    await server.app.services.live.until((s) => s.published === 0);
+    expect(sample(await scrape(), 'graphql_subscriptions_active{transport="websocket"}')).toBe(0);
+    await client.dispose();
+
+    const [article] = (await server.graphql('{ latestArticles(first: 1) { id } }')).data.latestArticles;
+    const record = `mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }`;
+    for (const v of ['metrics-visitor-1', 'metrics-visitor-1']) await server.graphql(record, { a: article.id, v });
+    const text = await scrape();
+    expect(sample(text, 'views_recorded_total{outcome="COUNTED"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'views_recorded_total{outcome="DUPLICATE"}')).toBeGreaterThanOrEqual(1);
+    expect(text).toContain('views_outage_buffered 0');
+    expect(text).toContain('pubsub_subscribed 1');
+  });
+});
