@@ -163,6 +163,12 @@ describe.skipIf(skip)('in a real browser', () => {
     expect(await page.locator('#conn').innerText()).toMatch(/다시 연결됨 · 놓친 기사 1건/);
     expect(await page.locator('#error').isHidden()).toBe(true);
     await shot(page, 'dashboard-resumed');
+
+    // The section selector: 경제 only (the society article leading overall drops out of the list).
+    await page.locator('#section').selectOption('economy');
+    await expect.poll(() => page.locator('#rank-DAY li').first().innerText(), { timeout: 10_000 }).toContain('현대제철');
+    expect(await page.locator('#rank-DAY').innerText()).not.toContain('대학교 학생상담센터');
+    await shot(page, 'dashboard-section-economy');
     await page.close();
     expect(outside).toEqual([]);
   }, 120_000);
