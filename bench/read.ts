@@ -94,6 +94,10 @@ interface Target {
 function request(target: Target, scenario: Scenario, key: string): { method: string; path: string; headers: Record<string, string>; body?: string } {
   if (target.contender === 'floor') return { method: 'GET', path: `/${scenario.name}?key=${encodeURIComponent(key)}`, headers: {} };
   const query = target.contender === 'api' ? scenario.api : scenario.postgraphile;
+  // The response cache serves anonymous GETs (a POST always executes): ask it as a page or CDN would.
+  if (target.label === 'api+cache') {
+    return { method: 'GET', path: `/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify({ slug: key }))}`, headers: {} };
+  }
   return { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { slug: key } }) };
 }
 
