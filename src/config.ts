@@ -71,6 +71,9 @@ const Env = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
+/** Every variable the server reads (.env.example lists them all; a test keeps it so). */
+export const ENV_VARIABLES = Object.keys(Env.shape);
+
 export interface Config {
   port: number;
   host: string;

@@ -25,3 +25,18 @@ describe('configuration', () => {
     expect(loadConfig({ PGLITE_DIR: 'memory' }).database).toEqual({ kind: 'pglite', dir: undefined });
   });
 });
+
+describe('.env.example', () => {
+  it('lists every variable the server reads, each with a valid value', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ENV_VARIABLES } = await import('../src/config.ts');
+    const text = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const listed = [...text.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect([...listed].sort()).toEqual([...ENV_VARIABLES].sort());
+    // The uncommented values, as a shell would read them, parse.
+    const env = Object.fromEntries(
+      [...text.matchAll(/^([A-Z][A-Z0-9_]+)=("[^"]*"|\S*)/gm)].map((m) => [m[1], m[2]!.replace(/^"|"$/g, '')]),
+    );
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+});
