@@ -13,6 +13,7 @@ import { LiveStream } from '../src/live/stream.ts';
 import { createMemoryPubSub } from '../src/pubsub/pubsub.ts';
 import { createRedisPubSub } from '../src/pubsub/redis.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { graphql } from './generated/index.ts';
 import { type Recorded, subscribeSse, subscribeWs, wsClient } from './harness/live-clients.ts';
 import { backends, startTestServer, type TestServer } from './harness/server.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
@@ -303,7 +304,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const refused = await subscribeWs(badToken, { query: PUBLISHED }).ended;
     expect((refused as { code: number }).code).toBe(CloseCode.Forbidden);
     // The server still serves.
-    expect((await server.graphql('{ latestArticles(first: 1) { slug } }')).data.latestArticles).toHaveLength(1);
+    expect((await server.graphql(graphql(`query TestLatestOne { latestArticles(first: 1) { slug } }`))).data?.latestArticles).toHaveLength(1);
   });
 
   it('enforces the protocol: close codes 4400, 4401, 4408, 4409, 4429 and 4403 from the auth hook', async () => {

@@ -1,7 +1,7 @@
 // No N+1: the number of SQL statements for an article list is pinned and does not grow with its length.
-import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { graphql } from './generated/index.ts';
 import { backends, startTestServer, type TestServer } from './harness/server.ts';
 
@@ -36,17 +36,17 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     await server?.stop();
   });
 
-  async function count(query: string, variables?: Record<string, unknown>): Promise<{ n: number; sql: string[] }> {
+  async function count<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<{ n: number; sql: string[] }> {
     statements.length = 0;
-    const res = await server.graphql(query, variables);
+    const res = await server.graphql(document, variables);
     expect(res.errors).toBeUndefined();
     return { n: statements.length, sql: [...statements] };
   }
 
   it('a 20-article list with reporters, section, tags and lead image runs a fixed handful', async () => {
-    const twenty = await count(print(FrontPage), { first: 20 });
-    const two = await count(print(FrontPage), { first: 2 });
-    const hundred = await count(print(FrontPage), { first: 100 });
+    const twenty = await count(FrontPage, { first: 20 });
+    const two = await count(FrontPage, { first: 2 });
+    const hundred = await count(FrontPage, { first: 100 });
     // Two statements: the page's ids by an index range (src/articles/list-query.ts), then the rows
     // with their relations joined (Prisma relationJoins, LATERAL subqueries).
     expect(twenty.n, twenty.sql.join('\n')).toBe(2);
@@ -55,17 +55,17 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
   });
 
   it('search loads every article on the page at once', async () => {
-    const q = `{ search(query: "기후", first: 20) { edges { snippet node { headline section { name } reporters { name } } } } }`;
+    const q = graphql(`query TestSearchPage { search(query: "기후", first: 20) { edges { snippet node { headline section { name } reporters { name } } } } }`);
     const { n } = await count(q);
     // The ranked page of ids, then the articles with their relations.
     expect(n).toBe(2);
   });
 
   it('the article page with its lists stays a bounded number of statements', async () => {
-    const q = `query($slug: String!) {
+    const q = graphql(`query TestArticlePageStatements($slug: String!) {
       article(slug: $slug) { headline body { __typename ... on ImageBlock { media { url } caption } } reporters { name } previous { headline } next { headline } related { headline } }
       latestArticles(first: 10) { headline section { name } }
-    }`;
+    }`);
     const { n, sql } = await count(q, { slug: SAMPLE_SLUG });
     // article, its previous, next, related (tag query + fill-up), image media, latest list.
     expect(n, sql.join('\n')).toBeLessThanOrEqual(8);
