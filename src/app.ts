@@ -11,6 +11,13 @@ import { startPublicationScheduler } from './articles/publishing.ts';
 import { authenticate, connectionCredentials } from './auth/tokens.ts';
 import { useDashboard } from './dashboard/plugin.ts';
 import { maskError } from './errors.ts';
+import { corsOptions } from './http/cors.ts';
+import { useCsrfPrevention } from './http/csrf.ts';
+import { useDocumentLimits } from './http/document-limits.ts';
+import { useClientErrorLog } from './http/error-log.ts';
+import { useOperationRateLimits } from './http/operation-rate-limits.ts';
+import { useRequestBodyLimits } from './http/request-body.ts';
+import { useStringInputs } from './http/string-inputs.ts';
 import { MEDIA_PREFIX, serveMedia } from './media/storage.ts';
 import { createMailer } from './readers/mailer.ts';
 import { createRateLimiter } from './readers/rate-limit.ts';
@@ -123,17 +130,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     fetchAPI: createFetch({
       formDataLimits: { fileSize: config.media.maxUploadBytes, files: 1, fieldSize: 1_000_000, fields: 20 },
     }),
-    maskedErrors: { maskError },
+    // Driver messages and stacks in `extensions` only with NODE_ENV=development, never unset or production.
+    maskedErrors: { maskError, isDev: config.errorDetails },
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL,
     landingPage: false,
+    cors: corsOptions(config.cors),
     plugins: [
       useRequestFacts(),
       useHealthEndpoints(readiness),
       useDashboard(), // GET /dashboard: the live newsroom board (src/dashboard)
       ...(config.metrics.enabled ? [useMetricsEndpoint(metrics, { token: config.metrics.token })] : []),
       useSubscriptionMetrics(metrics),
+      useCsrfPrevention(),
+      useRequestBodyLimits(config.security.maxRequestBytes),
+      useDocumentLimits(config.security),
+      useStringInputs(),
       useOperationLimits({ ...DEFAULT_LIMITS, maxPageSize: config.maxPageSize }),
+      useOperationRateLimits(rateLimiter, config.security),
+      useClientErrorLog(log),
       // Subscribers with the same document, variables and viewer share one execution per event.
       useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
       ...caching.plugins(),

@@ -42,6 +42,19 @@ const Env = z.object({
   EMAIL_LIMIT_PER_RECIPIENT: z.coerce.number().int().min(1).max(10_000).default(3),
   EMAIL_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
   TRUST_PROXY: bool.default(false),
+  NODE_ENV: z.string().optional(),
+  INTROSPECTION: bool.default(true),
+  FIELD_SUGGESTIONS: bool.optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((v) => (v.trim() === '*' ? ('*' as const) : v.split(',').map((o) => o.trim()).filter(Boolean)))
+    .pipe(z.union([z.literal('*'), z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], no path')).min(1)])),
+  CORS_CREDENTIALS: bool.default(false),
+  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(2_000),
+  RATE_LIMIT_SEARCH_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   PUBLISH_SCHEDULER_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
   VIEWS_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   VIEWS_DEDUP_MINUTES: z.coerce.number().min(0.001).max(24 * 60).default(30),
@@ -104,6 +117,12 @@ export interface Config {
   /** GET /metrics (Prometheus); with a token, only `Authorization: Bearer <token>` is answered. */
   metrics: { enabled: boolean; token: string | undefined };
   cache: CacheConfig;
+  /** NODE_ENV=production: no field suggestions unless FIELD_SUGGESTIONS says otherwise. */
+  production: boolean;
+  /** Masked errors carry the original message and stack in `extensions`: only NODE_ENV=development. */
+  errorDetails: boolean;
+  security: SecurityConfig;
+  cors: { origins: '*' | string[]; credentials: boolean };
 }
 
 export interface CacheConfig {
@@ -129,6 +148,20 @@ export interface LogConfig {
   level: LogLevel;
   /** auto: pretty lines only when a person runs `npm start` in a terminal, JSON otherwise. */
   format: 'auto' | 'json' | 'pretty';
+}
+
+export interface SecurityConfig {
+  introspection: boolean;
+  fieldSuggestions: boolean;
+  /** Largest request body (JSON, GET has none); multipart uploads have MAX_UPLOAD_BYTES. */
+  maxRequestBytes: number;
+  /** Lexical tokens per GraphQL document. */
+  maxTokens: number;
+  /** Directives per operation. */
+  maxDirectives: number;
+  /** Per client (token, else address) and minute. */
+  searchPerMinute: number;
+  mutationsPerMinute: number;
 }
 
 export interface MailConfig {
@@ -186,6 +219,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.CORS_CREDENTIALS && e.CORS_ORIGINS === '*') {
+    throw new Error('Invalid configuration:\n  CORS_CREDENTIALS: needs an explicit CORS_ORIGINS list (never credentials for any origin)');
+  }
+  const production = e.NODE_ENV === 'production';
   const database: Config['database'] = e.DATABASE_URL
     ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, preparedStatements: e.DATABASE_PREPARED_STATEMENTS }
     : { kind: 'pglite', dir: e.PGLITE_DIR === 'memory' ? undefined : path.resolve(e.PGLITE_DIR) };
@@ -233,6 +270,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       purgeMaxBackoffMs: e.CDN_PURGE_MAX_BACKOFF_MS,
       persistedOperations: e.PERSISTED_OPERATIONS,
     },
+    production,
+    errorDetails: e.NODE_ENV === 'development',
+    security: {
+      introspection: e.INTROSPECTION,
+      fieldSuggestions: e.FIELD_SUGGESTIONS ?? !production,
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: 20,
+      searchPerMinute: e.RATE_LIMIT_SEARCH_PER_MINUTE,
+      mutationsPerMinute: e.RATE_LIMIT_MUTATIONS_PER_MINUTE,
+    },
+    cors: { origins: e.CORS_ORIGINS, credentials: e.CORS_CREDENTIALS },
     views: {
       dedupMs: Math.round(e.VIEWS_DEDUP_MINUTES * 60_000),
       perAddressPerMinute: e.VIEWS_LIMIT_PER_ADDRESS,

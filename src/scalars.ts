@@ -25,6 +25,9 @@ export function parseDateTime(value: unknown): Date {
   }
   const date = new Date(match[4] ? (value as string).replace(' ', 'T') : `${y}-${mo}-${d}T00:00:00Z`);
   if (Number.isNaN(date.getTime())) throw invalid(value, 'is not a real date and time');
+  // Its zone may move it out of the years 1–9999 that every output (ISO-8601) and column can hold.
+  const utcYear = date.getUTCFullYear();
+  if (utcYear < 1 || utcYear > 9999) throw invalid(value, 'must fall within the years 1 to 9999 in UTC');
   return date;
 }
 

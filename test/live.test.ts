@@ -356,9 +356,9 @@ describe('live hub seam (controlled replay)', () => {
     const t = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
     const prisma = {
       article: {
-        findUnique: async () => ({ publishedAt: t(0) }),
         findMany: () => new Promise((resolve) => (releaseReplay = resolve)),
-        findFirst: async ({ where }: { where: { id: number } }) => ({ id: where.id }),
+        // The cursor's article (published at t(0)), and each live event's visibility check.
+        findFirst: async ({ where }: { where: { id: number } }) => ({ id: where.id, publishedAt: t(0) }),
       },
     } as unknown as PrismaClient;
     const hub = new LiveHub({ prisma, pubsub, clock: () => t(10), log: silentLogger, replayLimit: 2, maxBuffered: 100 });

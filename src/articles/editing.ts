@@ -124,6 +124,8 @@ export async function createDraft(
   services: PublishingServices,
   input: ArticleFieldsInput,
   defaults: { reporterId: number | null },
+  /** For a REPORTER: the reporter whose draft this is (their byline must be on it). */
+  draftOf: number | null = null,
 ): Promise<number> {
   const { prisma } = services;
   if (input.headline == null) throw fieldError('headline', 'is required');
@@ -131,6 +133,7 @@ export async function createDraft(
   const v = await normalizeInput(prisma, input);
   const reporterIds = v.reporterIds ?? (defaults.reporterId != null ? [defaults.reporterId] : null);
   if (!reporterIds) throw fieldError('reporterIds', 'is required (this token writes as no reporter)');
+  requireOwnByline(reporterIds, draftOf);
   const body = v.body ?? [];
   const bodyText = bodyToText(body);
   try {
@@ -185,6 +188,7 @@ export async function editArticle(
 ): Promise<EditResult> {
   const { prisma } = services;
   const v = await normalizeInput(prisma, input);
+  requireOwnByline(v.reporterIds, draftOf);
   const now = services.clock();
   let visible = false;
   let revisionId: number | null = null;
@@ -257,6 +261,13 @@ export async function editArticle(
   const touched = { sectionId: v.sectionId, reporterIds: v.reporterIds, tagIds: v.tagIds };
   const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }, touched));
   return { revisionId, announced };
+}
+
+/** A REPORTER's drafts carry their own byline (editors may byline anyone): else they could not edit them. */
+function requireOwnByline(reporterIds: number[] | null | undefined, draftOf: number | null) {
+  if (draftOf != null && reporterIds && !reporterIds.includes(draftOf)) {
+    throw fieldError('reporterIds', "must include your own reporter: a reporter's draft carries their byline");
+  }
 }
 
 /** Scope-auth let a REPORTER in on their own draft; it must still be one when the write happens. */

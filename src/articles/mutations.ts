@@ -123,7 +123,7 @@ builder.mutationFields((t) => ({
     authScopes: { reporter: true },
     args: { input: t.arg({ type: CreateArticleInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      articleId: await createDraft(ctx.services, input, { reporterId: ctx.viewer?.reporterId ?? null }),
+      articleId: await createDraft(ctx.services, input, { reporterId: ctx.viewer?.reporterId ?? null }, draftOnlyFor(ctx)),
       changed: true,
     }),
   }),

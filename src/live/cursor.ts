@@ -4,6 +4,7 @@
 // (publishedAt, id), is read from the article when a resume starts.
 import { formatPrismaCursor, parsePrismaCursor } from '@pothos/plugin-prisma';
 import { badInput } from '../errors.ts';
+import { MAX_ROW_ID } from '../relay/connection-args.ts';
 
 export interface PublicationPosition {
   publishedAt: Date;
@@ -22,7 +23,7 @@ export function decodePublicationCursor(cursor: string, argumentName = 'after'):
   } catch {
     id = null;
   }
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1 || id > MAX_ROW_ID) {
     throw badInput(argumentName, `"${cursor.slice(0, 100)}" is not a cursor of this connection`);
   }
   return id;

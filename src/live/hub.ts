@@ -223,8 +223,11 @@ export class LiveHub {
 
   private async replay(filter: PublishedFilter, afterId: number): Promise<PublishedEvent[]> {
     const now = this.options.clock();
-    // The cursor's article may have been unpublished since: its publish time still marks the position.
-    const cursorRow = await this.options.prisma.article.findUnique({ where: { id: afterId }, select: { publishedAt: true } });
+    // The cursor must name an article readers can see now (the one visibility rule): a draft, a
+    // scheduled, embargoed, archived or deleted article, or an unknown id, all get this same answer,
+    // so a resume cannot tell which hidden articles exist. A client whose last article was taken down
+    // since refetches the list and subscribes again without `after`.
+    const cursorRow = await this.options.prisma.article.findFirst({ where: { id: afterId, ...visibleArticleWhere(now) }, select: { publishedAt: true } });
     if (!cursorRow?.publishedAt) throw badInput('after', 'is not the cursor of a published article');
     const after = { publishedAt: cursorRow.publishedAt, id: afterId };
     const limit = this.options.replayLimit;

@@ -11,6 +11,7 @@ import { optionalText, requiredText } from '../inputs/text.ts';
 import { VISITOR_ID, VISITOR_ID_RULE, visitorHash } from '../inputs/visitor.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 import { isEmailAddress } from './email-address.ts';
+import { rateLimited } from './rate-limit.ts';
 
 const HOUR = 3_600_000;
 
@@ -85,18 +86,13 @@ builder.mutationFields((t) => ({
       const visitorHash = visitor(input.visitorId);
       const articleId = await visibleArticleId(ctx, input.articleId);
       const { mail } = ctx.config;
-      const verdict = await ctx.services.rateLimiter.hit(
-        [
-          { name: 'email:visitor', key: visitorHash, limit: mail.perVisitorPerHour, windowMs: HOUR },
-          { name: 'email:recipient', key: to.toLowerCase(), limit: mail.perRecipientPerHour, windowMs: HOUR },
-          { name: 'email:ip', key: ctx.clientIp ?? 'unknown', limit: mail.perIpPerHour, windowMs: HOUR },
-        ],
-        ctx.services.clock().getTime(),
-      );
+      const verdict = await ctx.services.rateLimiter.hit([
+        { name: 'email:visitor', key: visitorHash, limit: mail.perVisitorPerHour, windowMs: HOUR },
+        { name: 'email:recipient', key: to.toLowerCase(), limit: mail.perRecipientPerHour, windowMs: HOUR },
+        { name: 'email:ip', key: ctx.clientIp ?? 'unknown', limit: mail.perIpPerHour, windowMs: HOUR },
+      ]);
       if (!verdict.allowed) {
-        throw userError('RATE_LIMITED', `Too many articles sent; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`, {
-          retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000),
-        });
+        throw rateLimited(`Too many articles sent; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`, verdict.retryAfterMs);
       }
       const article = await ctx.prisma.article.findUniqueOrThrow({ where: { id: articleId }, select: { headline: true, slug: true, bodyText: true } });
       const url = articleUrl(ctx.config.siteUrl, article.slug);

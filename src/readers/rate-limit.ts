@@ -1,6 +1,9 @@
-// Fixed-window rate limits, shared by every instance through Redis when REDIS_URL is set, in
-// process otherwise. If Redis cannot be reached, this instance's own counts still apply.
+// Rate limits (rate-limiter-flexible): fixed windows counted in Redis when REDIS_URL is set, so every
+// instance shares one budget per client, in process otherwise. If Redis cannot be reached, each
+// instance counts in its own memory (the library's insurance limiter) until it is back.
 import { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { userError } from '../errors.ts';
 import { type Logger, silentLogger } from '../platform/logger.ts';
 
 export interface RateLimit {
@@ -9,75 +12,68 @@ export interface RateLimit {
   key: string;
   limit: number;
   windowMs: number;
+  /** Points this attempt costs (default 1). */
+  cost?: number;
 }
 
 export interface RateLimitResult {
   allowed: boolean;
-  /** When the window resets. */
+  /** When the most exhausted window has room again (0 when allowed). */
   retryAfterMs: number;
 }
 
 export interface RateLimiter {
   /** Counts one attempt against each limit; allowed only if every limit still has room. */
-  hit(limits: RateLimit[], now: number): Promise<RateLimitResult>;
+  hit(limits: RateLimit[]): Promise<RateLimitResult>;
   close(): Promise<void>;
 }
 
-function windowOf(limit: RateLimit, now: number) {
-  const start = Math.floor(now / limit.windowMs) * limit.windowMs;
-  return { start, retryAfterMs: start + limit.windowMs - now, id: `rl:${limit.name}:${limit.key}:${start}` };
+/** The RATE_LIMITED error: `retryAfterSeconds` in extensions, HTTP 429 with Retry-After. */
+export function rateLimited(message: string, retryAfterMs: number) {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return userError('RATE_LIMITED', message, { retryAfterSeconds: seconds, http: { status: 429, headers: { 'Retry-After': String(seconds) } } });
 }
 
-export function createMemoryRateLimiter(): RateLimiter {
-  const counts = new Map<string, { count: number; expires: number }>();
-  return {
-    async hit(limits, now) {
-      for (const [k, v] of counts) if (v.expires <= now) counts.delete(k);
-      let result: RateLimitResult = { allowed: true, retryAfterMs: 0 };
-      for (const limit of limits) {
-        const w = windowOf(limit, now);
-        const entry = counts.get(w.id) ?? { count: 0, expires: w.start + limit.windowMs };
-        entry.count++;
-        counts.set(w.id, entry);
-        if (entry.count > limit.limit) result = { allowed: false, retryAfterMs: Math.max(result.retryAfterMs, w.retryAfterMs) };
-      }
-      return result;
-    },
-    async close() {},
+export function createRateLimiter(redisUrl: string | undefined, log: Logger = silentLogger): RateLimiter {
+  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  let warned = false;
+  redis?.on('error', (error) => {
+    if (!warned) log.warn({ err: error }, 'rate limit: Redis unavailable; counting in this process until it is back');
+    warned = true;
+  });
+  redis?.on('ready', () => (warned = false));
+  const limiters = new Map<string, RateLimiterAbstract>();
+  const limiterFor = (limit: RateLimit): RateLimiterAbstract => {
+    const id = `${limit.name}:${limit.limit}:${limit.windowMs}`;
+    let limiter = limiters.get(id);
+    if (!limiter) {
+      const options = { keyPrefix: `rl:${limit.name}`, points: limit.limit, duration: Math.max(1, Math.round(limit.windowMs / 1000)) };
+      const memory = new RateLimiterMemory(options);
+      limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }) : memory;
+      limiters.set(id, limiter);
+    }
+    return limiter;
   };
-}
-
-export function createRedisRateLimiter(url: string, log: Logger = silentLogger): RateLimiter {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
-  redis.on('error', () => {}); // reported through failed hits below
-  const fallback = createMemoryRateLimiter();
   return {
-    async hit(limits, now) {
-      try {
-        const multi = redis.multi();
-        const windows = limits.map((limit) => {
-          const w = windowOf(limit, now);
-          multi.incr(w.id).pexpire(w.id, limit.windowMs + 1000);
-          return w;
-        });
-        const replies = (await multi.exec()) ?? [];
-        let result: RateLimitResult = { allowed: true, retryAfterMs: 0 };
-        windows.forEach((w, i) => {
-          const count = Number(replies[i * 2]?.[1] ?? 0);
-          if (count > limits[i]!.limit) result = { allowed: false, retryAfterMs: Math.max(result.retryAfterMs, w.retryAfterMs) };
-        });
-        return result;
-      } catch (error) {
-        log.warn({ err: error }, 'rate limit: Redis unavailable; counting in this process');
-        return fallback.hit(limits, now);
-      }
+    async hit(limits) {
+      const verdicts = await Promise.all(
+        limits.map((limit) =>
+          limiterFor(limit)
+            .consume(limit.key, limit.cost ?? 1)
+            .then(
+              () => 0,
+              (rejection: unknown) => {
+                if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
+                throw rejection;
+              },
+            ),
+        ),
+      );
+      const retryAfterMs = Math.max(0, ...verdicts);
+      return { allowed: retryAfterMs === 0, retryAfterMs };
     },
     async close() {
-      redis.disconnect();
+      redis?.disconnect();
     },
   };
-}
-
-export function createRateLimiter(redisUrl: string | undefined, log?: Logger): RateLimiter {
-  return redisUrl ? createRedisRateLimiter(redisUrl, log) : createMemoryRateLimiter();
 }

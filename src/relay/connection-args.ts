@@ -33,7 +33,8 @@ function checkRowCursor(name: 'after' | 'before', cursor: string | null | undefi
   } catch {
     throw badInput(name, `"${cursor.slice(0, 100)}" is not a cursor of this connection`);
   }
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+  // Row ids are PostgreSQL int4 (serial): 1 to 2^31-1.
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_ROW_ID) {
     throw badInput(name, `"${cursor.slice(0, 100)}" is not a cursor of this connection`);
   }
 }
@@ -46,6 +47,8 @@ export function checkRowConnectionArgs(args: PageArgs, maxSize: number): void {
 }
 
 const OFFSET_PREFIX = 'offset:';
+/** The largest row id (int4), hence also the largest position in any ranked list. */
+export const MAX_ROW_ID = 2_147_483_647;
 
 export function offsetCursor(offset: number): string {
   return encodeBase64(`${OFFSET_PREFIX}${offset}`);
@@ -60,7 +63,8 @@ export function parseOffsetCursor(name: 'after' | 'before', cursor: string): num
     // fall through to the error below
   }
   const offset = decoded.startsWith(OFFSET_PREFIX) ? Number(decoded.slice(OFFSET_PREFIX.length)) : Number.NaN;
-  if (!Number.isSafeInteger(offset) || offset < 0 || offsetCursor(offset) !== cursor) {
+  // A position in a list of rows: below the number of rows there can be.
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset >= MAX_ROW_ID || offsetCursor(offset) !== cursor) {
     throw badInput(name, `"${cursor.slice(0, 100)}" is not a cursor of this connection`);
   }
   return offset;

@@ -3,14 +3,19 @@
 //   parent's query by the Prisma plugin, so a per-field check would come too late), naming the argument;
 // - depth, aliases, and how many list items the operation could load in all (`first` multiplied down
 //   each path: articles(first: 100) { related(first: 20) { related(first: 20) … } } is refused).
-// Fragments are followed where they are spread, so they cannot hide nesting.
+// Fragments are followed where they are spread, so they cannot hide nesting; introspection's own fields
+// (`__schema`, `__type`, `__typename`) are walked and counted like any other.
 import {
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
   type SelectionSetNode,
+  type GraphQLField,
   getArgumentValues,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
   getNamedType,
   isCompositeType,
   isInterfaceType,
@@ -43,6 +48,16 @@ export const DEFAULT_LIMITS: Omit<OperationLimits, 'maxPageSize'> = { maxDepth: 
 
 function tooComplex(message: string): GraphQLError {
   return userError('BAD_USER_INPUT', message, { reason: 'QUERY_TOO_COMPLEX' });
+}
+
+/** A field's definition, introspection's own included (`__schema`, `__type`, `__typename`): they count like any other. */
+function fieldDef(schema: GraphQLSchema, type: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  if (type === schema.getQueryType()) {
+    if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+  }
+  return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
 }
 
 function checkConnectionArgs(args: PageArgs, kind: 'row' | 'offset', maxSize: number) {
@@ -85,8 +100,8 @@ export function checkOperation(
       }
       if (selection.alias && ++aliases > limits.maxAliases) throw tooComplex(`At most ${limits.maxAliases} aliases per operation`);
       if (depth + 1 > limits.maxDepth) throw tooComplex(`Fields may nest at most ${limits.maxDepth} deep`);
-      const def = isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : undefined;
-      if (!def) continue; // __typename, or an unknown field validation reports
+      const def = fieldDef(schema, type, selection.name.value);
+      if (!def) continue; // an unknown field: validation reports it
       let size = 1;
       if (def.args.some((a) => CONNECTION_ARGS.includes(a.name))) {
         let args: PageArgs;
@@ -125,7 +140,10 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
     setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void;
   }) => {
     const error = checkOperation(args.schema, args.document, args.variableValues ?? {}, limits);
-    if (error) setResultAndStopExecution({ errors: [error] });
+    if (!error) return;
+    // Refused before execution: HTTP 400 also for clients that accept only application/json.
+    (error.extensions as Record<string, unknown>).http = { status: 400 };
+    setResultAndStopExecution({ errors: [error] });
   };
   return { onExecute: guard, onSubscribe: guard };
 }
