@@ -226,6 +226,24 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(data.search.edges[0].snippet).toContain('<mark>');
     });
 
+    it.each(['서울', '경제', '가', '기후'])('finds one- and two-syllable words (%j), each hit containing it', async (word) => {
+      const { data, errors } = await gql(Search, { query: word, first: 20 });
+      expect(errors).toBeUndefined();
+      expect(data.search.totalCount).toBeGreaterThan(0);
+      for (const edge of data.search.edges) expect(edge.snippet + edge.headlineHighlight).toContain(`<mark>${word}</mark>`);
+    });
+
+    it.each([
+      ['베이징시장과', '베이징시장'],
+      ['서울시는', '서울시'],
+      ['경제의', '경제'],
+    ])('a word with a trailing particle (%j) finds what the bare word finds', async (withParticle, bare) => {
+      const slugs = async (query: string) => (await gql(Search, { query, first: 50 })).data.search.edges.map((e: any) => e.node.slug);
+      const expected = await slugs(bare);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await slugs(withParticle)).toEqual(expected);
+    });
+
     it('ranks headline matches above body matches, and highlights safely', async () => {
       const { data } = await gql(Search, { query: '서울시장', first: 10 });
       expect(data.search.edges[0].node.slug).toBe(SAMPLE_SLUG);

@@ -5,7 +5,8 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { LIMITS } from '../inputs/limits.ts';
 import { optionalText, requiredText } from '../inputs/text.ts';
 import { requireIdFor } from '../relay/global-id.ts';
-import { type BodyBlock, bodyToText, parseBody, searchTextOf } from './body.ts';
+import { searchColumns } from '../search/tokens.ts';
+import { type BodyBlock, bodyToText, parseBody } from './body.ts';
 import { announce, type PublishingServices } from './publishing.ts';
 import { slugify } from './slug.ts';
 import { isVisibleArticle } from './visibility.ts';
@@ -149,7 +150,7 @@ export async function createDraft(
           deck: v.deck ?? [],
           body: body as Prisma.InputJsonValue,
           bodyText,
-          searchText: searchTextOf(v.headline!, v.deck ?? [], bodyText),
+          ...searchColumns(v.headline!, v.deck ?? [], bodyText),
           status: 'DRAFT',
           breaking: v.breaking ?? false,
           sectionId: v.sectionId!,
@@ -234,7 +235,7 @@ export async function editArticle(
           deck,
           body: body as Prisma.InputJsonValue,
           bodyText,
-          searchText: searchTextOf(headline, deck, bodyText),
+          ...searchColumns(headline, deck, bodyText),
           ...(v.sectionId != null ? { sectionId: v.sectionId } : {}),
           ...(v.leadImageId !== undefined ? { leadImageId: v.leadImageId } : {}),
           ...(v.breaking != null ? { breaking: v.breaking } : {}),

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { backfillSearchTokens } from '../search/backfill.ts';
 import { migrate, type SqlSession } from './migrate.ts';
 import { applicationPool } from './prepared-statements.ts';
 
@@ -72,6 +73,7 @@ export async function openDatabase(config: Config['database'], options: Database
     }
     // pglite-prisma-adapter bundles its own copy of the adapter types; the shapes are the same.
     const prisma = newClient(new PrismaPGlite(pglite) as never, options);
+    await backfillSearchTokens(prisma);
     return {
       prisma,
       kind: 'pglite',
@@ -85,6 +87,7 @@ export async function openDatabase(config: Config['database'], options: Database
   await migratePostgres(config.url);
   const pool = applicationPool(config.url, { size: config.poolSize ?? 10, prepared: config.preparedStatements ?? true });
   const prisma = newClient(new PrismaPg(pool, { disposeExternalPool: true }), options);
+  await backfillSearchTokens(prisma);
   return {
     prisma,
     kind: 'postgres',

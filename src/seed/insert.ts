@@ -1,7 +1,8 @@
 // Bulk insertion used by the demo seed and the large-corpus generator: rows with explicit ids built
 // once (articleRows), written here through Prisma in one transaction per batch (PGlite and small
 // batches) or by COPY on PostgreSQL (copy.ts); sequences moved past the inserted ids at the end.
-import { type BodyBlock, bodyToText, searchTextOf } from '../articles/body.ts';
+import { type BodyBlock, bodyToText } from '../articles/body.ts';
+import { searchColumns } from '../search/tokens.ts';
 import type { ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
 
 export interface NewMedia {
@@ -86,7 +87,7 @@ export function articleRows(articles: NewArticle[], firstArticleId: number, firs
       deck: a.deck,
       body,
       bodyText,
-      searchText: searchTextOf(a.headline, a.deck, bodyText),
+      ...searchColumns(a.headline, a.deck, bodyText),
       status: a.status,
       publishedAt: a.publishedAt,
       editedAt: a.editedAt ?? null,
@@ -117,7 +118,7 @@ export type Column = 'int' | 'text' | 'bool' | 'jsonb' | 'text[]' | 'timestamp' 
 export const SEED_COLUMNS: Record<SeedTable, Record<string, Column>> = {
   Media: { id: 'int', url: 'text', caption: 'text', credit: 'text', alt: 'text', width: 'int', height: 'int' },
   Article: {
-    id: 'int', slug: 'text', headline: 'text', deck: 'text[]', body: 'jsonb', bodyText: 'text', searchText: 'text',
+    id: 'int', slug: 'text', headline: 'text', deck: 'text[]', body: 'jsonb', bodyText: 'text', searchText: 'text', searchTokens: 'text[]',
     status: 'status', publishedAt: 'timestamp', editedAt: 'timestamp', breaking: 'bool', sectionId: 'int',
     leadImageId: 'int', viewCount: 'int', likeCount: 'int', createdAt: 'timestamp', updatedAt: 'timestamp',
   },

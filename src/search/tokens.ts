@@ -1,0 +1,58 @@
+// Search tokens, computed by the app (the same on PGlite and PostgreSQL, which have no Korean parser),
+// stored in Article.searchTokens (text[]) under a GIN index. What Elasticsearch's CJK analyser does:
+// - a run of Hangul, Han or kana yields every single character and every pair of neighbours
+//   ("서울시장" → 서, 울, 시, 장, 서울, 울시, 시장), so one- and two-syllable words are index hits;
+// - any other run of letters and digits is one lower-cased word ("Yin", "COP28" → yin, cop28).
+// A query word needs all its tokens (a single character or a pair is one token; a longer CJK word
+// its pairs, then a substring check confirms they are adjacent). pg_trgm cannot do this: it extracts
+// no trigram from a one- or two-character word, so such searches read every body.
+import { searchTextOf } from '../articles/body.ts';
+
+const CJK = '\\p{Script=Hangul}\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}';
+const RUNS = new RegExp(`[${CJK}]+|(?:(?![${CJK}])[\\p{L}\\p{N}])+`, 'gu');
+const IS_CJK = new RegExp(`^[${CJK}]`, 'u');
+
+export function normalizeText(text: string): string {
+  return text.normalize('NFC').toLowerCase();
+}
+
+function runs(text: string): string[] {
+  return normalizeText(text).match(RUNS) ?? [];
+}
+
+/** Every token of a text: CJK characters and neighbour pairs, other words whole. */
+export function documentTokens(text: string): string[] {
+  const tokens = new Set<string>();
+  for (const run of runs(text)) {
+    if (!IS_CJK.test(run)) {
+      tokens.add(run);
+      continue;
+    }
+    const chars = Array.from(run);
+    for (let i = 0; i < chars.length; i++) {
+      tokens.add(chars[i]!);
+      if (i + 1 < chars.length) tokens.add(chars[i]! + chars[i + 1]!);
+    }
+  }
+  return [...tokens];
+}
+
+/**
+ * The tokens a query word needs, and whether they prove it: a word that is one token (a CJK character
+ * or pair, a Latin word) is found by the index alone; a longer one also needs a substring check.
+ */
+export function termTokens(term: string): { tokens: string[]; exact: boolean } {
+  const tokens: string[] = [];
+  for (const run of runs(term)) {
+    const chars = Array.from(run);
+    if (!IS_CJK.test(run) || chars.length === 1) tokens.push(run);
+    else for (let i = 0; i + 1 < chars.length; i++) tokens.push(chars[i]! + chars[i + 1]!);
+  }
+  return { tokens: [...new Set(tokens)], exact: tokens.length === 1 && tokens[0] === normalizeText(term) };
+}
+
+/** The derived search columns of an article, written with every change of its text. */
+export function searchColumns(headline: string, deck: string[], bodyText: string): { searchText: string; searchTokens: string[] } {
+  const searchText = searchTextOf(headline, deck, bodyText);
+  return { searchText, searchTokens: documentTokens(searchText) };
+}

@@ -1,0 +1,91 @@
+// Plans of the SQL the app sends: a generated archive-sized corpus and EXPLAIN of logged statements.
+import pg from 'pg';
+import { generateArticles } from '../../src/seed/corpus.ts';
+import { copyArticles } from '../../src/seed/copy.ts';
+import { seedReferenceData } from '../../src/seed/demo.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+
+/** Tables a reader query must never read whole. */
+export const GUARDED_TABLES = ['Article', 'ArticleReporter', 'ArticleTag'];
+
+/**
+ * Adds `total` generated articles: `total / copies` made by the seed generator (COPY), then that
+ * many again `copies - 1` times by one INSERT … SELECT per table, each copy moved two years further
+ * back (new ids and slugs, view counts varied): an archive of the right size in seconds.
+ */
+export async function seedArchive(prisma: PrismaClient, url: string, total: number, copies = 10): Promise<void> {
+  const base = Math.ceil(total / copies);
+  const refs = await seedReferenceData(prisma);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const first = Number((await client.query('SELECT coalesce(max(id), 0) + 1 AS id FROM "Article"')).rows[0].id);
+    await copyArticles(url, (function* () {
+      for (const a of generateArticles(base, refs, 7)) yield { ...a, slug: `plan-${a.slug}` };
+    })());
+    const columns = async (table: string) =>
+      (await client.query<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table])).rows.map((r) => r.name);
+    const shifted: Record<string, string> = {
+      id: 'id + k * $2',
+      slug: `slug || '-' || k`,
+      publishedAt: `"publishedAt" - k * interval '730 days'`,
+      createdAt: `"createdAt" - k * interval '730 days'`,
+      updatedAt: `"updatedAt" - k * interval '730 days'`,
+      editedAt: `"editedAt" - k * interval '730 days'`,
+      viewCount: `("viewCount" * 7 + k * 131) % 4000`,
+    };
+    const article = await columns('Article');
+    await client.query(
+      `INSERT INTO "Article" (${article.map((c) => `"${c}"`).join(', ')})
+       SELECT ${article.map((c) => shifted[c] ?? `"${c}"`).join(', ')} FROM "Article", generate_series(1, ${copies - 1}) k WHERE id >= $1 AND id < $1 + $2`,
+      [first, base],
+    );
+    for (const table of ['ArticleReporter', 'ArticleTag']) {
+      const cols = (await columns(table)).filter((c) => c !== 'visibleFrom');
+      await client.query(
+        `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')})
+         SELECT ${cols.map((c) => (c === 'articleId' ? '"articleId" + k * $2' : `"${c}"`)).join(', ')}
+         FROM "${table}", generate_series(1, ${copies - 1}) k WHERE "articleId" >= $1 AND "articleId" < $1 + $2`,
+        [first, base],
+      );
+    }
+    await client.query(`SELECT setval(pg_get_serial_sequence('"Article"', 'id'), (SELECT max(id) FROM "Article"))`);
+    await client.query('VACUUM ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+export interface PlanReport {
+  sql: string;
+  /** "Seq Scan on X" for each guarded table read whole. */
+  seqScans: string[];
+  /** Shared buffers the statement touched (hit + read), planning excluded. */
+  buffers: number;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
+  Plans?: PlanNode[];
+}
+
+function seqScans(node: PlanNode, out: string[] = []): string[] {
+  if (node['Node Type'] === 'Seq Scan' && GUARDED_TABLES.includes(node['Relation Name'] ?? '')) out.push(`Seq Scan on ${node['Relation Name']}`);
+  for (const child of node.Plans ?? []) seqScans(child, out);
+  return out;
+}
+
+/** Runs EXPLAIN (ANALYZE, BUFFERS, TIMING OFF): no timings, only the plan and the buffers it touched. */
+export async function explain(client: pg.Client, statement: Statement): Promise<PlanReport> {
+  const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${statement.sql}`, statement.params);
+  const plan = (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
+  return { sql: statement.sql, seqScans: seqScans(plan), buffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0) };
+}

@@ -1,0 +1,129 @@
+// The plan guard: on real PostgreSQL with a 20,000-article archive (ANALYZEd), every public read
+// operation (examples/ and the test documents, with every filter, order and paging direction) runs
+// through the app, and every SQL statement it sent (the query log, with its parameters) is EXPLAINed.
+// It fails on a sequential scan of Article, ArticleReporter or ArticleTag, or on a statement touching
+// more than MAX_BUFFERS shared buffers. Deterministic: EXPLAIN (ANALYZE, BUFFERS, TIMING OFF), no timings.
+import { readdirSync, readFileSync } from 'node:fs';
+import { type DocumentNode, Kind, print } from 'graphql';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { EXACT_COUNT_LIMIT } from '../src/articles/list-query.ts';
+import { SAMPLE_SLUG } from '../src/seed/demo.ts';
+import * as documents from './generated/graphql.ts';
+import { explain, type PlanReport, seedArchive, type Statement } from './harness/plans.ts';
+import { startTestServer, type TestServer } from './harness/server.ts';
+
+const ARTICLES = 20_000;
+/**
+ * Most shared buffers one statement may touch at 20,000 articles. Index ranges of a page touch tens to
+ * hundreds; the largest list readers are counts (at most 10,001 index entries, ~10,500 buffers).
+ */
+const MAX_BUFFERS = 12_000;
+/**
+ * Search statements: the newest 500 matches of a mid-frequency word ("기후", "서울": 15-20% of
+ * articles) are found by walking the newest-first index and reading each visited row's token array,
+ * which is TOASTed (~25,000 buffers at 20,000 articles). A known cost, stated here so it cannot grow.
+ */
+const MAX_SEARCH_BUFFERS = 30_000;
+
+const { TestArticleListDocument: List, TestSearchDocument: Search } = documents;
+
+/** Every query document of the tests and examples must appear here, so a new one cannot escape the guard. */
+function cases(cursor: string): [string, DocumentNode | string, Record<string, unknown>?][] {
+  const list = (variables: Record<string, unknown>) => [List, variables] as const;
+  const examples = readdirSync('examples').filter((f) => f.endsWith('.graphql'));
+  return [
+    ...examples.map((f) => [`examples/${f}`, readFileSync(`examples/${f}`, 'utf8')] as [string, string]),
+    ['TestArticlePage', documents.TestArticlePageDocument, { slug: SAMPLE_SLUG }],
+    ['TestLookups', documents.TestLookupsDocument, { reporter: 'kim-minjun', section: 'economy', tag: 'climate' }],
+    ['TestFrontPage', documents.TestFrontPageDocument, { first: 20 }],
+    ['articles', ...list({ first: 20 })],
+    ['articles after', ...list({ first: 20, after: cursor })],
+    ['articles last', ...list({ last: 20 })],
+    ['articles before', ...list({ last: 20, before: cursor })],
+    ['articles VIEW_COUNT', ...list({ first: 20, orderBy: 'VIEW_COUNT' })],
+    ['articles VIEW_COUNT after', ...list({ first: 20, orderBy: 'VIEW_COUNT', after: cursor })],
+    ['articles VIEW_COUNT before', ...list({ last: 20, orderBy: 'VIEW_COUNT', before: cursor })],
+    ['articles section', ...list({ first: 20, filter: { section: 'world' } })],
+    ['articles section VIEW_COUNT', ...list({ first: 20, filter: { section: 'world' }, orderBy: 'VIEW_COUNT' })],
+    ['articles reporter', ...list({ first: 20, filter: { reporter: 'lee-seoyeon' }, after: cursor })],
+    ['articles reporter VIEW_COUNT', ...list({ first: 20, filter: { reporter: 'lee-seoyeon' }, orderBy: 'VIEW_COUNT' })],
+    ['articles tag', ...list({ last: 20, filter: { tag: 'energy' }, before: cursor })],
+    ['articles tag + reporter + section', ...list({ first: 20, filter: { tag: 'climate', reporter: 'park-jiho', section: 'environment' } })],
+    ['articles dates', ...list({ first: 20, filter: { publishedAfter: '2020-01-01T00:00:00Z', publishedBefore: '2024-06-01T00:00:00Z' } })],
+    ['articles reporter dates', ...list({ first: 20, filter: { reporter: 'kim-minjun', publishedBefore: '2022-01-01T00:00:00Z' } })],
+    ['articles hasPhoto', ...list({ first: 20, filter: { hasPhoto: true } })],
+    ['articles no photo', ...list({ first: 20, filter: { hasPhoto: false } })],
+    ['articles breaking', ...list({ first: 20, filter: { breaking: true } })],
+    ['articles not breaking VIEW_COUNT', ...list({ first: 20, filter: { breaking: false }, orderBy: 'VIEW_COUNT' })],
+    ...['서울', '경제', '가', '기후', '베이징시장', '베이징시장과', '서울시는', '서울 베이징', 'Yin Yong', '殷勇', '탄소중립 예산'].map(
+      (query) => [`search ${query}`, Search, { query, first: 10 }] as [string, DocumentNode, Record<string, unknown>],
+    ),
+    ['search page 2 filtered', Search, { query: '환경', first: 10, after: 'b2Zmc2V0Ojk=', filter: { section: 'environment' } }],
+    ['section page', `{ section(slug: "culture") { articles(first: 20, after: "${cursor}") { totalCount edges { node { headline } } } } }`],
+    ['reporter page', `{ reporter(slug: "choi-yujin") { articles(last: 20) { totalCount edges { node { headline } } } } }`],
+    ['tag page', `{ tag(slug: "welfare") { articles(first: 20) { totalCount edges { node { headline } } } } }`],
+    ['latest and photo news per section', `{ latestArticles(first: 10, section: "society") { id } photoNews(first: 6, section: "society") { id } }`],
+    ['neighbours and related', `{ articles(first: 1, after: "${cursor}") { edges { node { previous { id } next { id } p: previous(sameSection: true) { id } n: next(sameSection: true) { id } related(first: 5) { id } } } } }`],
+    ['node and nodes', `{ node(id: "QXJ0aWNsZToxMDAw") { id } nodes(ids: ["QXJ0aWNsZToyMDAw", "QXJ0aWNsZTozMDAw", "UmVwb3J0ZXI6MQ=="]) { id } }`],
+    ['mostViewed', `{ mostViewed(window: DAY, first: 10) { rank article { headline section { name } } } }`],
+  ];
+}
+
+describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive (PostgreSQL)', () => {
+  let server: TestServer;
+  let client: pg.Client;
+  const statements: Statement[] = [];
+  const reports: { operation: string; report: PlanReport }[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer('postgres', {
+      onQuery: (sql, params) => statements.push({ sql, params: JSON.parse(params) }),
+      env: { PUBLISH_SCHEDULER_MS: '0', VIEWS_FLUSH_MS: '0' },
+    });
+    const { database } = server.app.services.config;
+    if (database.kind !== 'postgres') throw new Error('expected PostgreSQL');
+    await seedArchive(server.app.db.prisma, database.url, ARTICLES);
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    // Views for mostViewed: its article loads are among the statements.
+    for (const id of ['QXJ0aWNsZToxMDAw', 'QXJ0aWNsZToyMDAw']) {
+      await server.graphql('mutation($id: ID!) { recordView(articleId: $id, visitorId: "plan-guard-visitor") { status } }', { id });
+    }
+  }, 240_000);
+  afterAll(async () => {
+    await client?.end();
+    await server?.stop();
+  });
+
+  it('covers every query document of the tests and examples', () => {
+    const covered = new Set(cases('x').map(([, doc]) => (typeof doc === 'string' ? doc : print(doc))));
+    for (const [name, value] of Object.entries(documents)) {
+      if (!name.endsWith('Document')) continue;
+      const doc = value as DocumentNode;
+      const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+      if (op?.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'query' || name === 'ArticlePageDocument') continue;
+      expect(covered.has(print(doc)), `${name} has no case in the plan guard`).toBe(true);
+    }
+  });
+
+  it('reads no guarded table whole and stays within the buffer bound, for every statement', async () => {
+    const first = await server.graphql('{ articles(first: 100) { totalCount edges { cursor } } }');
+    expect(first.errors).toBeUndefined();
+    expect(first.data.articles.totalCount).toBeGreaterThan(EXACT_COUNT_LIMIT);
+    const cursor = first.data.articles.edges[60].cursor;
+    for (const [operation, doc, variables] of cases(cursor)) {
+      statements.length = 0;
+      const res = await server.graphql(typeof doc === 'string' ? doc : print(doc), variables);
+      expect(res.errors, operation).toBeUndefined();
+      const reads = statements.filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.sql));
+      expect(reads.length, `${operation}: no SQL logged`).toBeGreaterThan(0);
+      for (const statement of reads) reports.push({ operation, report: await explain(client, statement) });
+    }
+    const limit = (operation: string) => (operation.startsWith('search') ? MAX_SEARCH_BUFFERS : MAX_BUFFERS);
+    const bad = reports.filter(({ operation, report }) => report.seqScans.length > 0 || report.buffers > limit(operation));
+    const describe = ({ operation, report }: (typeof reports)[number]) =>
+      `${operation}: ${report.seqScans.join(', ') || 'no seq scan'}, ${report.buffers} buffers\n  ${report.sql.slice(0, 300)}`;
+    expect(bad.map(describe).join('\n')).toBe('');
+  });
+});
