@@ -165,7 +165,8 @@ export const FLOOR_SQL: Record<ScenarioName, string> = {
         'headline', a."headline", 'slug', a."slug", 'publishedAt', ${ISO('a."publishedAt"')}, 'section', json_build_object('name', s."name")
       )) ORDER BY a."publishedAt" DESC, a."id" DESC), '[]')
       FROM (SELECT a.* FROM "ArticleReporter" l JOIN "Article" a ON a."id" = l."articleId"
-             WHERE l."reporterId" = r."id" AND ${VISIBLE('a')} ORDER BY a."publishedAt" DESC, a."id" DESC LIMIT 20) a
+             WHERE l."reporterId" = r."id" AND l."visibleFrom" IS NOT NULL AND ${VISIBLE('a')}
+             ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT 20) a
       JOIN "Section" s ON s."id" = a."sectionId")))
     FROM "Reporter" r WHERE r."slug" = $1)))::text AS body`,
 };

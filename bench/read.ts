@@ -119,13 +119,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** One request at a time: 30 warm-up (at least 3, at most ~5 s), then SAMPLES timed requests (at least 20, fewer than SAMPLES past 20 s). */
+/** One request at a time: 30 warm-up (at least 3, at most ~5 s), then SAMPLES timed requests (at least 5, fewer than SAMPLES past 20 s). */
 async function latency(port: number, req: () => { method: string; path: string; headers: Record<string, string>; body?: string }) {
   const warm = Date.now() + 5_000;
   for (let i = 0; i < 30 && (i < 3 || Date.now() < warm); i++) await send(port, req());
   const times: number[] = [];
   const until = Date.now() + 20_000;
-  for (let i = 0; i < SAMPLES && (i < 20 || Date.now() < until); i++) {
+  for (let i = 0; i < SAMPLES && (i < 5 || Date.now() < until); i++) {
     const t0 = performance.now();
     await send(port, req());
     times.push(performance.now() - t0);

@@ -42,10 +42,12 @@ $$;
 
 -- A reporter's visible articles, newest first.
 CREATE FUNCTION bench_peer.reporter_latest_articles(r public."Reporter") RETURNS SETOF public."Article" LANGUAGE sql STABLE AS $$
+  -- "visibleFrom" (the article's publish time while visible, kept by trigger) is the link table's
+  -- indexed order, as the app uses it; the article's own visibility is still checked.
   SELECT a.* FROM public."ArticleReporter" l JOIN public."Article" a ON a."id" = l."articleId"
-   WHERE l."reporterId" = r."id"
+   WHERE l."reporterId" = r."id" AND l."visibleFrom" IS NOT NULL
      AND a."status" = 'PUBLISHED' AND a."deletedAt" IS NULL AND a."publishedAt" <= (now() AT TIME ZONE 'UTC')
-   ORDER BY a."publishedAt" DESC, a."id" DESC
+   ORDER BY l."visibleFrom" DESC, l."articleId" DESC
 $$;
 
 -- excerpt(bodyText, length) of src/articles/text.ts: dateline dropped, whitespace collapsed, cut at a
