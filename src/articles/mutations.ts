@@ -3,10 +3,9 @@
 import { hasRole } from '../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { userError } from '../errors.ts';
+import { fieldError, userError } from '../errors.ts';
 import { requireIdFor } from '../relay/global-id.ts';
 import { parseDateTime } from '../scalars.ts';
-import { fieldError } from '../errors.ts';
 import { createDraft, deleteArticle, editArticle } from './editing.ts';
 import { publishArticle, unpublishArticle } from './publishing.ts';
 

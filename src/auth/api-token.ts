@@ -1,7 +1,6 @@
 // API token administration over GraphQL (ADMIN). The secret appears once, in createApiToken's payload.
-import { fieldError } from '../errors.ts';
+import { fieldError, userError } from '../errors.ts';
 import { builder } from '../builder.ts';
-import { userError } from '../errors.ts';
 import { decodeIdFor, encodeGlobalId, requireIdFor } from '../relay/global-id.ts';
 import { createApiToken, revokeApiToken } from './tokens.ts';
 

@@ -3,8 +3,7 @@ import { LIMITS } from '../inputs/limits.ts';
 import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
 import { optionalText, requiredText } from '../inputs/text.ts';
 import { articleConnectionField } from '../articles/connection.ts';
-import { fieldError } from '../errors.ts';
-import { badInput, userError } from '../errors.ts';
+import { badInput, fieldError, userError } from '../errors.ts';
 import { isEmailAddress } from '../readers/email-address.ts';
 import { decodeIdFor, requireIdFor } from '../relay/global-id.ts';
 

@@ -3,8 +3,7 @@ import { LIMITS } from '../inputs/limits.ts';
 import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
 import { requiredText } from '../inputs/text.ts';
 import { articleConnectionField } from '../articles/connection.ts';
-import { fieldError } from '../errors.ts';
-import { userError } from '../errors.ts';
+import { fieldError, userError } from '../errors.ts';
 import { requireIdFor } from '../relay/global-id.ts';
 
 export const TagRef = builder.prismaNode('Tag', {
