@@ -10,32 +10,16 @@ import type { LiveHub } from './live/hub.ts';
 import type { PubSub } from './pubsub/pubsub.ts';
 import type { ViewCounting } from './views/wiring.ts';
 import type { Logger } from './platform/logger.ts';
+import type { Clock } from './platform/clock.ts';
 
-/** What every resolver gets. Built once per request (or per subscription event source). */
-export interface Context {
-  prisma: PrismaClient;
-  config: Config;
-  /** The request's clock: visibility ("published in the past") is judged against it. */
-  now: Date;
-  /** Events out (publishing services). */
-  pubsub: PubSub;
-  /** Events in: this process's subscriptions. */
-  live: LiveHub;
-  /** The authenticated API token, or null for anonymous readers. */
-  viewer: Viewer | null;
-  /** Everything the app holds once (mailer, rate limits, clock …), for mutations' services. */
-  services: AppServices;
-  /** The client's address (X-Forwarded-For's first entry when TRUST_PROXY is set). */
-  clientIp: string | null;
-  /** The request's User-Agent (view counting's bot filter); null over WebSocket or when absent. */
-  userAgent: string | null;
-}
-
+/** What the app holds once, built by the app factory (src/app.ts). */
 export interface AppServices {
   prisma: PrismaClient;
   config: Config;
-  clock: () => Date;
+  clock: Clock;
+  /** Events out (publishing services). */
   pubsub: PubSub;
+  /** Events in: this process's subscriptions. */
   live: LiveHub;
   log: Logger;
   mailer: Mailer;
@@ -44,6 +28,21 @@ export interface AppServices {
   views: ViewCounting;
   /** Queues the cache purges a change causes (src/cache). */
   cachePurger: CachePurger;
+}
+
+/**
+ * What every resolver gets: the app's services (one route to each: `ctx.prisma`, `ctx.views` …) and
+ * what belongs to this request. Built once per request (or per subscription event source).
+ */
+export interface Context extends AppServices {
+  /** The request's clock: visibility ("published in the past") is judged against it. */
+  now: Date;
+  /** The authenticated API token, or null for anonymous readers. */
+  viewer: Viewer | null;
+  /** The client's address (X-Forwarded-For's first entry when TRUST_PROXY is set). */
+  clientIp: string | null;
+  /** The request's User-Agent (view counting's bot filter); null over WebSocket or when absent. */
+  userAgent: string | null;
 }
 
 /** Credentials from the Authorization header (HTTP) or from connectionParams (WebSocket). */
@@ -60,5 +59,5 @@ function clientIpOf(services: AppServices, initial?: Partial<YogaInitialContext>
 export async function createContext(services: AppServices, initial?: Partial<YogaInitialContext>): Promise<Context> {
   const now = services.clock();
   const viewer = await authenticate(services.prisma, credentialsOf(initial), now);
-  return { prisma: services.prisma, config: services.config, now, pubsub: services.pubsub, live: services.live, viewer, services, clientIp: clientIpOf(services, initial), userAgent: initial?.request?.headers.get('user-agent') ?? null };
+  return { ...services, now, viewer, clientIp: clientIpOf(services, initial), userAgent: initial?.request?.headers.get('user-agent') ?? null };
 }

@@ -122,7 +122,7 @@ builder.mutationFields((t) => ({
     authScopes: { reporter: true },
     args: { input: t.arg({ type: CreateArticleInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      articleId: await createDraft(ctx.services, input, { reporterId: ctx.viewer?.reporterId ?? null }, draftOnlyFor(ctx)),
+      articleId: await createDraft(ctx, input, { reporterId: ctx.viewer?.reporterId ?? null }, draftOnlyFor(ctx)),
       changed: true,
     }),
   }),
@@ -133,11 +133,11 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateArticleInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const id = articleId(input.id);
-      const { revisionId } = await editArticle(ctx.services, id, input, ctx.viewer?.tokenId ?? null, draftOnlyFor(ctx));
+      const { revisionId } = await editArticle(ctx, id, input, ctx.viewer?.tokenId ?? null, draftOnlyFor(ctx));
       return { articleId: id, changed: true, revisionId };
     },
   }),
-  publishArticle: workflowStep(t, 'Publishes now. EDITOR, ADMIN.', (ctx, id) => publishArticle(ctx.services, id)),
+  publishArticle: workflowStep(t, 'Publishes now. EDITOR, ADMIN.', (ctx, id) => publishArticle(ctx, id)),
   scheduleArticle: t.field({
     type: ArticleStatePayload,
     description: 'Publishes at a future time (exactly once, whichever instance gets there first). EDITOR, ADMIN.',
@@ -146,19 +146,19 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const id = articleId(input.id);
       const at = input.publishAt instanceof Date ? input.publishAt : parseDateTime(input.publishAt);
-      const now = ctx.services.clock();
+      const now = ctx.clock();
       if (at.getTime() <= now.getTime()) throw fieldError('publishAt', 'must lie in the future (use publishArticle to publish now)');
       if (at.getTime() > now.getTime() + 366 * 24 * 3600_000) throw fieldError('publishAt', 'must be within a year');
       await requireArticle(ctx, id);
-      const { changed } = await publishArticle(ctx.services, id, { at });
+      const { changed } = await publishArticle(ctx, id, { at });
       return { articleId: id, changed };
     },
   }),
   unpublishArticle: workflowStep(t, 'Takes an article off the site, back to draft (or unschedules it). EDITOR, ADMIN.', (ctx, id) =>
-    unpublishArticle(ctx.services, id),
+    unpublishArticle(ctx, id),
   ),
   archiveArticle: workflowStep(t, 'Archives an article: off the site, kept for the record. EDITOR, ADMIN.', (ctx, id) =>
-    unpublishArticle(ctx.services, id, { archive: true }),
+    unpublishArticle(ctx, id, { archive: true }),
   ),
   deleteArticle: t.field({
     type: ArticleStatePayload,
@@ -168,7 +168,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const id = articleId(input.id);
       await requireArticle(ctx, id);
-      return { articleId: id, changed: await deleteArticle(ctx.services, id, draftOnlyFor(ctx)) };
+      return { articleId: id, changed: await deleteArticle(ctx, id, draftOnlyFor(ctx)) };
     },
   }),
 }));

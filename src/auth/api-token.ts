@@ -80,7 +80,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const id = tokenId(args.id);
-      await revokeApiToken(ctx.prisma, id, ctx.services.clock());
+      await revokeApiToken(ctx.prisma, id, ctx.clock());
       const row = await ctx.prisma.apiToken.findUnique({ ...query, where: { id } });
       if (!row) throw userError('NOT_FOUND', 'No such API token', { field: 'id' });
       return row;

@@ -30,7 +30,7 @@ builder.mutationField('uploadImage', (t) =>
       const caption = optionalText('caption', args.caption, { max: LIMITS.caption });
       const credit = optionalText('credit', args.credit, { max: LIMITS.credit });
       const alt = optionalText('alt', args.alt, { max: LIMITS.alt });
-      const url = await storeImage(mediaDir, bytes, info, ctx.services.clock());
+      const url = await storeImage(mediaDir, bytes, info, ctx.clock());
       return ctx.prisma.media.create({
         ...query,
         data: { url, caption, credit, alt, width: info.width, height: info.height, mimeType: info.mimeType },

@@ -49,7 +49,7 @@ const MostViewedEntryRef = builder.objectRef<EntryShape>('MostViewedEntry').impl
 
 function checkFirst(first: number | null | undefined, ctx: Context): number {
   const n = first ?? 10;
-  const { depth } = ctx.services.views.rankings;
+  const { depth } = ctx.views.rankings;
   if (n < 0 || n > depth) throw badInput('first', `must be between 0 and ${depth}`);
   return n;
 }
@@ -57,7 +57,7 @@ function checkFirst(first: number | null | undefined, ctx: Context): number {
 /** The section id for a slug argument: null for none given, undefined for an unknown slug. */
 async function sectionArg(slug: string | null | undefined, ctx: Context): Promise<number | null | undefined> {
   if (slug == null) return null;
-  return (await ctx.services.views.sectionId(slug)) ?? undefined;
+  return (await ctx.views.sectionId(slug)) ?? undefined;
 }
 
 /** A ranking's first entries with their articles, loaded with the reader's selection (once per ranking and selection). */
@@ -97,7 +97,7 @@ builder.queryField('mostViewed', (t) =>
       const first = checkFirst(args.first, ctx);
       const sectionId = await sectionArg(args.section, ctx);
       if (sectionId === undefined) return [];
-      const ranking = await ctx.services.views.rankings.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
+      const ranking = await ctx.views.rankings.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
       return entriesWithArticles(ranking, first, ctx, info);
     },
   }),
@@ -117,7 +117,7 @@ builder.subscriptionField('mostViewedChanged', (t) =>
       checkFirst(args.first, ctx);
       const sectionId = await sectionArg(args.section, ctx);
       if (sectionId === undefined) throw badInput('section', `no section "${String(args.section).slice(0, 100)}"`);
-      return ctx.services.views.rankingWatcher.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
+      return ctx.views.rankingWatcher.mostViewed((args.window ?? 'DAY') as RankingWindow, sectionId);
     },
     resolve: (ranking: Ranking, args, ctx, info) => {
       ctx.now = ranking.at;

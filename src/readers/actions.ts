@@ -86,7 +86,7 @@ builder.mutationFields((t) => ({
       const visitorHash = visitor(input.visitorId);
       const articleId = await visibleArticleId(ctx, input.articleId);
       const { mail } = ctx.config;
-      const verdict = await ctx.services.rateLimiter.hit([
+      const verdict = await ctx.rateLimiter.hit([
         { name: 'email:visitor', key: visitorHash, limit: mail.perVisitorPerHour, windowMs: HOUR },
         { name: 'email:recipient', key: to.toLowerCase(), limit: mail.perRecipientPerHour, windowMs: HOUR },
         { name: 'email:ip', key: ctx.clientIp ?? 'unknown', limit: mail.perIpPerHour, windowMs: HOUR },
@@ -101,7 +101,7 @@ builder.mutationFields((t) => ({
       const text = [intro, message && `\n${message}`, `\n${article.headline}\n${summary}\n\n${url}`].filter(Boolean).join('\n');
       const html = `<p>${escapeHtml(intro)}</p>${message ? `<blockquote>${escapeHtml(message)}</blockquote>` : ''}` +
         `<h2><a href="${escapeHtml(url)}">${escapeHtml(article.headline)}</a></h2><p>${escapeHtml(summary)}</p>`;
-      return ctx.services.mailer.send({ to, subject: `[일간환경연합] ${article.headline}`, text, html });
+      return ctx.mailer.send({ to, subject: `[일간환경연합] ${article.headline}`, text, html });
     },
   }),
 }));

@@ -117,7 +117,7 @@ builder.mutationFields((t) => ({
       const before = await ctx.prisma.reporter.findUnique({ where: { id }, select: { id: true, slug: true } });
       const { count } = await withUniqueSlug('slug', data.slug, () => ctx.prisma.reporter.updateMany({ where: { id }, data }));
       if (count === 0 || !before) throw userError('NOT_FOUND', 'No such reporter', { field: 'id' });
-      await ctx.services.cachePurger.ownerChanged('reporter', before, data.slug ?? undefined);
+      await ctx.cachePurger.ownerChanged('reporter', before, data.slug ?? undefined);
       return { id };
     },
   }),

@@ -67,7 +67,7 @@ builder.mutationFields((t) => ({
       const row = await withUniqueSlug('slug', slug, () =>
         ctx.prisma.section.create({ data: { slug, name, position: (last?.position ?? -1) + 1 }, select: { id: true } }),
       );
-      await ctx.services.cachePurger.sectionsChanged();
+      await ctx.cachePurger.sectionsChanged();
       return row;
     },
   }),
@@ -83,7 +83,7 @@ builder.mutationFields((t) => ({
       const before = await ctx.prisma.section.findUnique({ where: { id }, select: { id: true, slug: true } });
       const { count } = await withUniqueSlug('slug', slug, () => ctx.prisma.section.updateMany({ where: { id }, data: { slug, name } }));
       if (count === 0 || !before) throw userError('NOT_FOUND', 'No such section', { field: 'id' });
-      await ctx.services.cachePurger.ownerChanged('section', before, slug);
+      await ctx.cachePurger.ownerChanged('section', before, slug);
       return { id };
     },
   }),
@@ -100,7 +100,7 @@ builder.mutationFields((t) => ({
         throw fieldError('ids', `list every section exactly once (${expected.size} sections)`);
       }
       await ctx.prisma.$transaction(ids.map((id, position) => ctx.prisma.section.update({ where: { id }, data: { position } })));
-      await ctx.services.cachePurger.sectionsChanged();
+      await ctx.cachePurger.sectionsChanged();
       return ctx.prisma.section.findMany({ ...query, orderBy: { position: 'asc' } });
     },
   }),

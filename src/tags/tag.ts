@@ -74,7 +74,7 @@ builder.mutationFields((t) => ({
       const before = await ctx.prisma.tag.findUnique({ where: { id }, select: { id: true, slug: true } });
       const { count } = await withUniqueSlug('slug', slug, () => ctx.prisma.tag.updateMany({ where: { id }, data: { slug, name } }));
       if (count === 0 || !before) throw userError('NOT_FOUND', 'No such tag', { field: 'id' });
-      await ctx.services.cachePurger.ownerChanged('tag', before, slug);
+      await ctx.cachePurger.ownerChanged('tag', before, slug);
       return { id };
     },
   }),

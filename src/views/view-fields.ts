@@ -43,7 +43,7 @@ builder.mutationField('recordView', (t) =>
       if (!VISITOR_ID.test(args.visitorId)) throw badInput('visitorId', VISITOR_ID_RULE);
       const id = decodeIdFor('Article', String(args.articleId), 'articleId');
       const reader = viewReader(ctx);
-      const outcome = id == null ? 'NOT_FOUND' : await ctx.services.views.counter.record(id, args.visitorId, reader);
+      const outcome = id == null ? 'NOT_FOUND' : await ctx.views.counter.record(id, args.visitorId, reader);
       if (outcome === 'NOT_FOUND') throw userError('NOT_FOUND', 'No published article with this id; nothing was counted', { argumentName: 'articleId' });
       if (outcome === 'DROPPED') throw userError('RATE_LIMITED', 'View counting is over capacity; retry shortly');
       return { articleId: id!, status: outcome };
@@ -65,14 +65,14 @@ builder.prismaObjectFields('Article', (t) => ({
   viewCount: t.int({
     description: 'Counted views since publication: the total in PostgreSQL plus views recorded since the last flush.',
     select: { viewCount: true },
-    resolve: async (a, _args, ctx) => a.viewCount + (await ctx.services.views.counter.pending(a.id)),
+    resolve: async (a, _args, ctx) => a.viewCount + (await ctx.views.counter.pending(a.id)),
   }),
   uniqueViewers: t.int({
     nullable: true,
     description:
       'Approximate distinct visitors in a sliding window (HyperLogLog, within about 2%). HOUR and DAY slide in 5-minute and hourly steps, WEEK and MONTH by whole UTC days. Null while the counter store is unreachable.',
     args: { window: t.arg({ type: RankingWindowRef, defaultValue: 'DAY' }) },
-    resolve: (a, args, ctx) => ctx.services.views.counter.uniques(a.id, (args.window ?? 'DAY') as RankingWindow),
+    resolve: (a, args, ctx) => ctx.views.counter.uniques(a.id, (args.window ?? 'DAY') as RankingWindow),
   }),
 }));
 
@@ -92,9 +92,9 @@ builder.subscriptionField('viewCountChanged', (t) =>
     args: { id: t.arg.id({ required: true, description: 'Global id of the article.' }) },
     subscribe: async (_root, args, ctx) => {
       const id = decodeIdFor('Article', String(args.id), 'id');
-      const article = id == null ? null : await ctx.services.views.directory.countable(id, ctx.services.clock());
+      const article = id == null ? null : await ctx.views.directory.countable(id, ctx.clock());
       if (!article) throw userError('NOT_FOUND', 'No published article with this id', { argumentName: 'id' });
-      return ctx.services.views.countWatcher.viewCount(article.articleId);
+      return ctx.views.countWatcher.viewCount(article.articleId);
     },
     resolve: (event) => event,
   }),
