@@ -7,6 +7,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
 import type { Role } from '../generated/prisma/client.ts';
 import { createApiToken, revokeApiToken } from './tokens.ts';
+import { systemClock } from '../platform/clock.ts';
 
 const ROLES: Role[] = ['REPORTER', 'EDITOR', 'ADMIN', 'VIEW_RELAY'];
 
@@ -47,7 +48,7 @@ async function main() {
     } else if (command === 'revoke') {
       const id = Number(values.id);
       if (!Number.isSafeInteger(id)) throw new Error('--id must be a token number (see token:list)');
-      console.log((await revokeApiToken(db.prisma, id)) ? `Revoked token #${id}` : `Token #${id} does not exist or was already revoked`);
+      console.log((await revokeApiToken(db.prisma, id, systemClock())) ? `Revoked token #${id}` : `Token #${id} does not exist or was already revoked`);
     } else {
       throw new Error('usage: tsx src/auth/cli.ts create|list|revoke [--role …] [--name …] [--reporter slug] [--id N]');
     }

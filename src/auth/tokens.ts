@@ -53,7 +53,7 @@ export async function createApiToken(
   return { token, id: row.id };
 }
 
-export async function revokeApiToken(prisma: PrismaClient, id: number, now = new Date()): Promise<boolean> {
+export async function revokeApiToken(prisma: PrismaClient, id: number, now: Date): Promise<boolean> {
   const { count } = await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
   return count > 0;
 }
@@ -80,7 +80,7 @@ export function parseCredentials(value: unknown): string | null {
  * The viewer for presented credentials; null when none were presented. Unknown, malformed or
  * revoked tokens are UNAUTHENTICATED: a client with broken credentials hears about it at once.
  */
-export async function authenticate(prisma: PrismaClient, credentials: unknown, now = new Date()): Promise<Viewer | null> {
+export async function authenticate(prisma: PrismaClient, credentials: unknown, now: Date): Promise<Viewer | null> {
   const secret = parseCredentials(credentials);
   if (!secret) return null;
   const row = await prisma.apiToken.findUnique({

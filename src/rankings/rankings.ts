@@ -9,6 +9,7 @@ import { visibleArticleWhere } from '../articles/visibility.ts';
 import { compareRanked, type Ranked, type RankedSource, type Scope } from './ranked.ts';
 import { LEVEL_MS, RANK_SPAN, type RankingWindow, rankBuckets, windowRange } from './windows.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Clock } from '../platform/clock.ts';
 
 export interface RankEntry {
   rank: number;
@@ -32,7 +33,7 @@ export interface RankingsOptions {
   /** The view store (src/views/store.ts). */
   store: RankedSource;
   prisma: PrismaClient;
-  clock: () => Date;
+  clock: Clock;
   /** How long a computed ranking is served before it is refreshed (0 = computed on every read). */
   cacheMs: number;
   /** Entries computed per ranking (the largest `first`). */
@@ -60,14 +61,14 @@ export class Rankings {
     const key = `${window}:${sectionId ?? 'all'}`;
     let entry = this.cache.get(key);
     if (!entry) this.cache.set(key, (entry = { ranking: null, computedAt: 0, refreshing: null }));
-    const fresh = entry.ranking && Date.now() - entry.computedAt < this.options.cacheMs;
+    const fresh = entry.ranking && this.options.clock().getTime() - entry.computedAt < this.options.cacheMs;
     if (fresh) return entry.ranking!;
     if (!entry.refreshing) {
       const e = entry;
       e.refreshing = this.compute(window, sectionId).then(
         (ranking) => {
           e.ranking = ranking;
-          e.computedAt = Date.now();
+          e.computedAt = this.options.clock().getTime();
           e.refreshing = null;
           return ranking;
         },
@@ -82,7 +83,7 @@ export class Rankings {
     }
     // Stale-while-revalidate: a slightly older ranking is good enough while the new one is computed,
     // but never one older than a few refresh periods (an idle ranking may hold taken-down articles).
-    const servable = entry.ranking && this.options.cacheMs > 0 && Date.now() - entry.computedAt < Math.max(5_000, 5 * this.options.cacheMs);
+    const servable = entry.ranking && this.options.cacheMs > 0 && this.options.clock().getTime() - entry.computedAt < Math.max(5_000, 5 * this.options.cacheMs);
     return servable ? entry.ranking! : entry.refreshing!;
   }
 

@@ -8,13 +8,14 @@ import type { ArticleDirectory } from './directory.ts';
 import type { Reader } from './reader.ts';
 import type { RecordOutcome, ViewStore } from './store.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Clock } from '../platform/clock.ts';
 
 export type ViewOutcome = RecordOutcome | 'BOT' | 'RATE_LIMITED' | 'NOT_FOUND';
 
 export interface ViewCounterOptions {
   store: ViewStore;
   directory: ArticleDirectory;
-  clock: () => Date;
+  clock: Clock;
   /** The de-duplication window: the same visitor's views of an article within it count once. */
   dedupMs: number;
   /** Views counted per reader address and minute (0 = no limit). */
@@ -109,7 +110,7 @@ export class ViewCounter {
   }
 
   private noteUnavailable(error: unknown): void {
-    const now = Date.now();
+    const now = this.options.clock().getTime();
     if (now - this.unavailableLogged < 10_000) return;
     this.unavailableLogged = now;
     this.options.log.warn({ err: error }, 'views: store unavailable for reads');

@@ -6,6 +6,7 @@
 // entry expires. At start the newest articles are loaded in one statement (`prewarm`).
 import { publishedArticleWhere } from '../articles/visibility.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Clock } from '../platform/clock.ts';
 
 interface Entry {
   /** null: no such article, or not published (status or deletion). */
@@ -15,6 +16,8 @@ interface Entry {
 }
 
 export interface DirectoryOptions {
+  /** The app clock: entries expire on it (and publish times are judged on the instant `countable` is given). */
+  clock: Clock;
   /** How long a published article's entry is trusted (default 10 minutes; unpublishing evicts at once). */
   ttlMs?: number;
   /** How long "no such article" is remembered (default 10 s). */
@@ -39,10 +42,12 @@ export class ArticleDirectory {
   private readonly ttlMs: number;
   private readonly missingTtlMs: number;
   private readonly maxEntries: number;
+  private readonly clock: Clock;
   /** Database statements issued (the benchmark reports them). */
   queries = 0;
 
-  constructor(private readonly prisma: PrismaClient, options: DirectoryOptions = {}) {
+  constructor(private readonly prisma: PrismaClient, options: DirectoryOptions) {
+    this.clock = options.clock;
     this.ttlMs = options.ttlMs ?? 600_000;
     this.missingTtlMs = options.missingTtlMs ?? 10_000;
     this.maxEntries = options.maxEntries ?? 500_000;
@@ -51,7 +56,7 @@ export class ArticleDirectory {
   /** The article if readers can see it at `now`, else null (entries hold `publishedArticleWhere` rows; the publish time is judged here). */
   async countable(articleId: number, now: Date): Promise<CountableArticle | null> {
     const cached = this.entries.get(articleId);
-    const entry = cached && cached.expires > Date.now() ? cached : await this.load(articleId);
+    const entry = cached && cached.expires > this.clock().getTime() ? cached : await this.load(articleId);
     return entry.sectionId !== null && entry.publishedAt <= now.getTime() ? { articleId, sectionId: entry.sectionId } : null;
   }
 
@@ -68,7 +73,7 @@ export class ArticleDirectory {
       take: Math.min(limit, this.maxEntries),
       select: { id: true, sectionId: true, publishedAt: true },
     });
-    const expires = Date.now() + this.ttlMs;
+    const expires = this.clock().getTime() + this.ttlMs;
     for (const r of rows) this.entries.set(r.id, { sectionId: r.sectionId, publishedAt: r.publishedAt!.getTime(), expires });
     return rows.length;
   }
@@ -103,7 +108,7 @@ export class ArticleDirectory {
         where: { id: { in: ids }, ...publishedArticleWhere() },
         select: { id: true, sectionId: true, publishedAt: true },
       });
-      const now = Date.now();
+      const now = this.clock().getTime();
       const found = new Map(rows.map((r) => [r.id, r]));
       if (this.entries.size + ids.length > this.maxEntries) this.evict(ids.length);
       for (const id of ids) {

@@ -22,7 +22,11 @@ export class MemoryViewStore implements ViewStore {
   /** level -> bucket index -> article -> visitors */
   private readonly sketches = new Map<Level, Map<number, Map<number, HyperLogLog>>>(LEVELS.map((l) => [l, new Map()]));
   private readonly newest = new Map<Level, number>();
-  /** `${articleId}:${visitor}` -> epoch ms of the counted view */
+  /**
+   * `${articleId}:${visitor}` -> epoch ms of the counted view. Views reach the store slightly out of
+   * order (one waiting for the article directory to reload is overtaken by later ones), so a mark is
+   * swept only once it is two windows older than the newest view: a late view is still checked against it.
+   */
   private seen = new Map<string, number>();
   private seenSweepAt = 0;
   private pendingTotals_: Counts = new Map();
@@ -40,7 +44,7 @@ export class MemoryViewStore implements ViewStore {
     const last = this.seen.get(key);
     if (last !== undefined && view.at - last < dedupMs) return 'DUPLICATE';
     this.seen.set(key, view.at);
-    if (view.at - this.seenSweepAt > dedupMs) this.sweepSeen(view.at, dedupMs);
+    if (view.at - this.seenSweepAt > dedupMs) this.sweepSeen(view.at, 2 * dedupMs);
 
     inc(this.pendingTotals_, view.articleId, 1);
     const hourKey = `${view.articleId}:${Math.floor(view.at / LEVEL_MS.h)}`;
@@ -177,9 +181,9 @@ export class MemoryViewStore implements ViewStore {
     for (const i of this.sketches.get(level)!.keys()) if (i < uniqueFloor) this.sketches.get(level)!.delete(i);
   }
 
-  private sweepSeen(now: number, dedupMs: number): void {
+  private sweepSeen(now: number, keepMs: number): void {
     this.seenSweepAt = now;
-    for (const [key, at] of this.seen) if (now - at >= dedupMs) this.seen.delete(key);
+    for (const [key, at] of this.seen) if (now - at >= keepMs) this.seen.delete(key);
   }
 }
 

@@ -12,12 +12,13 @@ import { ViewCounter, type ViewOutcome } from './counter.ts';
 import type { ViewStore } from './store.ts';
 import { ViewCountWatcher } from './watch.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Clock } from '../platform/clock.ts';
 
 export interface ViewCountingOptions {
   prisma: PrismaClient;
   config: ViewsConfig;
   redisUrl: string | undefined;
-  clock: () => Date;
+  clock: Clock;
   log: Logger;
   /** Use this store instead of building one from the configuration (tests, benchmark). */
   store?: ViewStore;
@@ -49,7 +50,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     (options.redisUrl
       ? new RedisViewStore(options.redisUrl, { prefix: config.redisPrefix, maxBuffered: config.maxBuffered, log })
       : new MemoryViewStore());
-  const directory = new ArticleDirectory(prisma, { ttlMs: config.articleCacheMs });
+  const directory = new ArticleDirectory(prisma, { clock, ttlMs: config.articleCacheMs });
   const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, perAddressPerMinute: config.perAddressPerMinute, log, onRecorded: options.observe?.recorded });
   const flusher = new ViewFlusher({
     store,
@@ -85,9 +86,9 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     countWatcher,
     rankingWatcher,
     async sectionId(slug) {
-      if (!sections || Date.now() - sections.at > 60_000 || !sections.bySlug.has(slug)) {
+      if (!sections || clock().getTime() - sections.at > 60_000 || !sections.bySlug.has(slug)) {
         const rows = await prisma.section.findMany({ select: { id: true, slug: true } });
-        sections = { at: Date.now(), bySlug: new Map(rows.map((r) => [r.slug, r.id])) };
+        sections = { at: clock().getTime(), bySlug: new Map(rows.map((r) => [r.slug, r.id])) };
       }
       return sections.bySlug.get(slug) ?? null;
     },

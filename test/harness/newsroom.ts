@@ -22,7 +22,7 @@ export async function issueTokens(server: TestServer): Promise<Tokens> {
   const editor = await createApiToken(prisma, { name: 'editor', role: 'EDITOR' });
   const admin = await createApiToken(prisma, { name: 'admin', role: 'ADMIN' });
   const revoked = await createApiToken(prisma, { name: 'revoked', role: 'ADMIN' });
-  await revokeApiToken(prisma, revoked.id);
+  await revokeApiToken(prisma, revoked.id, new Date());
   return {
     reporter: reporter.token,
     editor: editor.token,
