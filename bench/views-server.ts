@@ -11,8 +11,13 @@ const port = await app.start(0, '127.0.0.1');
 process.on('message', async (message: { id: number; op: 'stats' | 'flush' | 'stop' }) => {
   const reply = (body: object) => process.send!({ id: message.id, ...body });
   if (message.op === 'stats') {
-    const { directory, rankings } = app.services.views;
-    return reply({ statements, directoryQueries: directory.queries, rankingsComputed: rankings.computed, health: app.services.views.store.health() });
+    const counted = async (name: string) => (await app.metrics.registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
+    return reply({
+      statements,
+      directoryQueries: await counted('views_directory_queries_total'),
+      rankingsComputed: await counted('views_rankings_computed_total'),
+      health: app.services.views.store.health(),
+    });
   }
   if (message.op === 'flush') return reply({ report: await app.services.views.flusher.flush(), statements });
   if (message.op === 'stop') {

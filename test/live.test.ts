@@ -18,6 +18,7 @@ import { type Recorded, subscribeSse, subscribeWs, wsClient } from './harness/li
 import { backends, startTestServer, type TestServer } from './harness/server.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { silentLogger } from '../src/platform/logger.ts';
+import { untilSubscriptions, whenSubscriptions } from './harness/live-hub.ts';
 
 const redisSkip = redisSkipReason();
 if (redisSkip) console.warn(`Redis suites skipped: ${redisSkip}`);
@@ -75,7 +76,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   });
   // Every test disposes what it opened; the next one starts from zero open subscriptions, so "n open"
   // means its own n are registered.
-  beforeEach(() => hub().until((s) => s.published + s.updated === 0));
+  beforeEach(() => untilSubscriptions(hub(), (s) => s.published + s.updated === 0));
   afterAll(async () => {
     for (const c of clients) c.dispose();
     await server?.stop();
@@ -85,7 +86,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   const hub = () => server.app.services.live;
   const services = () => server.app.services;
   async function subscribed<T>(rec: T, total: number): Promise<T> {
-    await hub().whenSubscriptions(total);
+    await whenSubscriptions(hub(), total);
     return rec;
   }
 
@@ -107,7 +108,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const all = subscribeWs(client, { query: PUBLISHED });
     const economy = subscribeWs(client, { query: PUBLISHED, variables: { filter: { section: 'economy' } } });
     const breaking = subscribeWs(track(wsClient(wsUrl)), { query: 'subscription { breakingNews { articleId } }' });
-    await hub().whenSubscriptions(3);
+    await whenSubscriptions(hub(), 3);
     const prisma = server.app.db.prisma;
     const a = await createDraft(prisma, { section: 'economy' });
     const b = await createDraft(prisma, { section: 'politics', breaking: true });
@@ -127,7 +128,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const small = 'subscription { articlePublished { articleId } }';
     const large = 'subscription { articlePublished { articleId article { slug headline } } }';
     const recs = [subscribeWs(client, { query: small }), subscribeWs(client, { query: small }), subscribeWs(client, { query: large })];
-    await hub().whenSubscriptions(3);
+    await whenSubscriptions(hub(), 3);
     const draft = await createDraft(server.app.db.prisma);
     await publishArticle(services(), draft.id);
     const [a, b, c] = await Promise.all(recs.map(async (r) => (await r.received(1))[0]!.data));
@@ -143,7 +144,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const draft = await createDraft(prisma);
     const rec = subscribeWs(client, { query: PUBLISHED });
     const updates = subscribeWs(client, { query: `subscription { articleUpdated(id: "${gid(draft.id)}") { kind articleId article { headline } } }` });
-    await hub().whenSubscriptions(2);
+    await whenSubscriptions(hub(), 2);
     await editArticle(services(), draft.id, { headline: '초안 수정' }, null); // a draft edit: no event
     await publishArticle(services(), draft.id, { at: new Date(now.getTime() + 3_600_000) }); // scheduled: no event yet
     // A stale or forged event naming an invisible article reaches the hub: it is dropped there.
@@ -160,7 +161,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   it('announces a scheduled article when its time comes, once even with two schedulers racing', async () => {
     const prisma = server.app.db.prisma;
     const rec = subscribeWs(track(wsClient(wsUrl)), { query: PUBLISHED });
-    await hub().whenSubscriptions(1);
+    await whenSubscriptions(hub(), 1);
     const draft = await createDraft(prisma);
     const at = new Date(now.getTime() + 60_000);
     const scheduled = await publishArticle(services(), draft.id, { at });
@@ -184,7 +185,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
       query: 'subscription ($id: ID!) { articleUpdated(id: $id) { kind articleId at article { headline editedAt } } }',
       variables: { id: gid(draft.id) },
     });
-    await hub().whenSubscriptions(1);
+    await whenSubscriptions(hub(), 1);
     now = new Date(now.getTime() + 1_000);
     // Each event's article is loaded as it is when the event arrives: wait for one before the next change.
     await editArticle(services(), draft.id, { headline: '정정: 새 제목' }, null);
@@ -205,7 +206,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   it('resumes from a cursor: exactly what was missed, oldest first, then live, no duplicate', async () => {
     const prisma = server.app.db.prisma;
     const first = subscribeWs(track(wsClient(wsUrl)), { query: PUBLISHED });
-    await hub().whenSubscriptions(1);
+    await whenSubscriptions(hub(), 1);
     const seen = await createDraft(prisma);
     now = new Date(now.getTime() + 1_000);
     await publishArticle(services(), seen.id);
@@ -250,7 +251,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
       { socket: sockets[2]!, id: 'c-2', query: small },
     ];
     for (const p of plan) p.socket.ws.send(JSON.stringify({ id: p.id, type: 'subscribe', payload: { query: p.query } }));
-    await hub().whenSubscriptions(plan.length);
+    await whenSubscriptions(hub(), plan.length);
     const draft = await createDraft(server.app.db.prisma);
     await publishArticle(services(), draft.id);
     const smallPayload = { data: { articlePublished: { articleId: gid(draft.id) } } };
@@ -265,7 +266,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
 
   it('works over GraphQL SSE (graphql-sse client, distinct connections)', async () => {
     const rec = track(subscribeSse(server.url, { query: 'subscription { articlePublished { articleId article { slug } } }' }));
-    await hub().whenSubscriptions(1);
+    await whenSubscriptions(hub(), 1);
     const draft = await createDraft(server.app.db.prisma);
     await publishArticle(services(), draft.id);
     const [event] = await rec.received(1);
@@ -344,7 +345,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     // Completing one frees a slot.
     ws.send(JSON.stringify({ id: '1', type: 'complete' }));
     ws.send(JSON.stringify({ id: '5', type: 'subscribe', payload: { query: PUBLISHED } }));
-    await hub().whenSubscriptions(3);
+    await whenSubscriptions(hub(), 3);
     ws.close();
   });
 });

@@ -4,6 +4,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startTestServer, type TestServer } from './harness/server.ts';
+import { untilSubscriptions, whenSubscriptions } from './harness/live-hub.ts';
 
 const TOKEN = 'metrics-token-0123456789';
 
@@ -64,18 +65,21 @@ describe('metrics', () => {
     const client = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
     const it = client.iterate({ query: 'subscription { articlePublished { articleId } }' });
     const first = it.next();
-    await server.app.services.live.whenSubscriptions(1);
+    await whenSubscriptions(server.app.services.live, 1);
     expect(sample(await scrape(), 'graphql_subscriptions_active{transport="websocket"}')).toBe(1);
     await it.return?.();
     void first.catch(() => {});
-    await server.app.services.live.until((s) => s.published === 0);
+    await untilSubscriptions(server.app.services.live, (s) => s.published === 0);
     expect(sample(await scrape(), 'graphql_subscriptions_active{transport="websocket"}')).toBe(0);
     await client.dispose();
 
     const [article] = (await server.graphql('{ latestArticles(first: 1) { id } }')).data.latestArticles;
     const record = `mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }`;
     for (const v of ['metrics-visitor-1', 'metrics-visitor-1']) await server.graphql(record, { a: article.id, v });
+    await server.graphql('{ mostViewed(window: HOUR, first: 1) { rank } }');
     const text = await scrape();
+    expect(sample(text, 'views_directory_queries_total')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'views_rankings_computed_total')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'views_recorded_total{outcome="COUNTED"}')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'views_recorded_total{outcome="DUPLICATE"}')).toBeGreaterThanOrEqual(1);
     expect(text).toContain('views_outage_buffered 0');

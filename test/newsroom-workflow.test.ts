@@ -8,6 +8,7 @@ import { runDuePublications } from '../src/articles/publishing.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/relay/global-id.ts';
 import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './harness/newsroom.ts';
 import { backends, onlyError, startTestServer, type TestServer } from './harness/server.ts';
+import { untilSubscriptions, whenSubscriptions } from './harness/live-hub.ts';
 
 const CREATE = 'mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id slug headline status: publishedAt } } }';
 const UPDATE = 'mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { headline editedAt slug } revision { number headline editedBy } } }';
@@ -22,7 +23,7 @@ function collect(server: TestServer, client: Client, query: string, variables: R
   const waiters: { n: number; resolve: () => void }[] = [];
   const live = server.app.services.live;
   const stats = live.stats();
-  const ready = live.whenSubscriptions(stats.published + stats.updated + 1);
+  const ready = whenSubscriptions(live, stats.published + stats.updated + 1);
   const dispose = client.subscribe({ query, variables }, {
     next: (value) => {
       events.push(value);
@@ -246,7 +247,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
 
   it('a scheduled article goes live when its time comes, announced once', async () => {
     // Subscriptions of the previous test are gone on the server before counting new ones.
-    await server.app.services.live.until((s) => s.published + s.updated === 0);
+    await untilSubscriptions(server.app.services.live, (s) => s.published + s.updated === 0);
     const published = collect(server, client, 'subscription { articlePublished { article { headline } } }');
     await published.ready;
     const id = await draftBy(server, tokens.reporterId, '예약 기사: 내일 아침 공개');

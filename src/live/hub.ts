@@ -2,6 +2,7 @@
 // process's subscriptions, in the order events arrived. Per-event work is done once per process, not
 // once per subscriber: the visibility check, and (through `rows`) loading the article for each
 // distinct selection. This is what lets one instance carry thousands of subscribers.
+import { EventEmitter } from 'node:events';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
@@ -61,12 +62,19 @@ interface PublishedSubscriber {
 const matches = (filter: PublishedFilter, payload: { sectionSlug: string; breaking: boolean }) =>
   (filter.section == null || filter.section === payload.sectionSlug) && (!filter.breakingOnly || payload.breaking);
 
+/** Subscriptions open in this process, by kind. */
+export interface SubscriptionStats {
+  published: number;
+  updated: number;
+}
+
 export class LiveHub {
   private readonly published = new Set<PublishedSubscriber>();
   private readonly updated = new Map<number, Set<Sink<UpdatedEvent>>>();
   private chain: Promise<void> = Promise.resolve();
   private readonly offs: (() => void)[] = [];
-  private readonly waiters = new Set<{ until: (stats: { published: number; updated: number }) => boolean; resolve: () => void }>();
+  /** 'subscriptions': the open counts, emitted whenever a subscription opens or closes (tests and benchmarks wait on it). */
+  readonly events = new EventEmitter<{ subscriptions: [SubscriptionStats] }>();
 
   constructor(private readonly options: LiveHubOptions) {
     const { pubsub } = options;
@@ -81,7 +89,7 @@ export class LiveHub {
   }
 
   /** Subscriptions open in this process. */
-  stats(): { published: number; updated: number } {
+  stats(): SubscriptionStats {
     let updated = 0;
     for (const set of this.updated.values()) updated += set.size;
     return { published: this.published.size, updated };
@@ -131,25 +139,8 @@ export class LiveHub {
     return stream;
   }
 
-  /** Resolves once at least `count` subscriptions are open in this process (tests, benchmarks, health). */
-  whenSubscriptions(count: number): Promise<void> {
-    return this.until((s) => s.published + s.updated >= count);
-  }
-
-  /** Resolves once the open subscriptions satisfy `until` (checked whenever one opens or closes). */
-  until(until: (stats: { published: number; updated: number }) => boolean): Promise<void> {
-    if (until(this.stats())) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.add({ until, resolve }));
-  }
-
   private changed(): void {
-    if (this.waiters.size === 0) return;
-    const stats = this.stats();
-    for (const waiter of this.waiters) {
-      if (!waiter.until(stats)) continue;
-      this.waiters.delete(waiter);
-      waiter.resolve();
-    }
+    if (this.events.listenerCount('subscriptions') > 0) this.events.emit('subscriptions', this.stats());
   }
 
   /** Edits and unpublishing of one article. */

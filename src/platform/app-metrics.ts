@@ -10,6 +10,8 @@
 //   views_flushed_total, views_flush_duration_seconds     write-behind commits to PostgreSQL
 //   views_flush_last_success_timestamp_seconds            flush lag = time() - this
 //   views_outage_buffered, views_outage_dropped_total     views held in memory while Redis is unreachable
+//   views_directory_queries_total                         statements the countable-article cache sent
+//   views_rankings_computed_total                         rankings computed (not served from cache)
 //   db_pool_connections{state}                            total | idle | in_use | waiting (PostgreSQL)
 //   nodejs_eventloop_lag_seconds, process_*, nodejs_*     prom-client's default metrics
 import type { Plugin } from 'graphql-yoga';
@@ -98,11 +100,19 @@ function eventInstant(payload: unknown): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-export function viewMetrics(metrics: Metrics): { recorded: (o: ViewOutcome) => void; flushed: (r: FlushReport, seconds: number) => void; watch(store: ViewStore): void } {
+export function viewMetrics(metrics: Metrics): {
+  recorded: (o: ViewOutcome) => void;
+  flushed: (r: FlushReport, seconds: number) => void;
+  directoryQuery: () => void;
+  rankingComputed: () => void;
+  watch(store: ViewStore): void;
+} {
   const recorded = metrics.counter('views_recorded_total', 'Views recorded, by outcome', ['outcome']);
   const flushed = metrics.counter('views_flushed_total', 'Views committed to PostgreSQL by this instance');
   const flushDuration = metrics.histogram('views_flush_duration_seconds', 'Write-behind flush run duration', LATENCY_BUCKETS);
   const lastFlush = metrics.gauge('views_flush_last_success_timestamp_seconds', 'When the last flush run succeeded (flush lag = time() - this)');
+  const directoryQueries = metrics.counter('views_directory_queries_total', 'Database statements the countable-article cache sent');
+  const rankingsComputed = metrics.counter('views_rankings_computed_total', 'Rankings computed rather than served from cache');
   return {
     recorded: (outcome) => recorded.inc({ outcome }),
     flushed: (report, seconds) => {
@@ -110,6 +120,8 @@ export function viewMetrics(metrics: Metrics): { recorded: (o: ViewOutcome) => v
       flushDuration.observe(seconds);
       lastFlush.set(Date.now() / 1000);
     },
+    directoryQuery: () => directoryQueries.inc(),
+    rankingComputed: () => rankingsComputed.inc(),
     watch(store) {
       metrics.gauge('views_outage_buffered', 'Views held in memory while Redis is unreachable', () => store.health().buffered);
       metrics.gauge('views_outage_dropped_total', 'Views refused since start because the outage buffer was full', () => store.health().dropped);

@@ -39,6 +39,8 @@ export interface RankingsOptions {
   /** Entries computed per ranking (the largest `first`). */
   depth?: number;
   log: Logger;
+  /** Called for each ranking computed rather than served from cache (metrics: views_rankings_computed_total). */
+  onComputed?: () => void;
 }
 
 interface CacheEntry {
@@ -50,8 +52,6 @@ interface CacheEntry {
 export class Rankings {
   private readonly cache = new Map<string, CacheEntry>();
   readonly depth: number;
-  /** Rankings computed (not served from cache), for tests and the benchmark. */
-  computed = 0;
 
   constructor(private readonly options: RankingsOptions) {
     this.depth = options.depth ?? 100;
@@ -93,7 +93,7 @@ export class Rankings {
   }
 
   async compute(window: RankingWindow, sectionId: number | null): Promise<Ranking> {
-    this.computed++;
+    this.options.onComputed?.();
     const at = this.options.clock();
     const now = at.getTime();
     const scope: Scope = sectionId == null ? 'all' : { sectionId };

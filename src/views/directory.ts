@@ -23,6 +23,8 @@ export interface DirectoryOptions {
   /** How long "no such article" is remembered (default 10 s). */
   missingTtlMs?: number;
   maxEntries?: number;
+  /** Called for each database statement it issues (metrics: views_directory_queries_total). */
+  onQuery?: () => void;
 }
 
 interface Waiter {
@@ -43,11 +45,11 @@ export class ArticleDirectory {
   private readonly missingTtlMs: number;
   private readonly maxEntries: number;
   private readonly clock: Clock;
-  /** Database statements issued (the benchmark reports them). */
-  queries = 0;
+  private readonly onQuery: () => void;
 
   constructor(private readonly prisma: PrismaClient, options: DirectoryOptions) {
     this.clock = options.clock;
+    this.onQuery = options.onQuery ?? (() => {});
     this.ttlMs = options.ttlMs ?? 600_000;
     this.missingTtlMs = options.missingTtlMs ?? 10_000;
     this.maxEntries = options.maxEntries ?? 500_000;
@@ -66,7 +68,7 @@ export class ArticleDirectory {
    */
   async prewarm(limit: number): Promise<number> {
     if (limit <= 0) return 0;
-    this.queries++;
+    this.onQuery();
     const rows = await this.prisma.article.findMany({
       where: publishedArticleWhere(),
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
@@ -103,7 +105,7 @@ export class ArticleDirectory {
     this.scheduled = false;
     const ids = [...batch.keys()];
     try {
-      this.queries++;
+      this.onQuery();
       const rows = await this.prisma.article.findMany({
         where: { id: { in: ids }, ...publishedArticleWhere() },
         select: { id: true, sectionId: true, publishedAt: true },

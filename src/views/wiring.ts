@@ -24,7 +24,12 @@ export interface ViewCountingOptions {
   store?: ViewStore;
   onFlushed?: (report: FlushReport) => void;
   /** Metrics hooks: every recorded view's outcome, every flush run. */
-  observe?: { recorded?: (outcome: ViewOutcome) => void; flushed?: (report: FlushReport, seconds: number) => void };
+  observe?: {
+    recorded?: (outcome: ViewOutcome) => void;
+    flushed?: (report: FlushReport, seconds: number) => void;
+    directoryQuery?: () => void;
+    rankingComputed?: () => void;
+  };
 }
 
 export interface ViewCounting {
@@ -50,7 +55,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     (options.redisUrl
       ? new RedisViewStore(options.redisUrl, { prefix: config.redisPrefix, maxBuffered: config.maxBuffered, log })
       : new MemoryViewStore());
-  const directory = new ArticleDirectory(prisma, { clock, ttlMs: config.articleCacheMs });
+  const directory = new ArticleDirectory(prisma, { clock, ttlMs: config.articleCacheMs, onQuery: options.observe?.directoryQuery });
   const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, perAddressPerMinute: config.perAddressPerMinute, log, onRecorded: options.observe?.recorded });
   const flusher = new ViewFlusher({
     store,
@@ -62,7 +67,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     onFlushed: options.onFlushed,
     onRun: options.observe?.flushed,
   });
-  const rankings = new Rankings({ store, prisma, clock, cacheMs: config.rankingCacheMs, log });
+  const rankings = new Rankings({ store, prisma, clock, cacheMs: config.rankingCacheMs, log, onComputed: options.observe?.rankingComputed });
   const countWatcher = new ViewCountWatcher({ prisma, counter, clock, log });
   const rankingWatcher = new RankingWatcher({ rankings, log });
 

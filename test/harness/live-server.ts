@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import { WebSocket } from 'ws';
 import { pino } from 'pino';
 import { createLogger, silentLogger } from '../../src/platform/logger.ts';
+import { whenSubscriptions } from './live-hub.ts';
 
 if (!process.send) throw new Error('test/harness/live-server.ts runs as a child process with an IPC channel');
 const send = (message: object) => process.send?.(message);
@@ -74,7 +75,7 @@ process.on('message', async (message: { type: string; ref?: number; id?: number;
       send({ type: 'writes', ref: message.ref, writes: Object.fromEntries(writes) });
       break;
     case 'subscriptions': {
-      await app.services.live.whenSubscriptions(message.count ?? 0);
+      await whenSubscriptions(app.services.live, message.count ?? 0);
       send({ type: 'subscriptions', ref: message.ref });
       break;
     }
