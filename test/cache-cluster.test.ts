@@ -99,17 +99,51 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
     expect((await (await fetch(url(a))).json()).data.latestArticles[0].headline).toBe('두 인스턴스 캐시 퍼지');
   });
 
+  const fastHits = async (s: TestServer) => {
+    const text = await (await fetch(new URL('/metrics', s.url))).text();
+    const line = text.split('\n').find((l) => l.startsWith('response_cache_fast_path_total{result="hit"}'));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
+
+  it('a purge queued on one instance drops the fast path answers of both', async () => {
+    const query = `{ latestArticles(first: 2) { headline } photoNews(first: 1) { headline } }`;
+    const url = (s: TestServer) => `${s.url}?query=${encodeURIComponent(query)}`;
+    for (const s of [a, b]) {
+      const first = await (await fetch(url(s))).text();
+      const before = await fastHits(s);
+      const again = await fetch(url(s));
+      expect(await again.text()).toBe(first);
+      expect((await fastHits(s)) - before).toBe(1);
+    }
+    const draft = await draftBy(a, (await a.app.db.prisma.reporter.findFirstOrThrow()).id, '빠른 경로 퍼지');
+    const id = Number(Buffer.from(draft, 'base64').toString().split(':')[1]);
+    const sent = receiver.calls.length;
+    await publishArticle(b.app.services, id);
+    await until(() => receiver.calls.slice(sent).some((k) => k.includes(draft)));
+    for (const s of [a, b]) {
+      await until(async () => (await (await fetch(url(s))).json()).data.latestArticles[0].headline === '빠른 경로 퍼지', 5_000);
+    }
+  });
+
   it('with Redis down the server keeps answering (from PostgreSQL), and caches again once it is back', async () => {
     const query = `{ sections { name slug } }`;
     const url = `${a.url}?query=${encodeURIComponent(query)}`;
     const expected = await (await fetch(url)).json();
+    // Answered from the fast path while Redis is up.
+    const hitsBefore = await fastHits(a);
+    await fetch(url);
+    expect((await fastHits(a)) - hitsBefore).toBe(1);
     await redis.kill();
     try {
+      // Purges from the other instance could be missed: the fast path stands aside once A notices.
+      await until(() => !a.app.pubsub.status().subscribed, 10_000);
+      const hitsDown = await fastHits(a);
       for (let i = 0; i < 3; i++) {
         const res = await fetch(url);
         expect(res.status).toBe(200);
         expect(await res.json()).toEqual(expected);
       }
+      expect(await fastHits(a)).toBe(hitsDown);
     } finally {
       await redis.restart();
     }

@@ -154,6 +154,116 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     expect((await (await get(`query($id: ID!) { article(id: $id) { headline } }`, { id: draft })).json()).data.article).toBeNull();
   });
 
+  describe('fast path (repeated anonymous GETs answered before the Yoga pipeline)', () => {
+    const metric = async (name: string, labels: string) => {
+      const text = await (await fetch(new URL('/metrics', server.url))).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const fastPath = async () => ({
+      hit: await metric('response_cache_fast_path_total', 'result="hit"'),
+      notModified: await metric('response_cache_fast_path_total', 'result="not_modified"'),
+      miss: await metric('response_cache_fast_path_total', 'result="miss"'),
+    });
+    /** Headers that differ between any two responses (connection, time, request id). */
+    const PER_RESPONSE = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
+    const headerList = (res: Response) => [...res.headers].filter(([name]) => !PER_RESPONSE.has(name));
+    // A document no other test sends, so its first GET executes.
+    const page = (tag: string) => `# fast path ${tag}\n${ARTICLE_PAGE}`;
+
+    it('the second GET is answered from the fast path with the bytes and headers of the first, without SQL, counted in metrics and the request log facts', async () => {
+      const before = await fastPath();
+      const headers = { origin: 'https://reader.example' };
+      const first = await get(page('bytes'), undefined, headers);
+      expect(first.status).toBe(200);
+      const firstBody = Buffer.from(await first.arrayBuffer());
+      statements.length = 0;
+      const requestsBefore = await metric('http_requests_total', 'route="/graphql",operation="ArticlePage",status="200",code=""');
+      const second = await get(page('bytes'), undefined, headers);
+      expect(statements).toEqual([]);
+      expect(Buffer.from(await second.arrayBuffer()).equals(firstBody)).toBe(true);
+      expect(headerList(second)).toEqual(headerList(first));
+      // CORS headers are made per request, on the fast path too.
+      expect(second.headers.get('access-control-allow-origin')).toBe('https://reader.example');
+      expect(second.headers.get('etag')).toMatch(/^"[\w-]+"$/);
+      expect(second.headers.get('cache-control')).toMatch(PUBLIC);
+      const after = await fastPath();
+      expect(after.miss - before.miss).toBe(1);
+      expect(after.hit - before.hit).toBe(1);
+      // The request's metrics name its operation, as for an executed request.
+      expect(await metric('http_requests_total', 'route="/graphql",operation="ArticlePage",status="200",code=""')).toBe(requestsBefore + 1);
+      // Without an Origin the answer has no CORS origin header and varies as the pipeline's would.
+      const plain = await get(page('bytes'));
+      expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+      expect(plain.headers.get('vary')).toBe((await get(page('bytes-other'))).headers.get('vary'));
+    });
+
+    it('answers 304 to a matching If-None-Match with the headers the pipeline gives a 304', async () => {
+      const first = await get(page('304'));
+      const etag = first.headers.get('etag')!;
+      // The pipeline's 304 (the fast path only has the answer after a first 200 it stored: a new document)...
+      const slow = await get(page('304-pipeline'), undefined, { 'if-none-match': '*' });
+      expect(slow.status).toBe(304);
+      const before = await fastPath();
+      const fast = await get(page('304'), undefined, { 'if-none-match': etag });
+      expect(fast.status).toBe(304);
+      expect(await fast.text()).toBe('');
+      expect((await fastPath()).notModified - before.notModified).toBe(1);
+      expect(fast.headers.get('etag')).toBe(etag);
+      expect(fast.headers.get('surrogate-key')).toBe(first.headers.get('surrogate-key'));
+      expect(fast.headers.get('cache-control')).toBe(first.headers.get('cache-control'));
+      expect(headerList(fast).map(([name]) => name)).toEqual(headerList(slow).map(([name]) => name));
+      // A stale ETag gets the stored 200.
+      const stale = await get(page('304'), undefined, { 'if-none-match': '"old"' });
+      expect(stale.status).toBe(200);
+      expect(Buffer.from(await stale.arrayBuffer()).equals(Buffer.from(await (await get(page('304'))).arrayBuffer()))).toBe(true);
+    });
+
+    it('a request with a token is never answered from it, and its answer is never stored', async () => {
+      const url = page('token');
+      // Token first: it executes and is not stored, so the anonymous request after it misses.
+      let before = await fastPath();
+      const mine = await get(url, undefined, { authorization: `Bearer ${tokens.editor}` });
+      expectPrivate(mine);
+      await mine.arrayBuffer();
+      await get(url);
+      let after = await fastPath();
+      expect(after.hit - before.hit).toBe(0);
+      expect(after.miss - before.miss).toBe(1);
+      // Stored for anonymous readers now; a token's request still executes.
+      expect((await get(url)).status).toBe(200);
+      before = await fastPath();
+      statements.length = 0;
+      const again = await get(url, undefined, { authorization: `Bearer ${tokens.editor}` });
+      expect(again.status).toBe(200);
+      expectPrivate(again);
+      expect(statements.length).toBeGreaterThan(0);
+      after = await fastPath();
+      expect(after).toEqual(before);
+      // A bad token is refused as ever, never answered from the cache.
+      const bad = await get(url, undefined, { authorization: 'Bearer nws_not-a-token' });
+      expect(bad.status).toBe(401);
+    });
+
+    it('a purge of a key the answer carries drops it from the fast path', async () => {
+      const article = await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG }, select: { id: true } });
+      const gid = encodeGlobalId('Article', article.id);
+      const url = page('purge');
+      await get(url);
+      const before = await fastPath();
+      expect((await get(url)).status).toBe(200);
+      expect((await fastPath()).hit - before.hit).toBe(1);
+      const from = receiver.calls.length;
+      await server.app.caching.outbox.enqueue([gid]);
+      await receiver.waitFor((keys) => keys.includes(gid));
+      expect(receiver.calls.length).toBeGreaterThan(from);
+      const purged = await fastPath();
+      const res = await get(url);
+      expect(res.status).toBe(200);
+      expect((await fastPath()).miss - purged.miss).toBe(1);
+    });
+  });
+
   describe('purges', () => {
     const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
       const body = await (await post(query, variables, token)).json();

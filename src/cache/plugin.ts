@@ -14,6 +14,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { CacheConfig } from '../config.ts';
 import { documentMaxAge, listKeysOf, recordListKeys } from './hints.ts';
 import { boundedKeys, KEYED_TYPES, type ResponseKeys } from './keys.ts';
+import { cacheableRequest, matches, notModifiedHeaders } from './conditional.ts';
+import type { FastPath } from './fast-path.ts';
 import type { ResponseStore } from './store.ts';
 
 export const PRIVATE = 'private, no-store';
@@ -46,9 +48,6 @@ function collectEntities(data: unknown, into: Map<string, Set<string>>): void {
   for (const value of Object.values(record)) if (value != null && typeof value === 'object') collectEntities(value, into);
 }
 
-const anonymous = (request: Request) => !request.headers.has('authorization');
-/** Cacheable requests: anonymous GETs. A POST always executes (an app reads its own writes). */
-const cacheableRequest = (request: Request) => request.method === 'GET' && anonymous(request);
 
 function cacheControl(maxAge: number, config: CacheConfig): string {
   return `public, max-age=${maxAge}, s-maxage=${maxAge}, stale-while-revalidate=${config.staleWhileRevalidate}, stale-if-error=${config.staleIfError}`;
@@ -63,14 +62,6 @@ function etagOf(result: ExecutionResult): string {
     etags.set(result, etag);
   }
   return etag;
-}
-
-function matches(ifNoneMatch: string, etag: string): boolean {
-  const bare = etag.replace(/^W\//, '');
-  return ifNoneMatch.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t.replace(/^W\//, '') === bare;
-  });
 }
 
 /** Computes the cache headers of each anonymous query as it executes (runs before the response cache stores it). */
@@ -108,12 +99,22 @@ function useCacheHeaders(config: CacheConfig, maxAges: WeakMap<object, number>):
   };
 }
 
+/** Vary: Accept and Authorization pick the answer, besides what is there already (Origin, from CORS). */
+function vary(headers: globalThis.Headers): void {
+  const names = new Set((headers.get('vary') ?? '').split(',').map((n) => n.trim()).filter(Boolean));
+  names.add('Accept').add('Authorization');
+  headers.set('Vary', [...names].join(', '));
+}
+
 /**
  * The caching plugin: one line in app.ts. `store` holds the server's cached responses, each for as
  * long as its Cache-Control says.
  */
-export function useHttpCache(config: CacheConfig, store: ResponseStore): Plugin {
+export function useHttpCache(config: CacheConfig, store: ResponseStore, fast?: FastPath): Plugin {
   const maxAges = new WeakMap<object, number>();
+  /** Each result's body as sent, by the serialiser it was given (a cached result keeps its serialiser). */
+  const serialised = new WeakMap<object, { body?: string }>();
+  const bodies = new WeakMap<Request, { body?: string }>();
   // The plugin also looks up every If-None-Match value as a response id; ours are content ETags,
   // never ids (SHA-256 hex), so those lookups are answered here without touching the store.
   const RESPONSE_ID = /^[0-9a-f]{64}$/;
@@ -136,7 +137,11 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore): Plugin 
         }),
       );
     },
-    onResultProcess({ result }) {
+    onRequest({ request, serverContext, fetchAPI, endResponse }) {
+      const stored = fast?.answer(request, serverContext, fetchAPI);
+      if (stored) endResponse(stored);
+    },
+    onResultProcess({ request, result }) {
       if (Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
       const single = result as ExecutionResult & { stringify?: (r: ExecutionResult) => string };
       const headers = headersOf(single);
@@ -145,27 +150,31 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore): Plugin 
       // A cached result is sent many times: serialise it once (Yoga calls this with the result
       // minus its internal extensions, which never change for the same object).
       if (!single.stringify) {
-        let body: string | undefined;
-        single.stringify = (r) => (body ??= JSON.stringify(r));
+        const holder: { body?: string } = {};
+        single.stringify = (r) => (holder.body ??= JSON.stringify(r));
+        serialised.set(single.stringify, holder);
       }
+      const holder = serialised.get(single.stringify);
+      if (holder) bodies.set(request, holder);
     },
-    onResponse({ request, response, setResponse, fetchAPI }) {
+    onResponse({ request, response, serverContext, setResponse, fetchAPI }) {
       const headers = response.headers;
+      // Yoga's CORS plugin may have set `Vary: Origin` (CORS_ORIGINS): keep it.
+      if (fast?.isServed(response)) return void vary(headers);
       const cacheable = cacheableRequest(request) && response.status === 200 && headers.has('surrogate-key');
       if (!cacheable) {
         headers.set('Cache-Control', PRIVATE);
         for (const name of ['surrogate-key', 'cache-tag', 'etag', 'last-modified']) headers.delete(name);
         return;
       }
-      headers.set('Vary', 'Accept, Authorization');
+      vary(headers);
+      const body = bodies.get(request)?.body;
+      if (fast && body != null) fast.remember(request, response, body, serverContext);
       const ifNoneMatch = request.headers.get('if-none-match');
       const etag = headers.get('etag');
       if (ifNoneMatch && etag && matches(ifNoneMatch, etag)) {
-        const notModified = new fetchAPI.Headers();
-        for (const name of ['cache-control', 'etag', 'surrogate-key', 'cache-tag', 'vary', 'last-modified']) {
-          const value = headers.get(name);
-          if (value != null) notModified.set(name, value);
-        }
+        const notModified = new fetchAPI.Headers(notModifiedHeaders(headers));
+        headers.forEach((value, name) => name.startsWith('access-control-') && notModified.set(name, value));
         setResponse(new fetchAPI.Response(null, { status: 304, headers: notModified }));
       }
     },

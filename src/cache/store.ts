@@ -6,7 +6,7 @@
 // gets), so one purge names the same things everywhere.
 import type { Cache } from '@envelop/response-cache';
 import type { ExecutionResult } from 'graphql';
-import { LRUCache } from 'lru-cache';
+import { TaggedLru } from './tagged-lru.ts';
 
 export interface ResponseStore extends Cache {
   readonly kind: 'memory' | 'redis' | 'none';
@@ -22,41 +22,18 @@ export function keysOfResult(result: ExecutionResult): string[] {
 }
 
 export function createMemoryStore(maxEntries: number): ResponseStore {
-  const byKey = new Map<string, Set<string>>();
-  const responses = new LRUCache<string, { result: ExecutionResult; keys: string[] }>({
-    max: maxEntries,
-    ttlAutopurge: false,
-    dispose: (value, id) => {
-      for (const key of value.keys) {
-        const ids = byKey.get(key);
-        ids?.delete(id);
-        if (ids?.size === 0) byKey.delete(key);
-      }
-    },
-  });
+  const responses = new TaggedLru<ExecutionResult>(maxEntries);
   return {
     kind: 'memory',
     set(id, result, _entities, ttl) {
-      if (!(ttl > 0)) return;
-      const keys = keysOfResult(result);
-      responses.set(id, { result, keys }, { ttl });
-      for (const key of keys) {
-        let ids = byKey.get(key);
-        if (!ids) byKey.set(key, (ids = new Set()));
-        ids.add(id);
-      }
+      responses.set(id, result, keysOfResult(result), ttl);
     },
-    get: (id) => responses.get(id)?.result,
+    get: (id) => responses.get(id),
     invalidate() {
       // Invalidation goes by surrogate key only (invalidateKeys); the plugin's own entity invalidation is off.
     },
     async invalidateKeys(keys) {
-      for (const key of keys) {
-        const ids = byKey.get(key);
-        if (!ids) continue;
-        for (const id of [...ids]) responses.delete(id);
-        byKey.delete(key);
-      }
+      responses.invalidateKeys(keys);
     },
     async close() {
       responses.clear();

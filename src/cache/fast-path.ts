@@ -1,0 +1,154 @@
+// The fast path for cached anonymous reads: a repeated anonymous `GET /graphql?…` is answered from
+// the bytes and headers of an earlier answer to the same URL, in Yoga's `onRequest` (as Yoga's health
+// check does), before anything is parsed, validated or looked up in the response store.
+//
+// - What is stored: each cacheable 200 the pipeline sends (public Cache-Control, surrogate keys, an
+//   ETag: src/cache/plugin.ts decides), as its body string and headers, keyed by the request's path
+//   and query string (the document or persisted id, variables, operation name, exactly as sent) and
+//   its Accept header (which picks the content type). Only a request with that same key is answered
+//   from it: a differently spelled URL is a miss, never a wrong answer. A request with an
+//   Authorization header never reads or fills it; a preview, a mutation or an error is never
+//   cacheable, so never stored. Nothing else in an anonymous GET changes the answer (no cookie is
+//   read; CORS headers are added per request by Yoga's CORS plugin, on this path too).
+// - Lifetime: what remains of the answer's max-age, counted from its Last-Modified (when the
+//   response store cached it), so an entry never outlives the stored response it copies.
+// - Invalidation: filed under the answer's surrogate keys in a TaggedLru; every instance drops them on
+//   the same `cache:purge` event that purges the response store (src/cache/caching.ts). An answer
+//   computed while a purge arrived is not stored (a purge generation is taken when the request starts).
+//   While the pub/sub transport is down (Redis), purges from other instances could be missed: the
+//   front cache is emptied and bypassed until events flow again, and requests take the pipeline.
+// - It answers 200 with the stored body, or 304 when If-None-Match names the stored ETag, and fills
+//   the request's log facts (operation name and type) as the pipeline would.
+import type { Counter } from 'prom-client';
+import { cacheableRequest, matches, notModifiedHeaders } from './conditional.ts';
+import { TaggedLru } from './tagged-lru.ts';
+import { requestFacts } from '../platform/request-facts.ts';
+
+interface Stored {
+  body: string;
+  headers: Record<string, string>;
+  notModified: Record<string, string>;
+  etag: string;
+  operationName?: string;
+  operationType?: string;
+}
+
+export type FastPathResult = 'hit' | 'not_modified' | 'miss';
+
+/**
+ * Response headers made per request, never stored: CORS (Yoga's CORS plugin adds them to every
+ * response, with `Vary: Origin` when it reflects the origin; the caching plugin then adds Accept and
+ * Authorization to Vary) and framing.
+ */
+const PER_REQUEST = /^(access-control-|vary$|content-length$|date$|connection$|keep-alive$|transfer-encoding$|x-request-id$)/;
+
+const ENDPOINT = '/graphql?';
+
+/** The key of a request: Accept and the path with its query string, or null when it cannot be served from here. */
+function keyOf(request: Request): string | null {
+  if (!cacheableRequest(request)) return null;
+  const url = request.url;
+  const path = url.indexOf('/', url.indexOf('//') + 2);
+  if (path < 0 || !url.startsWith(ENDPOINT, path)) return null;
+  return `${request.headers.get('accept') ?? ''}\n${url.slice(path)}`;
+}
+
+const maxAgeOf = (cacheControl: string | null) => {
+  const m = cacheControl?.match(/(?:^|[ ,])max-age=(\d+)/);
+  return m ? Number(m[1]) : 0;
+};
+
+export class FastPath {
+  private readonly entries: TaggedLru<Stored>;
+  /** Bumped by every purge: an answer computed across one is not stored. */
+  private generation = 0;
+  private readonly started = new WeakMap<Request, number>();
+  private readonly served = new WeakSet<Response>();
+  private online = true;
+
+  constructor(
+    maxEntries: number,
+    private readonly counter?: Counter<'result'>,
+  ) {
+    this.entries = new TaggedLru(maxEntries);
+  }
+
+  /** The stored answer to `request`, or null (then the pipeline answers, and may store it). */
+  answer(request: Request, serverContext: unknown, fetchAPI: { Response: typeof Response }): Response | null {
+    if (!this.online) return null;
+    const key = keyOf(request);
+    if (key == null) return null;
+    const stored = this.entries.get(key);
+    if (!stored) {
+      this.started.set(request, this.generation);
+      this.counter?.inc({ result: 'miss' });
+      return null;
+    }
+    const facts = requestFacts((serverContext as { req?: unknown } | undefined)?.req);
+    if (facts) {
+      facts.operationName = stored.operationName;
+      facts.operationType = stored.operationType;
+    }
+    const ifNoneMatch = request.headers.get('if-none-match');
+    const notModified = ifNoneMatch != null && matches(ifNoneMatch, stored.etag);
+    this.counter?.inc({ result: notModified ? 'not_modified' : 'hit' });
+    // Copies: the Response's Headers write through to the object it was given (CORS adds to it).
+    const response = notModified
+      ? new fetchAPI.Response(null, { status: 304, headers: { ...stored.notModified } })
+      : new fetchAPI.Response(stored.body, { status: 200, headers: { ...stored.headers } });
+    this.served.add(response);
+    return response;
+  }
+
+  /** Whether `response` came from here (the pipeline's response hooks leave it as it is). */
+  isServed(response: Response): boolean {
+    return this.served.has(response);
+  }
+
+  /**
+   * Stores the pipeline's cacheable 200 answer to `request`: its body string (as sent) and its headers
+   * after the caching plugin's response hook. Skipped when a purge arrived since the request started.
+   */
+  remember(request: Request, response: Response, body: string, serverContext: unknown): void {
+    const started = this.started.get(request);
+    if (!this.online || started !== this.generation) return;
+    const key = keyOf(request);
+    const etag = response.headers.get('etag');
+    const keys = response.headers.get('surrogate-key');
+    const type = response.headers.get('content-type') ?? '';
+    if (key == null || !etag || !keys || !/^application\/(graphql-response\+)?json\b/.test(type)) return;
+    const lastModified = Date.parse(response.headers.get('last-modified') ?? '');
+    const age = Number.isNaN(lastModified) ? 0 : Math.max(0, Date.now() - lastModified);
+    const ttlMs = maxAgeOf(response.headers.get('cache-control')) * 1000 - age;
+    if (ttlMs <= 0) return;
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (!PER_REQUEST.test(name)) headers[name] = value;
+    });
+    const facts = requestFacts((serverContext as { req?: unknown } | undefined)?.req);
+    this.entries.set(
+      key,
+      { body, headers, notModified: Object.fromEntries(notModifiedHeaders(response.headers).filter(([name]) => !PER_REQUEST.test(name))), etag, operationName: facts?.operationName, operationType: facts?.operationType },
+      keys.split(' '),
+      ttlMs,
+    );
+  }
+
+  /** Drops every answer filed under any of `keys` (a purge, on every instance). */
+  invalidateKeys(keys: readonly string[]): void {
+    this.generation++;
+    this.entries.invalidateKeys(keys);
+  }
+
+  /** Whether purges from every instance reach this one; while not, nothing is served or stored. */
+  setOnline(online: boolean): void {
+    if (online === this.online) return;
+    this.online = online;
+    this.generation++;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
