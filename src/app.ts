@@ -1,7 +1,6 @@
 // buildApp(config) -> { yoga, server, start, stop }: wires database, schema and transports.
 // No side effects at import; main.ts (or a test) decides when to listen and when to stop.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { createFetch } from '@whatwg-node/fetch';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
@@ -25,6 +24,8 @@ import { graphiqlOptions, renderGraphiQL } from './graphiql.ts';
 import { LiveHub } from './live/hub.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
+import { trackOpenSubscriptions } from './live/open-subscriptions.ts';
+import { trackHttp } from './platform/http-drain.ts';
 import { attachWebSocketServer, type ConnectionAuthenticator, type LiveWebSocketServer } from './live/websocket.ts';
 import { type Caching, createCaching } from './cache/caching.ts';
 import { type PubSub } from './pubsub/pubsub.ts';
@@ -71,7 +72,15 @@ export interface App {
   metrics: Metrics;
   /** Listens on `port` (0 = any free port); resolves with the bound port. */
   start(port?: number, host?: string): Promise<number>;
+  /**
+   * Graceful shutdown (README "Shutdown"): /readyz 503 at once; serving on for SHUTDOWN_DRAIN_MS;
+   * then new connections refused, WebSocket clients told 1001, SSE streams completed, requests in
+   * flight answered; then pending view counts flushed to PostgreSQL and everything closed.
+   * The caller bounds it (main.ts exits 1 after SHUTDOWN_TIMEOUT_MS).
+   */
   stop(): Promise<void>;
+  /** What `stop()` is doing now (named in the log when shutdown runs out of time). */
+  shutdownPhase(): string;
 }
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -122,6 +131,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const scheduler = config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
 
+  const subscriptions = trackOpenSubscriptions();
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -150,6 +160,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       useOperationRateLimits(rateLimiter, config.security),
       useClientErrorLog(log),
       // Subscribers with the same document, variables and viewer share one execution per event.
+      // Every open subscription, so shutdown can complete them (SSE ends with `complete`).
+      subscriptions.plugin,
       useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
       ...caching.plugins(),
     ],
@@ -179,13 +191,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           () => false as const,
         )),
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const http = trackHttp(server);
 
-  let stopped = false;
+  let stopped: Promise<void> | null = null;
+  let phase = 'running';
+  const step = async (name: string, work: () => unknown) => {
+    phase = name;
+    log.debug({ phase: name }, 'shutdown');
+    await work();
+  };
   return {
     yoga,
     server,
@@ -205,27 +219,33 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         });
       });
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      stopping = true;
-      await scheduler?.stop();
-      await caching.stop();
-      // WebSocket clients hear 1001 Going away (and reconnect elsewhere) before sockets are cut.
-      const wsClosed = ws.close();
-      await new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      await wsClosed;
-      live.stop();
-      // Pending view counts reach PostgreSQL before the database closes.
-      await views.stop();
-      await pubsub.close();
-      mailer.close();
-      await rateLimiter.close();
-      await db.close();
+    shutdownPhase: () => phase,
+    stop() {
+      stopped ??= (async () => {
+        stopping = true; // /readyz answers 503 from now on
+        http.begin();
+        if (config.shutdown.drainMs > 0 && server.listening) {
+          await step('draining (serving with /readyz 503)', () => new Promise((resolve) => setTimeout(resolve, config.shutdown.drainMs)));
+        }
+        await step('closing connections', async () => {
+          http.stopAccepting();
+          log.info({ inFlight: http.inFlight(), webSockets: ws.clientCount(), subscriptions: subscriptions.count() }, 'no longer accepting connections');
+          // WebSocket clients hear 1001 Going Away (and resume elsewhere with their cursor); SSE
+          // streams end with `complete`; requests in flight are answered.
+          await Promise.all([ws.close(), subscriptions.endAll(), http.settled()]);
+        });
+        await step('stopping the scheduler', () => scheduler?.stop());
+        await step('stopping the cache', () => caching.stop());
+        live.stop();
+        // Pending view counts reach PostgreSQL before the database closes.
+        await step('flushing views', () => views.stop());
+        await step('closing pub/sub', () => pubsub.close());
+        mailer.close();
+        await step('closing the rate limiter', () => rateLimiter.close());
+        await step('closing the database', () => db.close());
+        phase = 'stopped';
+      })();
+      return stopped;
     },
   };
 }

@@ -82,6 +82,8 @@ const Env = z.object({
   METRICS: bool.default(true),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });
 
 /** Every variable the server reads (.env.example lists them all; a test keeps it so). */
@@ -123,6 +125,14 @@ export interface Config {
   errorDetails: boolean;
   security: SecurityConfig;
   cors: { origins: '*' | string[]; credentials: boolean };
+  shutdown: ShutdownConfig;
+}
+
+export interface ShutdownConfig {
+  /** From SIGTERM/SIGINT to exit: past it the process logs what is still pending and exits 1. */
+  timeoutMs: number;
+  /** After the signal, /readyz answers 503 while this instance still serves, so a load balancer stops sending first. */
+  drainMs: number;
 }
 
 export interface CacheConfig {
@@ -222,6 +232,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.CORS_CREDENTIALS && e.CORS_ORIGINS === '*') {
     throw new Error('Invalid configuration:\n  CORS_CREDENTIALS: needs an explicit CORS_ORIGINS list (never credentials for any origin)');
   }
+  if (e.SHUTDOWN_DRAIN_MS >= e.SHUTDOWN_TIMEOUT_MS) {
+    throw new Error('Invalid configuration:\n  SHUTDOWN_DRAIN_MS: must be shorter than SHUTDOWN_TIMEOUT_MS (the drain is part of the shutdown)');
+  }
   const production = e.NODE_ENV === 'production';
   const database: Config['database'] = e.DATABASE_URL
     ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, preparedStatements: e.DATABASE_PREPARED_STATEMENTS }
@@ -282,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mutationsPerMinute: e.RATE_LIMIT_MUTATIONS_PER_MINUTE,
     },
     cors: { origins: e.CORS_ORIGINS, credentials: e.CORS_CREDENTIALS },
+    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS, drainMs: e.SHUTDOWN_DRAIN_MS },
     views: {
       dedupMs: Math.round(e.VIEWS_DEDUP_MINUTES * 60_000),
       perAddressPerMinute: e.VIEWS_LIMIT_PER_ADDRESS,

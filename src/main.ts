@@ -25,16 +25,27 @@ log.info(
   `News API on http://localhost:${port}/graphql`,
 );
 
+// Graceful shutdown (app.stop(), README "Shutdown"), bounded by SHUTDOWN_TIMEOUT_MS: past it the
+// process names what it was still waiting for and exits 1, so an orchestrator never has to SIGKILL it.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    const started = performance.now();
+    const { timeoutMs, drainMs } = config.shutdown;
+    log.info({ signal, timeoutMs, drainMs }, 'shutting down');
+    setTimeout(() => {
+      log.fatal({ timeoutMs, phase: app.shutdownPhase() }, 'shutdown did not finish within SHUTDOWN_TIMEOUT_MS: exiting anyway');
+      process.exit(1);
+    }, timeoutMs);
     app.stop().then(
-      () => process.exit(0),
+      () => {
+        log.info({ ms: Math.round(performance.now() - started) }, 'shut down');
+        process.exit(0);
+      },
       (error) => {
-        log.fatal({ err: error }, 'shutdown failed');
+        log.fatal({ err: error, phase: app.shutdownPhase() }, 'shutdown failed');
         process.exit(1);
       },
     );

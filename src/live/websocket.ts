@@ -37,8 +37,11 @@ export interface WebSocketOptions {
 export interface LiveWebSocketServer {
   /** Open sockets. */
   clientCount(): number;
-  /** Says goodbye (1001 Going away) to every client and stops accepting new ones. */
-  close(): Promise<void>;
+  /**
+   * Says goodbye (1001 Going Away) to every client and stops accepting new ones; resolves once every
+   * socket has closed. A client that has not completed the closing handshake within `graceMs` is cut.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 type Extra = {
@@ -118,6 +121,16 @@ export function attachWebSocketServer(
   );
   return {
     clientCount: () => wss.clients.size,
-    close: () => disposable.dispose() as Promise<void>,
+    async close(graceMs = 1_000) {
+      const closed = disposable.dispose();
+      const cut = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, graceMs);
+      try {
+        await closed;
+      } finally {
+        clearTimeout(cut);
+      }
+    },
   };
 }
