@@ -1,7 +1,7 @@
 // The HTTP side of a graceful shutdown (src/app.ts `stop`). From `begin()` every response is sent
 // with `Connection: close`, so a client (or load balancer) holding a keep-alive connection opens its
 // next one elsewhere; `stopAccepting()` closes the listening socket (new connections are refused)
-// and the idle keep-alive connections; `settled()` resolves once every request in flight has been
+// and every connection not answering a request right now; `settled()` resolves once every request in flight has been
 // answered and its connection closed. WebSocket connections are not HTTP requests here: they leave
 // this tracking when upgraded (src/live/websocket.ts closes them with 1001).
 import type { Server, ServerResponse } from 'node:http';
@@ -12,7 +12,7 @@ export interface HttpDrain {
   inFlight(): number;
   /** Shutdown has begun: responses from now on close their connection. */
   begin(): void;
-  /** Refuses new connections and closes idle ones; requests in flight continue. */
+  /** Refuses new connections and closes every connection not answering a request; requests in flight continue. */
   stopAccepting(): void;
   /** Resolves once no request is in flight and every HTTP connection has closed. */
   settled(): Promise<void>;
@@ -23,6 +23,8 @@ export interface HttpDrain {
 export function trackHttp(server: Server): HttpDrain {
   const sockets = new Set<Socket>();
   const active = new Set<ServerResponse>();
+  /** Connections with a request being answered right now. */
+  const busy = new WeakSet<Socket>();
   let closing = false;
   let accepting = true;
   let waiters: (() => void)[] = [];
@@ -40,8 +42,10 @@ export function trackHttp(server: Server): HttpDrain {
       check();
     });
   });
-  server.on('request', (_req, res: ServerResponse) => {
+  server.on('request', (req, res: ServerResponse) => {
     active.add(res);
+    busy.add(req.socket);
+    res.once('finish', () => busy.delete(req.socket));
     if (closing && !res.headersSent) res.setHeader('connection', 'close');
     res.once('close', () => {
       active.delete(res);
@@ -62,7 +66,10 @@ export function trackHttp(server: Server): HttpDrain {
     stopAccepting() {
       accepting = false;
       if (server.listening) server.close();
-      server.closeIdleConnections();
+      // Every connection without a request being answered: idle keep-alive ones, and ones opened but
+      // with no request received yet (Node's closeIdleConnections leaves those open, and a request
+      // arriving on one later would still be served).
+      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
       check();
     },
     settled() {
