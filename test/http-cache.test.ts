@@ -245,6 +245,16 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       expect(bad.status).toBe(401);
     });
 
+    it('concurrent first requests for one URL run the pipeline once; the others get its answer', async () => {
+      const before = await fastPath();
+      const responses = await Promise.all(Array.from({ length: 6 }, () => get(page('collapse'))));
+      const bodies = await Promise.all(responses.map(async (r) => Buffer.from(await r.arrayBuffer())));
+      for (const body of bodies) expect(body.equals(bodies[0]!)).toBe(true);
+      const after = await fastPath();
+      expect(after.miss - before.miss).toBe(1);
+      expect(after.hit - before.hit).toBe(5);
+    });
+
     it('a purge of a key the answer carries drops it from the fast path', async () => {
       const article = await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG }, select: { id: true } });
       const gid = encodeGlobalId('Article', article.id);

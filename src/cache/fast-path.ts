@@ -10,8 +10,8 @@
 //   Authorization header never reads or fills it; a preview, a mutation or an error is never
 //   cacheable, so never stored. Nothing else in an anonymous GET changes the answer (no cookie is
 //   read; CORS headers are added per request by Yoga's CORS plugin, on this path too).
-// - Lifetime: what remains of the answer's max-age, counted from its Last-Modified (when the
-//   response store cached it), so an entry never outlives the stored response it copies.
+// - Lifetime: what remains of the answer's max-age, counted from when the response store took it
+//   (to the millisecond; else its Last-Modified), so an entry never outlives the stored response it copies.
 // - Invalidation: filed under the answer's surrogate keys in a TaggedLru; every instance drops them on
 //   the same `cache:purge` event that purges the response store (src/cache/caching.ts). An answer
 //   computed while a purge arrived is not stored (a purge generation is taken when the request starts).
@@ -43,6 +43,8 @@ export type FastPathResult = 'hit' | 'not_modified' | 'miss';
 const PER_REQUEST = /^(access-control-|vary$|content-length$|date$|connection$|keep-alive$|transfer-encoding$|x-request-id$)/;
 
 const ENDPOINT = '/graphql?';
+/** How long requests for a key wait for the one the pipeline is answering before they run too. */
+const COLLAPSE_WAIT_MS = 2_000;
 
 /** The key of a request: Accept and the path with its query string, or null when it cannot be served from here. */
 function keyOf(request: Request): string | null {
@@ -64,6 +66,9 @@ export class FastPath {
   private generation = 0;
   private readonly started = new WeakMap<Request, number>();
   private readonly served = new WeakSet<Response>();
+  /** Keys the pipeline is answering now, and how to release the requests waiting for each. */
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly leaders = new WeakMap<Request, () => void>();
   private online = true;
 
   constructor(
@@ -73,17 +78,56 @@ export class FastPath {
     this.entries = new TaggedLru(maxEntries);
   }
 
-  /** The stored answer to `request`, or null (then the pipeline answers, and may store it). */
-  answer(request: Request, serverContext: unknown, fetchAPI: { Response: typeof Response }): Response | null {
+  /**
+   * The stored answer to `request`, or null (then the pipeline answers, and may store it). Misses of
+   * one key collapse: while the pipeline answers the first, the others wait for it (at most
+   * COLLAPSE_WAIT_MS) and are answered from what it stored, so an expired page is executed once, not
+   * once per waiting reader.
+   */
+  answer(request: Request, serverContext: unknown, fetchAPI: { Response: typeof Response }): Response | null | Promise<Response | null> {
     if (!this.online) return null;
     const key = keyOf(request);
     if (key == null) return null;
     const stored = this.entries.get(key);
-    if (!stored) {
-      this.started.set(request, this.generation);
-      this.counter?.inc({ result: 'miss' });
-      return null;
+    if (stored) return this.respond(stored, request, serverContext, fetchAPI);
+    const leader = this.inflight.get(key);
+    if (leader) {
+      return leader.then(() => {
+        const now = this.online ? this.entries.get(key) : undefined;
+        return now ? this.respond(now, request, serverContext, fetchAPI) : this.miss(request, null);
+      });
     }
+    return this.miss(request, key);
+  }
+
+  /** The pipeline answers `request`; with `key`, requests for the same key wait for it meanwhile. */
+  private miss(request: Request, key: string | null): null {
+    this.started.set(request, this.generation);
+    this.counter?.inc({ result: 'miss' });
+    if (key != null) {
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      const timer = setTimeout(() => this.finish(request), COLLAPSE_WAIT_MS);
+      timer.unref();
+      this.inflight.set(key, finished);
+      this.leaders.set(request, () => {
+        clearTimeout(timer);
+        if (this.inflight.get(key) === finished) this.inflight.delete(key);
+        done();
+      });
+    }
+    return null;
+  }
+
+  /** The pipeline has answered `request` (stored or not): requests waiting for it go on. */
+  finish(request: Request): void {
+    const release = this.leaders.get(request);
+    if (!release) return;
+    this.leaders.delete(request);
+    release();
+  }
+
+  private respond(stored: Stored, request: Request, serverContext: unknown, fetchAPI: { Response: typeof Response }): Response {
     const facts = requestFacts((serverContext as { req?: unknown } | undefined)?.req);
     if (facts) {
       facts.operationName = stored.operationName;
@@ -109,7 +153,7 @@ export class FastPath {
    * Stores the pipeline's cacheable 200 answer to `request`: its body string (as sent) and its headers
    * after the caching plugin's response hook. Skipped when a purge arrived since the request started.
    */
-  remember(request: Request, response: Response, body: string, serverContext: unknown): void {
+  remember(request: Request, response: Response, body: string, storedAt: number | undefined, serverContext: unknown): void {
     const started = this.started.get(request);
     if (!this.online || started !== this.generation) return;
     const key = keyOf(request);
@@ -117,8 +161,8 @@ export class FastPath {
     const keys = response.headers.get('surrogate-key');
     const type = response.headers.get('content-type') ?? '';
     if (key == null || !etag || !keys || !/^application\/(graphql-response\+)?json\b/.test(type)) return;
-    const lastModified = Date.parse(response.headers.get('last-modified') ?? '');
-    const age = Number.isNaN(lastModified) ? 0 : Math.max(0, Date.now() - lastModified);
+    const since = storedAt ?? Date.parse(response.headers.get('last-modified') ?? '');
+    const age = Number.isNaN(since) ? 0 : Math.max(0, Date.now() - since);
     const ttlMs = maxAgeOf(response.headers.get('cache-control')) * 1000 - age;
     if (ttlMs <= 0) return;
     const headers: Record<string, string> = {};

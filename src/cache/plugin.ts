@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Plugin as EnvelopPlugin } from '@envelop/core';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { handleMaybePromise } from '@whatwg-node/promise-helpers';
 import { getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { CacheConfig } from '../config.ts';
@@ -115,6 +116,8 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore, fast?: F
   /** Each result's body as sent, by the serialiser it was given (a cached result keeps its serialiser). */
   const serialised = new WeakMap<object, { body?: string }>();
   const bodies = new WeakMap<Request, { body?: string }>();
+  /** When the response store took each answer (ms): the fast path keeps a copy no longer than the store does. */
+  const storedAt = new WeakMap<Request, number>();
   // The plugin also looks up every If-None-Match value as a response id; ours are content ETags,
   // never ids (SHA-256 hex), so those lookups are answered here without touching the store.
   const RESPONSE_ID = /^[0-9a-f]{64}$/;
@@ -132,14 +135,24 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore, fast?: F
           session: () => null,
           invalidateViaMutation: false,
           includeExtensionMetadata: false,
-          shouldCacheResult: ({ result }) => !result.errors?.length && headersOf(result)?.['Surrogate-Key'] != null,
+          shouldCacheResult: ({ result }) => {
+            if (result.errors?.length || headersOf(result)?.['Surrogate-Key'] == null) return false;
+            // Kept with the result (Redis too) and never sent: Yoga omits `extensions.http` from bodies.
+            (result.extensions as { http: { storedAt?: number } }).http.storedAt = Date.now();
+            return true;
+          },
           onTtl: ({ context }) => (maxAges.get(context) ?? 0) * 1000,
         }),
       );
     },
     onRequest({ request, serverContext, fetchAPI, endResponse }) {
-      const stored = fast?.answer(request, serverContext, fetchAPI);
-      if (stored) endResponse(stored);
+      if (!fast) return;
+      return handleMaybePromise(
+        () => fast.answer(request, serverContext, fetchAPI),
+        (stored) => {
+          if (stored) endResponse(stored);
+        },
+      );
     },
     onResultProcess({ request, result }) {
       if (Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
@@ -156,11 +169,15 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore, fast?: F
       }
       const holder = serialised.get(single.stringify);
       if (holder) bodies.set(request, holder);
+      const stamp = (single.extensions as { http?: { storedAt?: number } } | undefined)?.http?.storedAt;
+      if (stamp != null) storedAt.set(request, stamp);
     },
     onResponse({ request, response, serverContext, setResponse, fetchAPI }) {
       const headers = response.headers;
       // Yoga's CORS plugin may have set `Vary: Origin` (CORS_ORIGINS): keep it.
       if (fast?.isServed(response)) return void vary(headers);
+      // Requests for the same URL waiting for this answer go on once the hooks below have stored it.
+      if (fast) queueMicrotask(() => fast.finish(request));
       const cacheable = cacheableRequest(request) && response.status === 200 && headers.has('surrogate-key');
       if (!cacheable) {
         headers.set('Cache-Control', PRIVATE);
@@ -169,7 +186,7 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore, fast?: F
       }
       vary(headers);
       const body = bodies.get(request)?.body;
-      if (fast && body != null) fast.remember(request, response, body, serverContext);
+      if (fast && body != null) fast.remember(request, response, body, storedAt.get(request), serverContext);
       const ifNoneMatch = request.headers.get('if-none-match');
       const etag = headers.get('etag');
       if (ifNoneMatch && etag && matches(ifNoneMatch, etag)) {
