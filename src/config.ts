@@ -17,6 +17,8 @@ const Env = z.object({
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   DATABASE_PREPARED_STATEMENTS: bool.default(true),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
   PGLITE_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z
     .string()
@@ -94,7 +96,16 @@ export interface Config {
   host: string;
   database:
     /** PostgreSQL: connections in the pool (default 10), statements named (prepared) per connection (default true). */
-    | { kind: 'postgres'; url: string; poolSize?: number; preparedStatements?: boolean }
+    | {
+        kind: 'postgres';
+        url: string;
+        poolSize?: number;
+        preparedStatements?: boolean;
+        /** Longest wait for a connection (a new one, or a free one from the pool) before the request fails as unavailable (default 3 s). */
+        connectTimeoutMs?: number;
+        /** PostgreSQL's statement_timeout; a statement without an answer a second after it fails as unavailable (default 5 s). */
+        statementTimeoutMs?: number;
+      }
     | {
         kind: 'pglite';
         dir: string | undefined;
@@ -237,7 +248,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const production = e.NODE_ENV === 'production';
   const database: Config['database'] = e.DATABASE_URL
-    ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, preparedStatements: e.DATABASE_PREPARED_STATEMENTS }
+    ? {
+        kind: 'postgres',
+        url: e.DATABASE_URL,
+        poolSize: e.DATABASE_POOL_SIZE,
+        preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+        connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      }
     : { kind: 'pglite', dir: e.PGLITE_DIR === 'memory' ? undefined : path.resolve(e.PGLITE_DIR) };
   return {
     port: e.PORT,

@@ -2,8 +2,9 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
+import { unavailableReason } from './db/unavailable.ts';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE';
 
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return createGraphQLError(message, { extensions: { code, ...extensions } });
@@ -56,12 +57,33 @@ export function isUniqueViolation(error: unknown, column?: string): boolean {
   return fields != null && (column == null || fields.includes(column));
 }
 
+/** Seconds a client is asked to wait (Retry-After) when the database is unavailable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * The database is unreachable (src/db/unavailable.ts): SERVICE_UNAVAILABLE, HTTP 503 with
+ * Retry-After. The driver's message stays in `originalError` for the log, never in the answer.
+ */
+export function serviceUnavailable(original: unknown, nodes?: GraphQLError['nodes'], path?: GraphQLError['path']): GraphQLError {
+  return createGraphQLError('The database is unavailable; retry shortly.', {
+    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) } } },
+    ...(original instanceof Error ? { originalError: original } : {}),
+    ...(nodes ? { nodes } : {}),
+    ...(path ? { path } : {}),
+  });
+}
+
 /**
  * Yoga's error masking, extended: validation errors raised inside Pothos plugins (connection
- * arguments, cursors) are the client's fault and are reported as BAD_USER_INPUT, not masked.
+ * arguments, cursors) are the client's fault and are reported as BAD_USER_INPUT, not masked; a
+ * database outage is SERVICE_UNAVAILABLE (503), not an unexpected error.
  */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  if (error instanceof GraphQLError && error.extensions?.code === 'SERVICE_UNAVAILABLE') return error;
   const original = error instanceof GraphQLError ? error.originalError : error;
+  if (unavailableReason(original) !== null) {
+    return error instanceof GraphQLError ? serviceUnavailable(original, error.nodes, error.path) : serviceUnavailable(original);
+  }
   if (original instanceof PothosValidationError) {
     return createGraphQLError(original.message, {
       extensions: { code: 'BAD_USER_INPUT' },

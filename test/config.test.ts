@@ -10,7 +10,14 @@ describe('configuration', () => {
 
   it('uses PostgreSQL and Redis when their URLs are set, without seeding demo data', () => {
     const config = loadConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/news', REDIS_URL: 'rediss://:pw@cache:6380/2' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u:p@db:5432/news', poolSize: 10, preparedStatements: true });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://u:p@db:5432/news',
+      poolSize: 10,
+      preparedStatements: true,
+      connectTimeoutMs: 3_000,
+      statementTimeoutMs: 5_000,
+    });
     expect(config.redisUrl).toBe('rediss://:pw@cache:6380/2');
     expect(config.seedDemo).toBe(false);
   });

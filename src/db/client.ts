@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { backfillSearchTokens } from '../search/backfill.ts';
 import { migrate, type SqlSession } from './migrate.ts';
-import { applicationPool } from './prepared-statements.ts';
+import { applicationPool, type PoolOptions } from './prepared-statements.ts';
 
 export interface Database {
   prisma: PrismaClient;
@@ -85,7 +85,13 @@ export async function openDatabase(config: Config['database'], options: Database
     };
   }
   await migratePostgres(config.url);
-  const pool = applicationPool(config.url, { size: config.poolSize ?? 10, prepared: config.preparedStatements ?? true });
+  const poolOptions: PoolOptions = {
+    size: config.poolSize ?? 10,
+    prepared: config.preparedStatements ?? true,
+    connectTimeoutMs: config.connectTimeoutMs,
+    statementTimeoutMs: config.statementTimeoutMs,
+  };
+  const pool = applicationPool(config.url, poolOptions);
   const prisma = newClient(new PrismaPg(pool, { disposeExternalPool: true }), options);
   await backfillSearchTokens(prisma);
   return {

@@ -37,8 +37,30 @@ export interface PoolOptions {
   size: number;
   /** Name (prepare) parameterised statements. */
   prepared: boolean;
+  /** Longest wait for a connection: connecting, or a free one when all are in use (pg-pool applies it to both). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL's statement_timeout; the client gives up a second later (a server that stopped answering). */
+  statementTimeoutMs?: number;
 }
 
+/**
+ * The pool fails fast when PostgreSQL is gone instead of queueing requests behind it: a bounded wait
+ * for a connection, a server-side statement timeout and a client-side read timeout just above it (a
+ * query that timed out on the client is released with its error, so pg-pool drops that connection),
+ * TCP keep-alive so a half-open connection is noticed. Broken connections are discarded and new
+ * ones made on demand, so the pool recovers by itself when the server is back.
+ */
 export function applicationPool(connectionString: string, options: PoolOptions): pg.Pool {
-  return new pg.Pool({ connectionString, max: options.size, ...(options.prepared ? { Client: NamingClient } : {}) });
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.size,
+    keepAlive: true,
+    ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 1_000 } : {}),
+    ...(options.prepared ? { Client: NamingClient } : {}),
+  });
+  // An idle connection the server closes (shutdown, restart) is an 'error' event on the pool: without
+  // a listener it would end the process. The pool has already dropped that connection.
+  pool.on('error', () => {});
+  return pool;
 }

@@ -9,7 +9,8 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import type { ArticleChangeKind, Delivery } from '../pubsub/topics.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
-import { badInput } from '../errors.ts';
+import { badInput, serviceUnavailable } from '../errors.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { decodePublicationCursor, encodePublicationCursor } from './cursor.ts';
 import { LiveStream } from './stream.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -132,6 +133,7 @@ export class LiveHub {
       },
       (error) => {
         if (error instanceof GraphQLError) return stream.fail(error);
+        if (isDatabaseUnavailable(error)) return stream.fail(serviceUnavailable(error));
         this.options.log.error({ err: error }, 'live: replay failed');
         stream.fail(createGraphQLError('Unexpected error.'));
       },

@@ -4,6 +4,7 @@
 // is not shutting down. 503 names what is not ready, so a load balancer stops sending and a person
 // reading the probe sees why. A Yoga plugin answering in onRequest, like Yoga's own health check.
 import type { Plugin } from 'graphql-yoga';
+import { unavailableReason } from '../db/unavailable.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export type CheckResult = 'ok' | string;
@@ -23,6 +24,14 @@ export interface ReadinessSources {
 export interface Readiness {
   ready: boolean;
   checks: Record<string, CheckResult>;
+}
+
+/** A database error in one line: its outage reason (P1001, SQLSTATE 57P01 …) or its first line of text. */
+function describe(error: unknown): string {
+  const reason = unavailableReason(error);
+  if (reason) return reason;
+  const lines = String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines.at(-1) ?? 'error').slice(0, 200);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -51,7 +60,7 @@ export function readinessCheck(sources: ReadinessSources): () => Promise<Readine
       const missing = sources.migrations.length - (row?.applied ?? 0);
       checks.migrations = missing === 0 ? 'ok' : `${missing} of ${sources.migrations.length} not applied`;
     } catch (error) {
-      checks.database = `unreachable: ${(error as Error).message.split('\n')[0]!.slice(0, 200)}`;
+      checks.database = `unreachable: ${describe(error)}`;
       checks.migrations = 'unknown';
     }
     if (sources.redis) checks.redis = sources.redis();

@@ -3,6 +3,7 @@
 // `npm start` in a terminal (main.ts decides); anything else (containers, log shippers) reads JSON.
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import type { YogaLogger } from 'graphql-yoga';
+import { unavailableReason } from '../db/unavailable.ts';
 
 export type { Logger };
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
@@ -16,8 +17,17 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * A database outage is logged as its reason (P1001, SQLSTATE 57P01 …), not as a stack: every module
+ * that meets one while PostgreSQL is down (scheduler, flusher, purge worker …) says so in one line.
+ */
+function serializeError(error: unknown): unknown {
+  const reason = unavailableReason(error);
+  return reason ? { type: 'DatabaseUnavailable', reason } : pino.stdSerializers.err(error as Error);
+}
+
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
-  const base = { level: options.level, base: { pid: process.pid } };
+  const base = { level: options.level, base: { pid: process.pid }, serializers: { err: serializeError } };
   if (options.pretty && !options.destination) {
     // pino-pretty is a dev dependency: a production install (npm ci --omit=dev) logs JSON.
     const pretty = await import('pino-pretty').then((m) => m.default, () => null);
@@ -37,6 +47,9 @@ export function yogaLogger(log: Logger): YogaLogger {
     (...args: unknown[]) => {
       if (!child.isLevelEnabled(level)) return;
       const error = args.find((a): a is Error => a instanceof Error);
+      // Yoga reports every error it masks; an outage is already one warn line per request
+      // (src/http/error-log.ts) and answered SERVICE_UNAVAILABLE, not an unexpected error.
+      if (error && unavailableReason(error)) return;
       const message = args.filter((a) => !(a instanceof Error)).map(String).join(' ');
       if (error) child[level]({ err: error }, message || error.message);
       else child[level](message);
