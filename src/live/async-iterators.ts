@@ -44,7 +44,9 @@ export function mapStream<T, R>(
         }
         let value: R | typeof SKIP;
         try {
-          value = await map(step.value);
+          const mapped = map(step.value);
+          // No extra turn of the microtask queue for a value mapped on the spot (the frame fast path).
+          value = mapped instanceof Promise ? await mapped : mapped;
         } catch (error) {
           // The consumer will not pull again: release the source now.
           end();

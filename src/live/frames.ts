@@ -1,20 +1,26 @@
-// Fast path for `next` frames over graphql-ws. graphql-ws sends each result by building
-// `{ id, type: "next", payload }`, JSON.stringify-ing it for that socket and awaiting the write's
-// callback through a Promise. With executions shared (shared-execution.ts), thousands of sockets get
-// the very same result object for one event, so here it is serialised once (cached by object
-// identity) and each socket gets `{"id":<id>,"type":"next","payload":<shared JSON>}` built by string
-// concatenation: byte for byte what graphql-ws would have sent.
+// Fast path for `next` frames over graphql-ws, through graphql-ws's own hooks. graphql-ws sends each
+// result by calling `onNext`, building `{ id, type: "next", payload }`, `stringifyMessage`-ing it for
+// that socket and awaiting the write's callback through a Promise. With executions shared
+// (shared-execution.ts), thousands of sockets get the very same result object for one event; here it
+// is serialised once (cached by object identity) and each socket gets graphql-ws's own frame around it.
 //
-// It wraps the stream graphql-ws iterates, after Yoga's envelop hooks (error masking included) have
-// run, so it only changes how a result is written, never which result. Results with `errors` and
-// anything while the socket is not open are handed to graphql-ws as before. Order is kept: the
-// wrapper writes or hands over each result before it pulls the next one.
+// Where it plugs in (websocket.ts): the `onOperation` hook, which graphql-ws documents as the place
+// to replace an operation's result, wraps a subscription's stream after Yoga's envelop hooks (error
+// masking included) have run; so it only changes how a result is written, never which result.
+// - The frame is graphql-ws's: `stringifyMessage` builds the subscription's `next` message once, with
+//   a marker payload, and the serialised payload takes the marker's place (`nextFrameParts`).
+// - The configured `onNext` hook is honoured: called for each result, in order, before its frame is
+//   written, with the arguments graphql-ws passes; what it returns is the payload (as in graphql-ws).
+// - Results with `errors`, anything not a plain object, and anything while the socket is not open are
+//   handed to graphql-ws, which calls `onNext` and sends them itself.
+// test/live-frames.test.ts compares the bytes and the `onNext` calls with plain graphql-ws's.
 //
-// Backpressure: a write goes without callback while the socket has nothing pending; once it has
-// (a consumer not reading), the next write is awaited before the stream is pulled again, so events
-// pile up in the subscription's LiveStream, which drops the subscriber (RATE_LIMITED) past its limit
-// as before. Other sockets never wait for a slow one.
-import type { ExecutionResult } from 'graphql';
+// Backpressure: a write goes without callback while the socket has nothing pending; once it has (a
+// consumer not reading), the next write is awaited before the stream is pulled again, so events pile
+// up in the subscription's LiveStream, which drops the subscriber (RATE_LIMITED) past its limit as
+// before. Other sockets never wait for a slow one.
+import { type ExecutionResult, type FormattedExecutionResult, MessageType, stringifyMessage } from 'graphql-ws';
+import { mapStream, SKIP } from './async-iterators.ts';
 
 /** What the fast path needs of a `ws` WebSocket. */
 export interface FrameSocket {
@@ -23,17 +29,29 @@ export interface FrameSocket {
   send(data: string, options: { binary: boolean; compress: boolean; fin: boolean }, cb?: (error?: Error) => void): void;
 }
 
+/** The configured `onNext`, bound to this subscription's context, id, payload and arguments. */
+export type BoundOnNext = (result: ExecutionResult) => Promise<FormattedExecutionResult | void> | FormattedExecutionResult | void;
+
 const OPEN = 1;
 const SEND_OPTIONS = { binary: false, compress: false, fin: true };
 const serialised = new WeakMap<object, string>();
+const MARKER = { '\u0000graphql-ws payload': 0 };
+const MARKER_JSON = JSON.stringify(MARKER);
 
-/** JSON of a result without errors, computed once per result object. */
-function payloadJson(result: ExecutionResult): string {
-  let json = serialised.get(result);
+/** graphql-ws's `next` message for subscription `id`, split where its payload's JSON goes. */
+export function nextFrameParts(id: string): [head: string, tail: string] {
+  const frame = stringifyMessage<MessageType.Next>({ id, type: MessageType.Next, payload: MARKER as never });
+  const at = frame.indexOf(MARKER_JSON);
+  if (at < 0 || frame.indexOf(MARKER_JSON, at + 1) >= 0) throw new Error('graphql-ws next frame: payload marker not found exactly once');
+  return [frame.slice(0, at), frame.slice(at + MARKER_JSON.length)];
+}
+
+/** JSON of a payload, computed once per payload object. */
+function payloadJson(payload: object): string {
+  let json = serialised.get(payload);
   if (json === undefined) {
-    // Same payload as graphql-ws: the result's own fields (no `errors` here).
-    json = JSON.stringify(result);
-    serialised.set(result, json);
+    json = JSON.stringify(payload);
+    serialised.set(payload, json);
   }
   return json;
 }
@@ -44,35 +62,24 @@ function isPlainResult(value: unknown): value is ExecutionResult {
 
 /**
  * Wraps the result stream of subscription `id` on `socket`: error-free results are written directly
- * as pre-built frames; anything else is yielded to graphql-ws.
+ * as graphql-ws `next` frames (after `onNext`); anything else is yielded to graphql-ws.
  */
-export function writeResultsDirectly<T>(source: AsyncIterable<T>, socket: FrameSocket, id: string): AsyncIterableIterator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  return {
-    async next() {
-      for (;;) {
-        const step = await iterator.next();
-        if (step.done || socket.readyState !== OPEN || !isPlainResult(step.value)) return step;
-        const frame = prefix + payloadJson(step.value) + '}';
-        if (socket.bufferedAmount === 0) {
-          socket.send(frame, SEND_OPTIONS);
-        } else {
-          // Earlier frames are still waiting for this consumer: hold the stream until this one is out.
-          await new Promise<void>((resolve, reject) => socket.send(frame, SEND_OPTIONS, (error) => (error ? reject(error) : resolve())));
-        }
-      }
-    },
-    async return() {
-      await iterator.return?.();
-      return { value: undefined, done: true };
-    },
-    async throw(error) {
-      await iterator.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+export function writeNextFrames<T>(source: AsyncIterable<T>, socket: FrameSocket, id: string, onNext?: BoundOnNext): AsyncIterableIterator<T> {
+  const [head, tail] = nextFrameParts(id);
+  const write = (payload: object): void | Promise<void> => {
+    if (socket.readyState !== OPEN) return; // closed meanwhile: graphql-ws would drop it too
+    const frame = head + payloadJson(payload) + tail;
+    if (socket.bufferedAmount === 0) return socket.send(frame, SEND_OPTIONS);
+    // Earlier frames are still waiting for this consumer: hold the stream until this one is out.
+    return new Promise<void>((resolve, reject) => socket.send(frame, SEND_OPTIONS, (error) => (error ? reject(error) : resolve())));
   };
+  return mapStream(source, (result) => {
+    if (socket.readyState !== OPEN || !isPlainResult(result)) return result;
+    if (!onNext) {
+      const written = write(result);
+      return written ? written.then(() => SKIP) : SKIP;
+    }
+    // As graphql-ws: the hook's result is the payload, else the result itself.
+    return Promise.resolve(onNext(result)).then((payload) => write(payload || result)).then(() => SKIP);
+  });
 }

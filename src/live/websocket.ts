@@ -4,12 +4,14 @@
 // authenticates with `connectionParams` in its ConnectionInit message.
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Context } from '../context.ts';
 import { userError } from '../errors.ts';
-import { writeResultsDirectly } from './frames.ts';
+import { isAsyncIterable } from './async-iterators.ts';
+import { writeNextFrames } from './frames.ts';
 
 /**
  * Decides whether a connection may open, from its `connectionParams`. Return `false` to refuse it
@@ -32,6 +34,8 @@ export interface WebSocketOptions {
   /** Largest incoming message; larger ones close the socket (1009). */
   maxPayloadBytes: number;
   authenticate?: ConnectionAuthenticator;
+  /** graphql-ws's `onNext` hook: called for every result before it is sent; what it returns is sent instead. */
+  onNext?: ServerOptions<Record<string, unknown> | undefined, Extra>['onNext'];
 }
 
 export interface LiveWebSocketServer {
@@ -46,18 +50,14 @@ export interface LiveWebSocketServer {
 
 type Extra = {
   auth?: Record<string, unknown>;
+  socket: WebSocket;
+  request: IncomingMessage;
 };
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
-  /** For writing this operation's results directly (frames.ts). */
-  socket: WebSocket;
-  id: string;
 }
-
-const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 export function attachWebSocketServer(
   server: Server,
@@ -103,17 +103,19 @@ export function attachWebSocketServer(
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const root: EnvelopedRoot = { execute, subscribe, socket: ctx.extra.socket, id };
+        const root: EnvelopedRoot = { execute, subscribe };
         return { schema, document, operationName: params.operationName, variableValues: params.variables, contextValue, rootValue: root };
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      // Results of a subscription go out as pre-built frames (no per-socket JSON of a shared result,
-      // no Promise per write) after Yoga's hooks ran; see frames.ts. This relies on there being no
-      // `onNext` option here: graphql-ws never sees the results written directly.
-      subscribe: async (args) => {
-        const root = args.rootValue as EnvelopedRoot;
-        const result = await root.subscribe(args);
-        return (isAsyncIterable(result) ? writeResultsDirectly(result, root.socket, root.id) : result) as never;
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      onNext: options.onNext,
+      // A subscription's results go out as pre-built graphql-ws frames (one JSON per shared result, no
+      // Promise per write; see frames.ts), through graphql-ws's documented seam for replacing an
+      // operation's result; `onNext` is still called for each one.
+      onOperation: (ctx, id, payload, args, result) => {
+        if (!isAsyncIterable(result)) return;
+        const onNext = options.onNext;
+        return writeNextFrames(result, ctx.extra.socket, id, onNext && ((r) => onNext(ctx, id, payload, args, r))) as never;
       },
     },
     wss,
