@@ -7,10 +7,11 @@ import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
-import type { ArticleChangeKind, Delivery } from '../pubsub/topics.ts';
+import type { ArticleChangeKind, Delivery, Topics } from '../pubsub/topics.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
 import { badInput, serviceUnavailable } from '../errors.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { DeliveredPublications, publishedSince } from './catch-up.ts';
 import { decodePublicationCursor, encodePublicationCursor } from './cursor.ts';
 import { LiveStream } from './stream.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -52,12 +53,16 @@ export interface LiveHubOptions {
   replayLimit: number;
   /** Events held for a slow subscriber before it is dropped. */
   maxBuffered: number;
+  /** While the pub/sub subscription is down, how often publications are caught up from PostgreSQL. */
+  catchUpIntervalMs?: number;
 }
 
 type Sink<E> = (event: E) => void;
 interface PublishedSubscriber {
   filter: PublishedFilter;
   sink: Sink<PublishedEvent>;
+  /** Epoch ms it was registered: a caught-up publication older than this is not its news. */
+  since: number;
 }
 
 const matches = (filter: PublishedFilter, payload: { sectionSlug: string; breaking: boolean }) =>
@@ -76,17 +81,25 @@ export class LiveHub {
   private readonly offs: (() => void)[] = [];
   /** 'subscriptions': the open counts, emitted whenever a subscription opens or closes (tests and benchmarks wait on it). */
   readonly events = new EventEmitter<{ subscriptions: [SubscriptionStats] }>();
+  /** Publications handled here, for the catch-up after a pub/sub outage (catch-up.ts). */
+  private readonly delivered: DeliveredPublications;
+  private catchUpTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LiveHubOptions) {
     const { pubsub } = options;
+    this.delivered = new DeliveredPublications(options.clock().getTime());
     this.offs.push(
       pubsub.listen('article:published', (d) => this.enqueue(() => this.onPublished(d))),
       pubsub.listen('article:updated', (d) => this.onUpdated(d)),
+      pubsub.onStatus((status) => this.onPubSubStatus(status.subscribed)),
     );
+    if (!pubsub.status().subscribed) this.onPubSubStatus(false);
   }
 
   stop(): void {
     for (const off of this.offs.splice(0)) off();
+    if (this.catchUpTimer) clearInterval(this.catchUpTimer);
+    this.catchUpTimer = null;
   }
 
   /** Subscriptions open in this process. */
@@ -105,8 +118,9 @@ export class LiveHub {
   articlePublished(filter: PublishedFilter, after?: string | null): LiveStream<PublishedEvent> {
     const afterId = after != null ? decodePublicationCursor(after) : null;
     const stream = new LiveStream<PublishedEvent>(this.options.maxBuffered);
+    const since = this.options.clock().getTime();
     if (afterId == null) {
-      this.addPublished(stream, { filter, sink: (e) => stream.push(e) });
+      this.addPublished(stream, { filter, sink: (e) => stream.push(e), since });
       return stream;
     }
     let held: PublishedEvent[] | null = [];
@@ -120,6 +134,7 @@ export class LiveHub {
         if (held) held.push(e);
         else if (!isDuplicate(e)) stream.push(e);
       },
+      since,
     });
     this.replay(filter, afterId).then(
       (events) => {
@@ -174,20 +189,56 @@ export class LiveHub {
     this.chain = this.chain.then(work).catch((error) => this.options.log.error({ err: error }, 'live: event dropped'));
   }
 
+  /**
+   * Pub/sub down: other instances' publications do not arrive, so catch up from PostgreSQL now and
+   * then every `catchUpIntervalMs` until it is back; back: once more, for what was published in between.
+   */
+  private onPubSubStatus(subscribed: boolean): void {
+    if (subscribed) {
+      if (this.catchUpTimer) clearInterval(this.catchUpTimer);
+      this.catchUpTimer = null;
+      this.enqueue(() => this.catchUp());
+      return;
+    }
+    if (this.catchUpTimer) return;
+    this.catchUpTimer = setInterval(() => this.enqueue(() => this.catchUp()), this.options.catchUpIntervalMs ?? 1_000);
+    this.catchUpTimer.unref();
+  }
+
   private async onPublished(delivery: Delivery<'article:published'>): Promise<void> {
-    const { payload } = delivery;
+    // While the subscription is down, an event (one this instance published) is delivered by a catch-up,
+    // so that publications of other instances committed before it are delivered before it.
+    if (!this.options.pubsub.status().subscribed) return this.catchUp();
+    await this.deliverPublished(delivery.payload, false);
+  }
+
+  /** Delivers what was published since the newest publication handled here and was not handled yet. */
+  private async catchUp(): Promise<void> {
+    const now = this.options.clock();
+    const { events, truncated } = await publishedSince(this.options.prisma, this.delivered.since(), now);
+    if (truncated) this.options.log.warn({ events: events.length }, 'live: catch-up stopped at its limit; clients resume with their cursor');
+    let delivered = 0;
+    for (const payload of events) if (await this.deliverPublished(payload, true)) delivered++;
+    if (delivered > 0) this.options.log.info({ events: delivered }, 'live: caught up publications missed while pub/sub was down');
+  }
+
+  /** `caughtUp`: read from PostgreSQL just now (visible, and late for subscriptions opened since). */
+  private async deliverPublished(payload: Topics['article:published'], caughtUp: boolean): Promise<boolean> {
+    const publishedAt = new Date(payload.publishedAt);
+    if (!this.delivered.add(payload.articleId, publishedAt.getTime())) return false;
     // Only subscriptions open when the event arrived: later ones get it from their replay, if any.
-    const targets = [...this.published].filter((s) => matches(s.filter, payload));
-    if (targets.length === 0) return;
+    const targets = [...this.published].filter((s) => matches(s.filter, payload) && (!caughtUp || s.since <= publishedAt.getTime()));
+    if (targets.length === 0) return false;
     const now = this.options.clock();
     // One visibility check per event per process: an article unpublished again before the event
     // got here is not announced.
-    const visible = await this.options.prisma.article.findFirst({
-      where: { id: payload.articleId, ...visibleArticleWhere(now) },
-      select: { id: true },
-    });
-    if (!visible) return;
-    const publishedAt = new Date(payload.publishedAt);
+    if (!caughtUp) {
+      const visible = await this.options.prisma.article.findFirst({
+        where: { id: payload.articleId, ...visibleArticleWhere(now) },
+        select: { id: true },
+      });
+      if (!visible) return false;
+    }
     const event: PublishedEvent = {
       articleId: payload.articleId,
       publishedAt,
@@ -198,6 +249,7 @@ export class LiveHub {
       rows: new Map(),
     };
     for (const target of targets) target.sink(event);
+    return true;
   }
 
   private onUpdated(delivery: Delivery<'article:updated'>): void {

@@ -13,7 +13,10 @@ export interface PubSubStatus {
 
 export interface PubSub {
   readonly transport: 'memory' | 'redis';
-  /** Resolves once the event has left this process (Redis acknowledged it); rejects if it could not. */
+  /**
+   * Delivers the event to this process's listeners at once, then resolves once it has left this
+   * process (Redis acknowledged it); rejects if it could not (this process's listeners still had it).
+   */
   publish<T extends Topic>(topic: T, payload: Topics[T]): Promise<void>;
   /**
    * Registers a listener synchronously (no event published after this call is missed) and returns

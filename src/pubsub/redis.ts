@@ -2,11 +2,23 @@
 // whole REDIS_URL (password, db number, TLS with rediss://). The subscriber subscribes to every topic
 // once per process and fans out locally, so 10,000 subscriptions cost Redis one subscription per topic.
 // On reconnect (Redis restarted) it subscribes again before it reports itself subscribed.
+//
+// The publishing instance delivers to its own listeners at once, before and whatever Redis answers:
+// a message carries its origin, and an instance skips its own messages when Redis echoes them. So
+// a Redis outage never delays or loses an event for the instance that published it; the others
+// catch up from PostgreSQL when their subscription comes back (src/live/catch-up.ts).
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../platform/redis.ts';
 import { createMemoryPubSub, Dispatcher, type PubSub, StatusEmitter } from './pubsub.ts';
 import { type Topic, TOPICS, type Topics } from './topics.ts';
 import { type Logger, silentLogger } from '../platform/logger.ts';
+
+/** A message on the wire: the publishing instance (to skip its own echo) and the topic's payload. */
+interface Envelope {
+  origin: string;
+  payload: Topics[Topic];
+}
 
 export interface RedisPubSubOptions {
   log?: Logger;
@@ -20,6 +32,7 @@ export function createRedisPubSub(url: string, options: RedisPubSubOptions = {})
   const channels = TOPICS.map((t) => prefix + t);
   const dispatcher = new Dispatcher(log);
   const status = new StatusEmitter({ transport: 'redis', subscribed: false });
+  const origin = randomUUID();
 
   // A publish waits through at most two reconnect attempts, then fails: the state change it
   // announces is already committed, and a mutation must not hang while Redis is down.
@@ -55,14 +68,16 @@ export function createRedisPubSub(url: string, options: RedisPubSubOptions = {})
   subscriber.on('message', (channel: string, message: string) => {
     if (!channel.startsWith(prefix)) return;
     const topic = channel.slice(prefix.length) as Topic;
-    let payload: Topics[Topic];
+    let envelope: Envelope | null = null;
     try {
-      payload = JSON.parse(message);
-    } catch {
+      envelope = JSON.parse(message);
+    } catch {}
+    if (typeof envelope?.origin !== 'string' || typeof envelope.payload !== 'object' || envelope.payload === null) {
       log.warn({ channel }, 'pubsub: dropped a malformed message');
       return;
     }
-    dispatcher.dispatch(topic, payload);
+    if (envelope?.origin === origin) return; // delivered here when it was published
+    dispatcher.dispatch(topic, envelope.payload);
   });
 
   const shut = async (client: Redis) => {
@@ -76,7 +91,10 @@ export function createRedisPubSub(url: string, options: RedisPubSubOptions = {})
   return {
     transport: 'redis',
     async publish(topic, payload) {
-      await publisher.publish(prefix + topic, JSON.stringify(payload));
+      const message = JSON.stringify({ origin, payload } satisfies Envelope);
+      // Here first, as other instances will see it: the same JSON round trip.
+      dispatcher.dispatch(topic, (JSON.parse(message) as Envelope).payload as Topics[typeof topic]);
+      await publisher.publish(prefix + topic, message);
     },
     listen: (topic, listener) => dispatcher.listen(topic, listener),
     status: () => status.get(),
