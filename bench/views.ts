@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { seedIfEmpty } from '../src/seed/demo.ts';
 import { LEVEL_MS } from '../src/rankings/windows.ts';
+import { OutageLog } from '../src/views/outage-log.ts';
 import { RedisViewStore } from '../src/views/redis-store.ts';
 import { findPostgresBin, findRedisServer } from '../test/harness/binaries.ts';
 import { freePort, startPostgres } from '../test/harness/postgres.ts';
@@ -201,7 +202,7 @@ async function main() {
   const t0 = Date.now();
   // Written as the record script would have left them: hourly and daily sorted sets, overall and per
   // section (one ZADD per key: every member once), with the store's own key names.
-  const store = new RedisViewStore(redisUrl, { prefix: PREFIX });
+  const store = new RedisViewStore(redisUrl, { outageLog: new OutageLog(db.prisma), prefix: PREFIX });
   await store.ready();
   const redis = store.redis;
   const now = Date.now();

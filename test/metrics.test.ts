@@ -12,7 +12,7 @@ describe('metrics', () => {
   let server: TestServer;
   let base: string;
   beforeAll(async () => {
-    server = await startTestServer('pglite', { env: { METRICS_TOKEN: TOKEN } });
+    server = await startTestServer('pglite', { env: { METRICS_TOKEN: TOKEN, VIEWS_FLUSH_MS: '0' } });
     base = server.url.replace('/graphql', '');
   });
   afterAll(async () => {
@@ -83,6 +83,11 @@ describe('metrics', () => {
     expect(sample(text, 'views_recorded_total{outcome="COUNTED"}')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'views_recorded_total{outcome="DUPLICATE"}')).toBeGreaterThanOrEqual(1);
     expect(text).toContain('views_outage_buffered 0');
+    // The counted view waits for the write-behind flush (only on demand here), then it is in PostgreSQL.
+    expect(sample(text, 'views_pending_flush')).toBe(await server.app.services.views.store.pendingSum());
+    expect(sample(text, 'views_pending_flush')).toBeGreaterThanOrEqual(1);
+    await server.app.services.views.flusher.flush();
+    expect(sample(await scrape(), 'views_pending_flush')).toBe(0);
     expect(text).toContain('pubsub_subscribed 1');
   });
 });

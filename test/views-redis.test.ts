@@ -10,7 +10,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/db/client.ts';
 import { ViewFlusher } from '../src/views/flusher.ts';
+import { OutageLog } from '../src/views/outage-log.ts';
 import { LUA_KEY_FUNCTIONS, ViewKeys } from '../src/views/redis-keys.ts';
 import { RedisViewStore } from '../src/views/redis-store.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
@@ -79,6 +81,27 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     return { app, base: `http://127.0.0.1:${await app.start(0, '127.0.0.1')}` };
   }
 
+  /** The real server (src/main.ts) as its own process, so it can be killed with SIGKILL. */
+  async function startChild(databaseUrl: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL: redis.url, SEED_DEMO: 'true', DEMO_VIEWS: 'false', PUBLISH_SCHEDULER_MS: '0', GRAPHIQL: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /News API on http:\/\/localhost:(\d+)\//.exec(out);
+        if (m) resolve(`http://127.0.0.1:${m[1]}`);
+      };
+      child.stdout!.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
+    });
+    return { child, base };
+  }
+
   async function publishedIds(app: App, n: number): Promise<number[]> {
     const rows = await app.db.prisma.article.findMany({ where: { status: 'PUBLISHED', deletedAt: null, publishedAt: { lte: new Date() } }, take: n, orderBy: { id: 'asc' }, select: { id: true } });
     return rows.map((r) => r.id);
@@ -131,27 +154,13 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
   it('kill -9 of a server during a load run loses no acknowledged view and counts none twice', async () => {
     const db = await createPostgresDatabase('seeded');
     let base = '';
-    const startChild = async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: ROOT,
-        env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db, REDIS_URL: redis.url, SEED_DEMO: 'true', DEMO_VIEWS: 'false', VIEWS_FLUSH_MS: '15', VIEWS_REDIS_PREFIX: 'k9:', PUBLISH_SCHEDULER_MS: '0', GRAPHIQL: 'false' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      children.push(child);
-      base = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const onData = (chunk: Buffer) => {
-          out += chunk.toString();
-          const m = /News API on http:\/\/localhost:(\d+)\//.exec(out);
-          if (m) resolve(`http://127.0.0.1:${m[1]}`);
-        };
-        child.stdout!.on('data', onData);
-        child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
-      });
-      return child;
+    const startK9 = async () => {
+      const started = await startChild(db, { VIEWS_FLUSH_MS: '15', VIEWS_REDIS_PREFIX: 'k9:' });
+      base = started.base;
+      return started.child;
     };
 
-    let child = await startChild();
+    let child = await startK9();
     const client = new pg.Client({ connectionString: db });
     await client.connect();
     const ids = (await client.query(`SELECT id FROM "Article" WHERE status = 'PUBLISHED' AND "deletedAt" IS NULL AND "publishedAt" <= now() ORDER BY id LIMIT 8`)).rows.map((r) => r.id as number);
@@ -174,7 +183,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
 
     // Restarted, the server commits what the dead one left (pending counts, a claimed batch); the
     // clients retry the views that got no answer: those that were counted are duplicates now.
-    child = await startChild();
+    child = await startK9();
     const retried = new Map<number, string>();
     let k = 0;
     await Promise.all(
@@ -252,6 +261,69 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     expect(after.history - before.history).toBe(BigInt(statuses.length));
   }, 120_000);
 
+  it('views acknowledged during a Redis outage survive a kill -9 of the instance that acknowledged them', async () => {
+    const db = await createPostgresDatabase('seeded');
+    const env = { VIEWS_FLUSH_MS: '50', VIEWS_REDIS_PREFIX: 'crash:', VIEWS_FLUSH_LEASE_MS: '1000' };
+    // Instance A is a process of its own (killed with SIGKILL), B runs here.
+    const a = await startChild(db, env);
+    const b = await startApp(db, env);
+    const ids = await publishedIds(b.app, 10);
+    const before = await dbTotals(db);
+    const store = b.app.services.views.store as RedisViewStore;
+    const statuses = new Map<string, string>();
+    const collect = (name: string, r: Map<number, string>) => {
+      for (const [i, status] of r) statuses.set(`${name}-${String(i).padStart(6, '0')}`, status);
+    };
+
+    collect('crash-a', await load(() => a.base, ids, 'crash-a', 0, 300, 10));
+    collect('crash-b', await load(() => b.base, ids, 'crash-b', 0, 300, 10));
+    await redis.kill();
+    // Both acknowledge views during the outage; A is killed once it has acknowledged 400 of them,
+    // with requests in flight.
+    let queuedByA = 0;
+    const exited = once(a.child, 'exit');
+    const [duringA, duringB] = await Promise.all([
+      load(() => a.base, ids, 'crash-a', 300, 1300, 20, (_i, status) => {
+        if (status === 'QUEUED' && ++queuedByA === 400) a.child.kill('SIGKILL');
+      }),
+      load(() => b.base, ids, 'crash-b', 300, 900, 10),
+    ]);
+    await exited;
+    expect(a.child.signalCode).toBe('SIGKILL');
+    collect('crash-a', duringA);
+    collect('crash-b', duringB);
+    expect([...duringB.values()].every((s) => s === 'QUEUED')).toBe(true);
+    const acknowledgedByA = [...duringA.values()].filter((s) => s === 'QUEUED').length;
+    expect(acknowledgedByA).toBeGreaterThanOrEqual(400);
+    const unanswered = [...duringA].filter(([, s]) => s !== 'QUEUED').map(([i]) => i);
+    expect(unanswered.length).toBeGreaterThan(0);
+    // What A acknowledged is in PostgreSQL, not in a dead process.
+    const outage = new pg.Client({ connectionString: db });
+    await outage.connect();
+    const inTable = async () => Number((await outage.query('SELECT count(*) AS n FROM "ViewOutage"')).rows[0].n);
+    expect(await inTable()).toBeGreaterThanOrEqual(acknowledgedByA + 600);
+
+    // Redis returns: B applies every buffered view, its own and the dead instance's.
+    await redis.restart();
+    await store.ready(10_000);
+    collect('crash-b', await load(() => b.base, ids, 'crash-b', 900, 1200, 10));
+    while ((await inTable()) > 0) await store.drain(true);
+    await outage.end();
+    // The views A never answered are sent again (to B), as a client would: those A had written are duplicates now.
+    const retried = await Promise.all(unanswered.map(async (i) => {
+      const res = await fetch(`${b.base}/views/${ids[i % ids.length]}?v=crash-a-${String(i).padStart(6, '0')}`, { method: 'POST', headers: { 'user-agent': BROWSER } });
+      return res.headers.get('x-view-status') ?? `HTTP ${res.status}`;
+    }));
+    expect(retried.every((s) => s === 'COUNTED' || s === 'DUPLICATE')).toBe(true);
+
+    await b.app.stop();
+    const after = await dbTotals(db);
+    // Every distinct view sent counted exactly once: none acknowledged lost, none twice.
+    expect(statuses.size).toBe(1300 + 1200);
+    expect(after.views - before.views).toBe(BigInt(statuses.size));
+    expect(after.history - before.history).toBe(BigInt(statuses.size));
+  }, 180_000);
+
   it('committing the same batch twice at once (two flushers, one abandoned batch) applies it once', async () => {
     const db = await createPostgresDatabase('seeded');
     const { app } = await startApp(db, { VIEWS_FLUSH_MS: '0', VIEWS_REDIS_PREFIX: 'twice:' });
@@ -276,13 +348,26 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     expect(after.viewCount - before.viewCount).toBe(7);
   });
 
-  it('the outage buffer is bounded: beyond it views are refused with 503, not acknowledged', async () => {
-    const dead = new RedisViewStore('redis://127.0.0.1:1/0', { maxBuffered: 3 });
-    const view = (n: number) => ({ articleId: 1, sectionId: 1, visitor: n.toString(16).padStart(16, '0'), at: Date.now() });
-    const outcomes = await Promise.all([1, 2, 3, 4, 5].map((n) => dead.record(view(n), 60_000)));
-    expect(outcomes).toEqual(['QUEUED', 'QUEUED', 'QUEUED', 'DROPPED', 'DROPPED']);
-    expect(dead.health()).toMatchObject({ buffered: 3, dropped: 2, connected: false });
-    await dead.close();
+  it('the outage buffer is bounded and durable: beyond it, or when PostgreSQL cannot take a view, it is refused, not acknowledged', async () => {
+    const db = await openDatabase({ kind: 'postgres', url: await createPostgresDatabase('seeded') });
+    try {
+      const dead = new RedisViewStore('redis://127.0.0.1:1/0', { outageLog: new OutageLog(db.prisma), maxBuffered: 3 });
+      const view = (n: number) => ({ articleId: 1, sectionId: 1, visitor: n.toString(16).padStart(16, '0'), at: Date.now() });
+      const outcomes = await Promise.all([1, 2, 3, 4, 5].map((n) => dead.record(view(n), 60_000)));
+      expect(outcomes).toEqual(['QUEUED', 'QUEUED', 'QUEUED', 'DROPPED', 'DROPPED']);
+      expect(dead.health()).toMatchObject({ buffered: 3, dropped: 2, connected: false });
+      // Acknowledged means written: the three are in PostgreSQL before their answer.
+      expect(await db.prisma.viewOutage.count()).toBe(3);
+      await dead.close();
+      // Without a database to write to, a view is not acknowledged (the beacon answers 503).
+      const noDb = new RedisViewStore('redis://127.0.0.1:1/0', { outageLog: new OutageLog(db.prisma), maxBuffered: 3 });
+      await db.prisma.$executeRawUnsafe('ALTER TABLE "ViewOutage" RENAME TO "ViewOutageAway"');
+      expect(await noDb.record(view(6), 60_000)).toBe('DROPPED');
+      await db.prisma.$executeRawUnsafe('ALTER TABLE "ViewOutageAway" RENAME TO "ViewOutage"');
+      await noDb.close();
+    } finally {
+      await db.close();
+    }
   });
 
   it('Redis coming back empty: rankings and totals are rebuilt from the hourly history', async () => {
@@ -292,11 +377,17 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     const first = await startApp(db, env, () => new Date(now));
     const ids = await publishedIds(first.app, 30);
     const { counter } = first.app.services.views;
+    let counted = 0;
     for (let h = 0; h < 30; h++) {
       now += 3_600_000;
-      for (let j = 0; j < 40; j++) await counter.record(ids[(h * 7 + j * j) % ids.length]!, `empty-${h}-${j}`, { userAgent: BROWSER, address: null });
+      for (let j = 0; j < 40; j++) {
+        if ((await counter.record(ids[(h * 7 + j * j) % ids.length]!, `empty-${h}-${j}`, { userAgent: BROWSER, address: null })) === 'COUNTED') counted++;
+      }
     }
+    // Pending flush (the views_pending_flush metric), then committed.
+    expect(await first.app.services.views.store.pendingSum()).toBe(counted);
     await first.app.services.views.flusher.flush();
+    expect(await first.app.services.views.store.pendingSum()).toBe(0);
     const query = `{ day: mostViewed(window: DAY, first: 15) { rank views previousRank article { id viewCount } } week: mostViewed(window: WEEK, first: 15) { rank views article { id } } }`;
     const gql = async (base: string) =>
       (await (await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify({ query }) })).json()) as { data: unknown };

@@ -9,7 +9,8 @@
 //   views_recorded_total{outcome}                         COUNTED, DUPLICATE, QUEUED, DROPPED, BOT, ...
 //   views_flushed_total, views_flush_duration_seconds     write-behind commits to PostgreSQL
 //   views_flush_last_success_timestamp_seconds            flush lag = time() - this
-//   views_outage_buffered, views_outage_dropped_total     views held in memory while Redis is unreachable
+//   views_pending_flush                                   views recorded, not yet committed to PostgreSQL
+//   views_outage_buffered, views_outage_dropped_total     views in the outage buffer (PostgreSQL) while Redis is unreachable
 //   views_directory_queries_total                         statements the countable-article cache sent
 //   views_rankings_computed_total                         rankings computed (not served from cache)
 //   db_pool_connections{state}                            total | idle | in_use | waiting (PostgreSQL)
@@ -123,7 +124,10 @@ export function viewMetrics(metrics: Metrics): {
     directoryQuery: () => directoryQueries.inc(),
     rankingComputed: () => rankingsComputed.inc(),
     watch(store) {
-      metrics.gauge('views_outage_buffered', 'Views held in memory while Redis is unreachable', () => store.health().buffered);
+      metrics.gauge('views_pending_flush', 'Views recorded and not yet committed to PostgreSQL (pending and in-flight flushes; NaN while the store is unreachable)', () =>
+        store.pendingSum().catch(() => Number.NaN),
+      );
+      metrics.gauge('views_outage_buffered', 'Views this instance acknowledged while Redis was unreachable and that wait in PostgreSQL to be applied', () => store.health().buffered);
       metrics.gauge('views_outage_dropped_total', 'Views refused since start because the outage buffer was full', () => store.health().dropped);
     },
   };

@@ -16,11 +16,11 @@ export class Metrics {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  /** A gauge; with `collect`, its value is read when /metrics is scraped (a number, or one per label set). */
+  /** A gauge; with `collect`, its value is read when /metrics is scraped (a number, or one per label set; may be awaited). */
   gauge<L extends string = never>(
     name: string,
     help: string,
-    collect?: () => number | Iterable<[Partial<Record<L, string>>, number]>,
+    collect?: () => number | Promise<number> | Iterable<[Partial<Record<L, string>>, number]>,
     labelNames: readonly L[] = [],
   ): Gauge<L> {
     return new Gauge<L>({
@@ -30,8 +30,8 @@ export class Metrics {
       registers: [this.registry],
       ...(collect
         ? {
-            collect(this: Gauge<L>) {
-              const value = collect();
+            async collect(this: Gauge<L>) {
+              const value = await collect();
               if (typeof value === 'number') this.set(value);
               else for (const [labels, v] of value) this.set(labels as never, v);
             },

@@ -70,6 +70,13 @@ export class MemoryViewStore implements ViewStore {
     });
   }
 
+  async pendingSum(): Promise<number> {
+    let n = 0;
+    for (const v of this.pendingTotals_.values()) n += v;
+    for (const c of this.claimed_.values()) for (const v of c.totals.values()) n += v;
+    return n;
+  }
+
   async uniques(articleId: number, buckets: readonly Bucket[]): Promise<number> {
     const found: HyperLogLog[] = [];
     for (const b of buckets) {

@@ -3,15 +3,19 @@
 // de-duplication mark and, for a new view, bumps the pending counters, the 5-minute, hourly and daily
 // sorted sets (overall and the article's section) and the article's HyperLogLogs, with expiries.
 //
-// When Redis cannot be reached, views are acknowledged into a bounded in-memory buffer and applied in
-// arrival order when it returns. Applying a view twice is harmless: the script's de-duplication mark
-// (the instant of the counted view) turns the second application into a DUPLICATE, so a view whose
-// reply was lost can simply be sent again.
+// When Redis cannot be reached, views are acknowledged once they are written to PostgreSQL (the outage
+// buffer, src/views/outage-log.ts; bounded per instance) and applied when it returns, by whichever
+// instance drains first, while new views go to Redis again. Applying a view twice is harmless: the
+// script's de-duplication mark (the instant of the counted view) turns the second application into a
+// DUPLICATE, so a view whose reply was lost can simply be sent again; and a buffered view applied after
+// a later one of the same visitor is a DUPLICATE of it (a mark later than the view), so the order in
+// which the buffer and new views arrive does not change the counts.
 import { randomUUID } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import { connectRedis } from '../platform/redis.ts';
 import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_MS } from '../rankings/windows.ts';
 import type { Ranked, Scope } from '../rankings/ranked.ts';
+import type { BufferedView, OutageLog } from './outage-log.ts';
 import { LUA_KEY_FUNCTIONS, ViewKeys } from './redis-keys.ts';
 import { type FlushBatch, type HistoryRow, type RecordOutcome, scopeKey, type StoreHealth, type ViewRecord, type ViewStore } from './store.ts';
 import { type Logger, silentLogger } from '../platform/logger.ts';
@@ -69,6 +73,16 @@ end
 return out
 `;
 
+const PENDING_SUM = `
+${LUA_KEY_FUNCTIONS}
+local n = 0
+for _, v in ipairs(redis.call('HVALS', KEYS[1])) do n = n + tonumber(v) end
+for _, f in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  for _, v in ipairs(redis.call('HVALS', key_flushTotals(ARGV[1], f))) do n = n + tonumber(v) end
+end
+return n
+`;
+
 const TOP = `
 if #KEYS < 2 then return {} end
 redis.call('ZUNIONSTORE', KEYS[1], #KEYS - 1, unpack(KEYS, 2))
@@ -96,6 +110,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     nvRecordMany(...args: (string | number)[]): Result<number[], Context>;
     nvPending(...args: (string | number)[]): Result<number[], Context>;
+    nvPendingSum(...args: (string | number)[]): Result<number, Context>;
     nvTop(...args: (string | number)[]): Result<string[], Context>;
     nvClaim(...args: (string | number)[]): Result<number, Context>;
     nvAbandoned(...args: (string | number)[]): Result<string[], Context>;
@@ -103,9 +118,11 @@ declare module 'ioredis' {
 }
 
 export interface RedisViewStoreOptions {
+  /** Where views acknowledged while Redis is unreachable are kept until it returns. */
+  outageLog: OutageLog;
   /** Key prefix, so several deployments can share one Redis. */
   prefix?: string;
-  /** Most views held in memory while Redis is unreachable. */
+  /** Most views this instance keeps in the outage buffer. */
   maxBuffered?: number;
   log?: Logger;
   /** Called for every view found new when the outage buffer is applied. */
@@ -123,7 +140,13 @@ export class RedisViewStore implements ViewStore {
   readonly keys: ViewKeys;
   private readonly maxBuffered: number;
   private readonly log: Logger;
-  private buffer: { view: ViewRecord; dedupMs: number }[] = [];
+  /** Views waiting for their outage-buffer write, answered when it commits. */
+  private staging: (BufferedView & { resolve: (outcome: RecordOutcome) => void })[] = [];
+  private persisting: Promise<void> | null = null;
+  /** Views this instance wrote to the outage buffer since it was last found empty. */
+  private buffered = 0;
+  /** Outage-buffer writes started and finished (a drain finding it empty after all of them saw every row). */
+  private appends = { started: 0, finished: 0 };
   private dropped = 0;
   private draining: Promise<void> | null = null;
   private batch: { view: ViewRecord; dedupMs: number; resolve: (outcome: RecordOutcome) => void }[] = [];
@@ -131,7 +154,7 @@ export class RedisViewStore implements ViewStore {
   private closed = false;
   private lastError = '';
 
-  constructor(url: string, private readonly options: RedisViewStoreOptions = {}) {
+  constructor(url: string, private readonly options: RedisViewStoreOptions) {
     this.keys = new ViewKeys(options.prefix ?? 'nv:');
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.log = options.log ?? silentLogger;
@@ -144,14 +167,16 @@ export class RedisViewStore implements ViewStore {
     this.redis.on('error', (error: Error) => this.noteError(error));
     this.redis.on('ready', () => {
       this.lastError = '';
-      void this.drain();
+      // Rows any instance left in the outage buffer (also one killed during the outage) are applied now.
+      void this.drain(true);
     });
     this.redis.defineCommand('nvRecordMany', { numberOfKeys: 0, lua: RECORD_MANY });
     this.redis.defineCommand('nvPending', { numberOfKeys: 2, lua: PENDING });
+    this.redis.defineCommand('nvPendingSum', { numberOfKeys: 2, lua: PENDING_SUM });
     this.redis.defineCommand('nvTop', { lua: TOP });
     this.redis.defineCommand('nvClaim', { numberOfKeys: 6, lua: CLAIM });
     this.redis.defineCommand('nvAbandoned', { numberOfKeys: 1, lua: ABANDONED });
-    this.drainTimer = setInterval(() => void this.drain(), 250);
+    this.drainTimer = setInterval(() => void this.drain(false), 250);
     this.drainTimer.unref();
   }
 
@@ -172,7 +197,7 @@ export class RedisViewStore implements ViewStore {
   }
 
   record(view: ViewRecord, dedupMs: number): Promise<RecordOutcome> {
-    if (this.buffer.length > 0 || this.redis.status !== 'ready') return Promise.resolve(this.hold(view, dedupMs));
+    if (this.redis.status !== 'ready') return this.hold(view, dedupMs);
     return new Promise((resolve) => {
       this.batch.push({ view, dedupMs, resolve });
       if (this.batch.length === 1) setImmediate(() => void this.sendBatch());
@@ -191,7 +216,7 @@ export class RedisViewStore implements ViewStore {
     } catch (error) {
       // Unknown whether the script ran: re-applying is harmless (the de-duplication mark).
       this.noteError(error as Error);
-      for (const b of batch) b.resolve(this.hold(b.view, b.dedupMs));
+      for (const b of batch) void this.hold(b.view, b.dedupMs).then(b.resolve);
     }
   }
 
@@ -205,41 +230,69 @@ export class RedisViewStore implements ViewStore {
     return args;
   }
 
-  private hold(view: ViewRecord, dedupMs: number): RecordOutcome {
-    if (this.buffer.length >= this.maxBuffered) {
+  /** QUEUED once the view is in the outage buffer; DROPPED when it is full or PostgreSQL did not take it. */
+  private hold(view: ViewRecord, dedupMs: number): Promise<RecordOutcome> {
+    if (this.buffered + this.staging.length >= this.maxBuffered) {
       this.dropped++;
-      return 'DROPPED';
+      return Promise.resolve('DROPPED');
     }
-    this.buffer.push({ view, dedupMs });
-    return 'QUEUED';
+    return new Promise((resolve) => {
+      this.staging.push({ view, dedupMs, resolve });
+      if (!this.persisting) this.persisting = this.persist();
+    });
   }
 
-  /** Applies buffered views in arrival order, in pipelined chunks, while Redis is up. */
-  drain(): Promise<void> {
-    if (this.draining || this.buffer.length === 0 || this.redis.status !== 'ready') return this.draining ?? Promise.resolve();
-    this.draining = (async () => {
-      const before = this.buffer.length;
+  /** Writes staged views to the outage buffer, one statement per event-loop turn's worth. */
+  private async persist(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    while (this.staging.length > 0) {
+      const batch = this.staging.splice(0, BATCH_MAX);
+      this.appends.started++;
       try {
-        while (this.buffer.length > 0 && this.redis.status === 'ready') {
-          const chunk = this.buffer.slice(0, DRAIN_CHUNK);
-          let results: number[];
-          try {
-            results = await this.redis.nvRecordMany(...this.manyArgs(chunk));
-          } catch (error) {
-            this.noteError(error as Error);
-            break;
-          }
-          results.forEach((r, i) => {
-            if (r === 1) this.options.onLateCount?.(chunk[i]!.view);
+        await this.options.outageLog.append(batch);
+        this.buffered += batch.length;
+        for (const b of batch) b.resolve('QUEUED');
+      } catch (error) {
+        this.dropped += batch.length;
+        this.noteError(error as Error);
+        for (const b of batch) b.resolve('DROPPED');
+      } finally {
+        this.appends.finished++;
+      }
+    }
+    this.persisting = null;
+  }
+
+  /**
+   * Applies the outage buffer in arrival order, in chunks, while Redis is up: this instance's views,
+   * and with `all` (Redis just came back) whatever any instance left there.
+   */
+  drain(all = false): Promise<void> {
+    if (this.draining || (!all && this.buffered === 0) || this.redis.status !== 'ready') return this.draining ?? Promise.resolve();
+    this.draining = (async () => {
+      let applied = 0;
+      try {
+        while (this.redis.status === 'ready') {
+          const seen = this.appends.started;
+          const idle = seen === this.appends.finished;
+          const n = await this.options.outageLog.take(DRAIN_CHUNK, async (views) => {
+            const results = await this.redis.nvRecordMany(...this.manyArgs(views));
+            results.forEach((r, i) => {
+              if (r === 1) this.options.onLateCount?.(views[i]!.view);
+            });
           });
-          this.buffer.splice(0, chunk.length);
+          applied += n;
+          if (n > 0) continue;
+          // Empty, and every write of ours had finished before the look: ours are all applied.
+          if (idle && seen === this.appends.started) this.buffered = 0;
+          break;
         }
       } catch (error) {
         this.noteError(error as Error);
       } finally {
         this.draining = null;
       }
-      if (before > 0 && this.buffer.length === 0) this.log.info({ views: before }, 'views: applied views buffered during a Redis outage');
+      if (applied > 0) this.log.info({ views: applied }, 'views: applied views buffered during a Redis outage');
     })();
     return this.draining;
   }
@@ -252,6 +305,10 @@ export class RedisViewStore implements ViewStore {
       out.push(...values.map(Number));
     }
     return out;
+  }
+
+  async pendingSum(): Promise<number> {
+    return Number(await this.redis.nvPendingSum(this.keys.pendingTotals(), this.keys.flushes(), this.keys.prefix));
   }
 
   async uniques(articleId: number, buckets: readonly Bucket[]): Promise<number> {
@@ -352,15 +409,16 @@ export class RedisViewStore implements ViewStore {
   }
 
   health(): StoreHealth {
-    return { kind: 'redis', connected: this.redis.status === 'ready', buffered: this.buffer.length, dropped: this.dropped };
+    return { kind: 'redis', connected: this.redis.status === 'ready', buffered: this.buffered + this.staging.length, dropped: this.dropped };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.drainTimer);
+    await this.persisting;
     await this.drain();
-    if (this.buffer.length > 0) this.log.error({ views: this.buffer.length }, 'views: buffered views could not be applied before shutdown (Redis unreachable)');
+    if (this.buffered > 0) this.log.warn({ views: this.buffered }, 'views: outage buffer left in PostgreSQL (Redis unreachable): the next instance to reach Redis applies it');
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
     else this.redis.disconnect();
   }

@@ -55,6 +55,8 @@ export interface ViewStore extends RankedSource {
   record(view: ViewRecord, dedupMs: number): Promise<RecordOutcome>;
   /** Views recorded but not yet committed to PostgreSQL (pending and in-flight flushes), per article. */
   pendingTotals(articleIds: readonly number[]): Promise<number[]>;
+  /** The same over every article (metrics). */
+  pendingSum(): Promise<number>;
   /** Estimated distinct visitors of an article over the union of `buckets`. */
   uniques(articleId: number, buckets: readonly Bucket[]): Promise<number>;
   // top(): the rankings' source (src/rankings/ranked.ts).

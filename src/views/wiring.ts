@@ -7,6 +7,7 @@ import { RankingWatcher } from '../rankings/watch.ts';
 import { ArticleDirectory } from './directory.ts';
 import { ViewFlusher, type FlushReport } from './flusher.ts';
 import { MemoryViewStore } from './memory-store.ts';
+import { OutageLog } from './outage-log.ts';
 import { RedisViewStore } from './redis-store.ts';
 import { ViewCounter, type ViewOutcome } from './counter.ts';
 import type { ViewStore } from './store.ts';
@@ -53,7 +54,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
   const store =
     options.store ??
     (options.redisUrl
-      ? new RedisViewStore(options.redisUrl, { prefix: config.redisPrefix, maxBuffered: config.maxBuffered, log })
+      ? new RedisViewStore(options.redisUrl, { outageLog: new OutageLog(prisma), prefix: config.redisPrefix, maxBuffered: config.maxBuffered, log })
       : new MemoryViewStore());
   const directory = new ArticleDirectory(prisma, { clock, ttlMs: config.articleCacheMs, onQuery: options.observe?.directoryQuery });
   const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, perAddressPerMinute: config.perAddressPerMinute, log, onRecorded: options.observe?.recorded });
@@ -74,7 +75,7 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
   // Rankings and totals come back before the first request: from Redis if it kept them, else from
   // the history table; batches a crashed instance left behind are committed by the first flush.
   if (store instanceof RedisViewStore && !(await store.ready(5_000))) {
-    log.warn('views: Redis not reachable at start: views are buffered in memory until it is');
+    log.warn('views: Redis not reachable at start: views are buffered in PostgreSQL until it is');
   } else {
     await flusher.rebuildIfNeeded().catch((error) => log.error({ err: error }, 'views: rebuild failed'));
   }
