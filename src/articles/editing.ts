@@ -7,6 +7,7 @@ import { optionalText, requiredText } from '../inputs/text.ts';
 import { requireIdFor } from '../relay/global-id.ts';
 import { searchColumns } from '../search/tokens.ts';
 import { type BodyBlock, bodyToText, parseBody } from './body.ts';
+import { purgeTransaction } from '../cache/purge.ts';
 import { announce, type PublishingServices } from './publishing.ts';
 import { slugify } from './slug.ts';
 import { isVisibleArticle } from './visibility.ts';
@@ -252,15 +253,16 @@ export async function editArticle(
         await tx.articleTag.deleteMany({ where: { articleId: id } });
         if (v.tagIds.length) await tx.articleTag.createMany({ data: v.tagIds.map((tagId) => ({ articleId: id, tagId })) });
       }
+      // A correction purges the article, and the lists the edit may have moved it into.
+      if (visible) await services.cachePurger?.articleChanged(tx, id, 'EDITED', { sectionId: v.sectionId, reporterIds: v.reporterIds, tagIds: v.tagIds });
     });
   } catch (error) {
     if (isUniqueViolation(error, 'slug')) throw fieldError('slug', `"${v.slug}" is already used by another article`);
     if (isUniqueViolation(error)) throw concurrentChange(id); // two corrections numbering the same revision
     throw error;
   }
-  // The lists the edit may have moved the article into are purged with it.
-  const touched = { sectionId: v.sectionId, reporterIds: v.reporterIds, tagIds: v.tagIds };
-  const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }, touched));
+  if (visible) services.cachePurger?.deliver();
+  const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }));
   return { revisionId, announced };
 }
 
@@ -283,11 +285,15 @@ export async function deleteArticle(services: PublishingServices, id: number, dr
   const current = await services.prisma.article.findUnique({ where: { id }, select: { status: true, publishedAt: true, deletedAt: true } });
   if (!current || current.deletedAt) return false;
   if (draftOf != null) await requireDraftOf(services.prisma, id, current.status, draftOf);
-  const { count } = await services.prisma.article.updateMany({
-    where: { id, deletedAt: null, ...(draftOf != null ? { status: 'DRAFT' as const } : {}) },
-    data: { deletedAt: now },
-  });
   const wasVisible = isVisibleArticle(current, now);
+  const count = await purgeTransaction(services, async (tx) => {
+    const { count } = await tx.article.updateMany({
+      where: { id, deletedAt: null, ...(draftOf != null ? { status: 'DRAFT' as const } : {}) },
+      data: { deletedAt: now },
+    });
+    if (count > 0 && wasVisible) await services.cachePurger?.articleChanged(tx, id, 'DELETED');
+    return count;
+  });
   if (count > 0 && wasVisible) await announce(services, 'article:updated', { articleId: id, kind: 'DELETED', at: now.toISOString() });
   return count > 0;
 }

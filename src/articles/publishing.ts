@@ -2,12 +2,13 @@
 // nothing else should flip an article's visibility, or subscribers will not hear about it.
 //
 // Every change is a conditional write (it names the state it saw), so two editors, or two
-// instances' schedulers, acting at once produce one change and one event. Events are published
+// instances' schedulers, acting at once produce one change and one event. The cache purge a
+// change causes is queued in the change's own transaction (src/cache/purge.ts). Events are published
 // after the write commits; if the pub/sub is unreachable the change stands, the failure is logged,
 // and readers catch up through the resume cursor (`articlePublished(after:)`).
 import { concurrentChange, userError } from '../errors.ts';
 import type { Article, ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
-import type { CachePurger, TouchedMemberships } from '../cache/purge.ts';
+import { type CachePurger, purgeTransaction } from '../cache/purge.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import type { ArticleChangeKind, Topic, Topics } from '../pubsub/topics.ts';
 import { isVisibleArticle } from './visibility.ts';
@@ -36,12 +37,8 @@ async function load(services: PublishingServices, id: number) {
   return article;
 }
 
-export async function announce<T extends Topic>(services: PublishingServices, topic: T, payload: Topics[T], touched?: TouchedMemberships): Promise<boolean> {
-  // Cache purges are queued in the durable outbox (an INSERT; delivery happens in the background).
-  if (topic === 'article:published' || topic === 'article:updated') {
-    const { articleId, kind } = payload as { articleId: number; kind?: Topics['article:updated']['kind'] };
-    await services.cachePurger?.articleChanged(articleId, kind ?? 'PUBLISHED', touched);
-  }
+/** Announces a committed change (its cache purge was queued in its transaction: purgeTransaction). */
+export async function announce<T extends Topic>(services: PublishingServices, topic: T, payload: Topics[T]): Promise<boolean> {
   try {
     await services.pubsub.publish(topic, payload);
     return true;
@@ -72,12 +69,15 @@ export async function publishArticle(services: PublishingServices, id: number, o
     return { article, changed: true, announced: false };
   }
   if (isVisibleArticle(current, now)) return { article: current, changed: false, announced: false };
-  const { count } = await services.prisma.article.updateMany({
-    where: { id, status: current.status, publishedAt: current.publishedAt, deletedAt: null },
-    data: { status: 'PUBLISHED', publishedAt: now },
+  const article = await purgeTransaction(services, async (tx) => {
+    const { count } = await tx.article.updateMany({
+      where: { id, status: current.status, publishedAt: current.publishedAt, deletedAt: null },
+      data: { status: 'PUBLISHED', publishedAt: now },
+    });
+    if (count === 0) throw concurrentChange(id);
+    await services.cachePurger?.articleChanged(tx, id, 'PUBLISHED');
+    return tx.article.findUniqueOrThrow({ where: { id } });
   });
-  if (count === 0) throw concurrentChange(id);
-  const article = await services.prisma.article.findUniqueOrThrow({ where: { id } });
   const announced = await announce(services, 'article:published', {
     articleId: id,
     publishedAt: now.toISOString(),
@@ -97,14 +97,17 @@ export async function unpublishArticle(services: PublishingServices, id: number,
   const status: ArticleStatus = options.archive ? 'ARCHIVED' : 'DRAFT';
   if (current.status === status) return { article: current, changed: false, announced: false };
   const visible = isVisibleArticle(current, now);
-  const { count } = await services.prisma.article.updateMany({
-    where: { id, status: current.status, publishedAt: current.publishedAt },
-    // An unscheduled article was never published: its planned time is not a publication time.
-    data: { status, ...(current.status === 'SCHEDULED' ? { publishedAt: null } : {}) },
-  });
-  if (count === 0) throw concurrentChange(id);
-  const article = await services.prisma.article.findUniqueOrThrow({ where: { id } });
   const kind: ArticleChangeKind = options.archive ? 'ARCHIVED' : 'UNPUBLISHED';
+  const article = await purgeTransaction(services, async (tx) => {
+    const { count } = await tx.article.updateMany({
+      where: { id, status: current.status, publishedAt: current.publishedAt },
+      // An unscheduled article was never published: its planned time is not a publication time.
+      data: { status, ...(current.status === 'SCHEDULED' ? { publishedAt: null } : {}) },
+    });
+    if (count === 0) throw concurrentChange(id);
+    if (visible) await services.cachePurger?.articleChanged(tx, id, kind);
+    return tx.article.findUniqueOrThrow({ where: { id } });
+  });
   const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind, at: now.toISOString() }));
   return { article, changed: true, announced };
 }
@@ -127,9 +130,13 @@ export async function runDuePublications(services: PublishingServices, batch = 1
     // Published now, at the end of publication order (resume cursors rely on it), not at the
     // planned time, which may lie before articles published while this one waited for its run.
     const publishedAt = services.clock();
-    const { count } = await services.prisma.article.updateMany({
-      where: { id: row.id, status: 'SCHEDULED', publishedAt: row.publishedAt },
-      data: { status: 'PUBLISHED', publishedAt },
+    const count = await purgeTransaction(services, async (tx) => {
+      const { count } = await tx.article.updateMany({
+        where: { id: row.id, status: 'SCHEDULED', publishedAt: row.publishedAt },
+        data: { status: 'PUBLISHED', publishedAt },
+      });
+      if (count > 0) await services.cachePurger?.articleChanged(tx, row.id, 'PUBLISHED');
+      return count;
     });
     if (count === 0) continue; // another instance got it
     published.push(row.id);

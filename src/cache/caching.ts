@@ -45,7 +45,7 @@ export async function createCaching(options: { config: Config; prisma: PrismaCli
     maxBackoffMs: c.purgeMaxBackoffMs,
     log,
   });
-  const purger = new CachePurger(prisma, outbox, log);
+  const purger = new CachePurger(outbox);
   const fastPath = c.responseCache
     ? new FastPath(c.responseCacheMaxEntries, metrics?.counter('response_cache_fast_path_total', 'Anonymous GETs of /graphql by fast-path outcome', ['result']))
     : null;

@@ -1,7 +1,7 @@
 // Purge delivery: a durable outbox in PostgreSQL (table "CachePurge").
 //
-// A change writes its keys as rows (`enqueue`, an INSERT, after the change committed); it never
-// waits for a CDN. Each instance runs a worker that claims due rows, purges the server's response
+// A change writes its keys as rows (`insert`, an INSERT in the change's own transaction, so the
+// change and its purge commit together); it never waits for a CDN. Each instance runs a worker that claims due rows, purges the server's response
 // caches (pub/sub `cache:purge`, every instance) on the first attempt, POSTs `{"keys": [...]}` to
 // CDN_PURGE_URL, and deletes the rows once the CDN answered 2xx. It runs when this instance queues
 // keys, when a retry falls due, at start (rows left by a restart), and every CDN_PURGE_POLL_MS.
@@ -47,14 +47,22 @@ export class PurgeOutbox {
 
   constructor(private readonly options: PurgeOutboxOptions) {}
 
-  /** Queues `keys` (deduplicated) for purging; resolves once they are stored. */
+  /** Queues `keys` (deduplicated) for purging and starts delivering them; resolves once they are stored. */
   async enqueue(keys: Iterable<string>): Promise<void> {
+    await this.insert(this.options.prisma, keys);
+    this.kick();
+  }
+
+  /**
+   * Writes `keys` (deduplicated) as outbox rows through `db`: a change's transaction client, so they
+   * commit with the change. Delivery waits for the next pass (call `kick()` after the commit).
+   */
+  async insert(db: Pick<PrismaClient, '$executeRaw'>, keys: Iterable<string>): Promise<void> {
     const unique = [...new Set(keys)].filter((k) => k.length > 0);
     if (!unique.length) return;
     const rows: string[][] = [];
     for (let i = 0; i < unique.length; i += this.options.batch) rows.push(unique.slice(i, i + this.options.batch));
-    await this.options.prisma.$executeRaw`INSERT INTO "CachePurge" ("keys") SELECT string_to_array(k, ' ') FROM unnest(${rows.map((r) => r.join(' '))}::text[]) AS k`;
-    this.kick();
+    await db.$executeRaw`INSERT INTO "CachePurge" ("keys") SELECT string_to_array(k, ' ') FROM unnest(${rows.map((r) => r.join(' '))}::text[]) AS k`;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
 import { LIMITS } from '../inputs/limits.ts';
 import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
@@ -115,9 +116,11 @@ builder.mutationFields((t) => ({
       const id = requireIdFor('Reporter', args.id, 'id');
       const data = reporterData(args.input);
       const before = await ctx.prisma.reporter.findUnique({ where: { id }, select: { id: true, slug: true } });
-      const { count } = await withUniqueSlug('slug', data.slug, () => ctx.prisma.reporter.updateMany({ where: { id }, data }));
-      if (count === 0 || !before) throw userError('NOT_FOUND', 'No such reporter', { field: 'id' });
-      await ctx.cachePurger.ownerChanged('reporter', before, data.slug ?? undefined);
+      await purgeTransaction(ctx, async (tx) => {
+        const { count } = await withUniqueSlug('slug', data.slug, () => tx.reporter.updateMany({ where: { id }, data }));
+        if (count === 0 || !before) throw userError('NOT_FOUND', 'No such reporter', { field: 'id' });
+        await ctx.cachePurger.ownerChanged(tx, 'reporter', before, data.slug ?? undefined);
+      });
       return { id };
     },
   }),

@@ -1,3 +1,4 @@
+import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
 import { LIMITS } from '../inputs/limits.ts';
 import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
@@ -64,11 +65,13 @@ builder.mutationFields((t) => ({
       const slug = slugInput('slug', input.slug);
       const name = requiredText('name', input.name, { max: LIMITS.name });
       const last = await ctx.prisma.section.findFirst({ orderBy: { position: 'desc' }, select: { position: true } });
-      const row = await withUniqueSlug('slug', slug, () =>
-        ctx.prisma.section.create({ data: { slug, name, position: (last?.position ?? -1) + 1 }, select: { id: true } }),
-      );
-      await ctx.cachePurger.sectionsChanged();
-      return row;
+      return purgeTransaction(ctx, async (tx) => {
+        const row = await withUniqueSlug('slug', slug, () =>
+          tx.section.create({ data: { slug, name, position: (last?.position ?? -1) + 1 }, select: { id: true } }),
+        );
+        await ctx.cachePurger.sectionsChanged(tx);
+        return row;
+      });
     },
   }),
   updateSection: t.field({
@@ -81,9 +84,11 @@ builder.mutationFields((t) => ({
       const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
       const name = args.input.name != null ? requiredText('name', args.input.name, { max: LIMITS.name }) : undefined;
       const before = await ctx.prisma.section.findUnique({ where: { id }, select: { id: true, slug: true } });
-      const { count } = await withUniqueSlug('slug', slug, () => ctx.prisma.section.updateMany({ where: { id }, data: { slug, name } }));
-      if (count === 0 || !before) throw userError('NOT_FOUND', 'No such section', { field: 'id' });
-      await ctx.cachePurger.ownerChanged('section', before, slug);
+      await purgeTransaction(ctx, async (tx) => {
+        const { count } = await withUniqueSlug('slug', slug, () => tx.section.updateMany({ where: { id }, data: { slug, name } }));
+        if (count === 0 || !before) throw userError('NOT_FOUND', 'No such section', { field: 'id' });
+        await ctx.cachePurger.ownerChanged(tx, 'section', before, slug);
+      });
       return { id };
     },
   }),
@@ -99,8 +104,10 @@ builder.mutationFields((t) => ({
       if (new Set(ids).size !== ids.length || ids.length !== expected.size || !ids.every((id) => expected.has(id))) {
         throw fieldError('ids', `list every section exactly once (${expected.size} sections)`);
       }
-      await ctx.prisma.$transaction(ids.map((id, position) => ctx.prisma.section.update({ where: { id }, data: { position } })));
-      await ctx.cachePurger.sectionsChanged();
+      await purgeTransaction(ctx, async (tx) => {
+        for (const [position, id] of ids.entries()) await tx.section.update({ where: { id }, data: { position } });
+        await ctx.cachePurger.sectionsChanged(tx);
+      });
       return ctx.prisma.section.findMany({ ...query, orderBy: { position: 'asc' } });
     },
   }),

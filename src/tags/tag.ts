@@ -1,3 +1,4 @@
+import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
 import { LIMITS } from '../inputs/limits.ts';
 import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
@@ -72,9 +73,11 @@ builder.mutationFields((t) => ({
       const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
       const name = args.input.name != null ? requiredText('name', args.input.name, { max: LIMITS.name }) : undefined;
       const before = await ctx.prisma.tag.findUnique({ where: { id }, select: { id: true, slug: true } });
-      const { count } = await withUniqueSlug('slug', slug, () => ctx.prisma.tag.updateMany({ where: { id }, data: { slug, name } }));
-      if (count === 0 || !before) throw userError('NOT_FOUND', 'No such tag', { field: 'id' });
-      await ctx.cachePurger.ownerChanged('tag', before, slug);
+      await purgeTransaction(ctx, async (tx) => {
+        const { count } = await withUniqueSlug('slug', slug, () => tx.tag.updateMany({ where: { id }, data: { slug, name } }));
+        if (count === 0 || !before) throw userError('NOT_FOUND', 'No such tag', { field: 'id' });
+        await ctx.cachePurger.ownerChanged(tx, 'tag', before, slug);
+      });
       return { id };
     },
   }),
