@@ -44,6 +44,7 @@ import { Metrics } from './platform/metrics.ts';
 import { useMetricsEndpoint } from './platform/metrics-endpoint.ts';
 import { databaseMetrics, instrumentPubSub, requestMetrics, useSubscriptionMetrics, viewMetrics } from './platform/app-metrics.ts';
 import { readMigrations } from './db/migrate.ts';
+import { useReadReplicas } from './db/read-routing.ts';
 import { createViewCounting } from './views/wiring.ts';
 import type { ViewStore } from './views/store.ts';
 
@@ -128,6 +129,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       ? () => (pubsub.status().subscribed && views.store.health().connected ? 'ok' : `unreachable (pub/sub ${pubsub.status().subscribed ? 'up' : 'down'}, view store ${views.store.health().connected ? 'up' : 'down'})`)
       : null,
     stopping: () => stopping,
+    replicas: () => db.replicas.status(),
   });
   const scheduler = config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
 
@@ -159,6 +161,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       useOperationLimits({ ...DEFAULT_LIMITS, maxPageSize: config.maxPageSize }),
       useOperationRateLimits(rateLimiter, config.security),
       useClientErrorLog(log),
+      useReadReplicas(db.replicas), // anonymous queries on a read replica (DATABASE_REPLICA_URLS)
       // Subscribers with the same document, variables and viewer share one execution per event.
       // Every open subscription, so shutdown can complete them (SSE ends with `complete`).
       subscriptions.plugin,

@@ -19,6 +19,11 @@ const Env = z.object({
   DATABASE_PREPARED_STATEMENTS: bool.default(true),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each replica is a postgres:// or postgresql:// URL')))
+    .optional(),
   PGLITE_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z
     .string()
@@ -105,6 +110,8 @@ export interface Config {
         connectTimeoutMs?: number;
         /** PostgreSQL's statement_timeout; a statement without an answer a second after it fails as unavailable (default 5 s). */
         statementTimeoutMs?: number;
+        /** Streaming replicas anonymous reads go to (round-robin; the primary while none is up). */
+        replicaUrls?: string[];
       }
     | {
         kind: 'pglite';
@@ -246,6 +253,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SHUTDOWN_DRAIN_MS >= e.SHUTDOWN_TIMEOUT_MS) {
     throw new Error('Invalid configuration:\n  SHUTDOWN_DRAIN_MS: must be shorter than SHUTDOWN_TIMEOUT_MS (the drain is part of the shutdown)');
   }
+  if (e.DATABASE_REPLICA_URLS?.length && !e.DATABASE_URL) {
+    throw new Error('Invalid configuration:\n  DATABASE_REPLICA_URLS: needs DATABASE_URL (replicas of the embedded database do not exist)');
+  }
   const production = e.NODE_ENV === 'production';
   const database: Config['database'] = e.DATABASE_URL
     ? {
@@ -255,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
         connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
         statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        replicaUrls: e.DATABASE_REPLICA_URLS ?? [],
       }
     : { kind: 'pglite', dir: e.PGLITE_DIR === 'memory' ? undefined : path.resolve(e.PGLITE_DIR) };
   return {

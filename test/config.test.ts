@@ -17,9 +17,17 @@ describe('configuration', () => {
       preparedStatements: true,
       connectTimeoutMs: 3_000,
       statementTimeoutMs: 5_000,
+      replicaUrls: [],
     });
     expect(config.redisUrl).toBe('rediss://:pw@cache:6380/2');
     expect(config.seedDemo).toBe(false);
+  });
+
+  it('reads replicas as a comma-separated list of PostgreSQL URLs', () => {
+    const env = { DATABASE_URL: 'postgresql://db/news', DATABASE_REPLICA_URLS: ' postgresql://r1/news, postgres://r2:5433/news ,' };
+    expect(loadConfig(env).database).toMatchObject({ replicaUrls: ['postgresql://r1/news', 'postgres://r2:5433/news'] });
+    expect(() => loadConfig({ ...env, DATABASE_REPLICA_URLS: 'postgresql://r1/news,mysql://r2' })).toThrow(/DATABASE_REPLICA_URLS[\s\S]*postgres/);
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgresql://r1/news' })).toThrow(/DATABASE_REPLICA_URLS: needs DATABASE_URL/);
   });
 
   it('explains every invalid setting at once', () => {

@@ -12,6 +12,7 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import { backfillSearchTokens } from '../search/backfill.ts';
 import { migrate, type SqlSession } from './migrate.ts';
 import { applicationPool, type PoolOptions } from './prepared-statements.ts';
+import { ReadReplicas, Replica, replicaAdapter, watchReplicas } from './replicas.ts';
 
 export interface Database {
   prisma: PrismaClient;
@@ -20,6 +21,8 @@ export interface Database {
   pglite?: PGlite;
   /** The application's connection pool when `kind` is 'postgres' (metrics: in use, waiting). */
   pool?: pg.Pool;
+  /** Clients of the read replicas (DATABASE_REPLICA_URLS) for anonymous reads; none = the primary reads. */
+  replicas: ReadReplicas<PrismaClient>;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,8 @@ export interface DatabaseOptions {
    * statement counts and EXPLAIN the statements with it).
    */
   onQuery?: (sql: string, params: string) => void;
+  /** How often read replicas are probed (default 2 s). */
+  replicaCheckMs?: number;
 }
 
 function pgliteSession(db: PGlite): SqlSession {
@@ -78,6 +83,7 @@ export async function openDatabase(config: Config['database'], options: Database
       prisma,
       kind: 'pglite',
       pglite,
+      replicas: new ReadReplicas([], prisma),
       async close() {
         await prisma.$disconnect();
         if (!pglite.closed) await pglite.close();
@@ -94,10 +100,26 @@ export async function openDatabase(config: Config['database'], options: Database
   const pool = applicationPool(config.url, poolOptions);
   const prisma = newClient(new PrismaPg(pool, { disposeExternalPool: true }), options);
   await backfillSearchTokens(prisma);
+  // Each replica: its own pool and client; migrations and backfills reach it by replication.
+  const replicas = (config.replicaUrls ?? []).map((url) => {
+    const replica = new Replica(url, applicationPool(url, poolOptions));
+    return { replica, client: newClient(replicaAdapter(replica, pool), options) };
+  });
+  await Promise.all(replicas.map((r) => r.replica.probe()));
+  const stopWatching = watchReplicas(
+    replicas.map((r) => r.replica),
+    options.replicaCheckMs ?? 2_000,
+  );
   return {
     prisma,
     kind: 'postgres',
     pool,
-    close: () => prisma.$disconnect(),
+    replicas: new ReadReplicas(replicas, prisma),
+    async close() {
+      stopWatching();
+      // Replica clients first: their adapters borrow the primary's pool.
+      await Promise.all(replicas.map((r) => r.client.$disconnect()));
+      await prisma.$disconnect();
+    },
   };
 }

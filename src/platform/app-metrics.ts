@@ -14,6 +14,8 @@
 //   views_directory_queries_total                         statements the countable-article cache sent
 //   views_rankings_computed_total                         rankings computed (not served from cache)
 //   db_pool_connections{state}                            total | idle | in_use | waiting (PostgreSQL)
+//   db_replica_up{replica}                                1 while a read replica is in rotation
+//   db_replica_fallbacks{replica}                   statements the primary answered for a replica
 //   nodejs_eventloop_lag_seconds, process_*, nodejs_*     prom-client's default metrics
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.ts';
@@ -147,4 +149,7 @@ export function databaseMetrics(metrics: Metrics, db: Database): void {
     ],
     ['state'],
   );
+  if (db.replicas.size === 0) return;
+  metrics.gauge('db_replica_up', 'Read replica in rotation (1) or out, its reads on the primary (0)', () => db.replicas.status().map((r) => [{ replica: r.name }, r.up ? 1 : 0]), ['replica']);
+  metrics.gauge('db_replica_fallbacks', 'Statements the primary answered for a read replica (down, or a conflict with recovery)', () => db.replicas.status().map((r) => [{ replica: r.name }, r.fallbacks]), ['replica']);
 }

@@ -3,7 +3,10 @@
 // every migration this build knows is applied, Redis is reachable when configured, and the instance
 // is not shutting down. 503 names what is not ready, so a load balancer stops sending and a person
 // reading the probe sees why. A Yoga plugin answering in onRequest, like Yoga's own health check.
+// Read replicas are reported (`replicas`) but never make the instance unready: while one is down its
+// reads go to the primary (src/db/replicas.ts).
 import type { Plugin } from 'graphql-yoga';
+import type { ReplicaStatus } from '../db/replicas.ts';
 import { unavailableReason } from '../db/unavailable.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
@@ -19,11 +22,15 @@ export interface ReadinessSources {
   stopping: () => boolean;
   /** Longest a database check may take before it counts as failed (default 2 s). */
   timeoutMs?: number;
+  /** The read replicas' state, when there are any (reported, not a readiness condition). */
+  replicas?: () => ReplicaStatus[];
 }
 
 export interface Readiness {
   ready: boolean;
   checks: Record<string, CheckResult>;
+  /** Each replica: 'ok', or 'down (…): reads on the primary'. Absent without replicas. */
+  replicas?: Record<string, string>;
 }
 
 /** A database error in one line: its outage reason (P1001, SQLSTATE 57P01 …) or its first line of text. */
@@ -65,7 +72,10 @@ export function readinessCheck(sources: ReadinessSources): () => Promise<Readine
     }
     if (sources.redis) checks.redis = sources.redis();
     if (sources.stopping()) checks.shutdown = 'shutting down';
-    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+    const ready = Object.values(checks).every((c) => c === 'ok');
+    const replicas = sources.replicas?.();
+    if (!replicas?.length) return { ready, checks };
+    return { ready, checks, replicas: Object.fromEntries(replicas.map((r) => [r.name, r.up ? 'ok' : `down (${r.reason}): reads on the primary`])) };
   };
   return () => (running ??= run().finally(() => (running = null)));
 }
@@ -79,11 +89,11 @@ export function useHealthEndpoints(readiness: () => Promise<Readiness>, paths = 
         return endResponse(new fetchAPI.Response('{"status":"ok"}', { status: 200, headers: json() }));
       }
       if (url.pathname !== paths.ready) return;
-      const { ready, checks } = await readiness();
+      const { ready, checks, replicas } = await readiness();
       const notReady = Object.entries(checks)
         .filter(([, c]) => c !== 'ok')
         .map(([name]) => name);
-      const body = ready ? { status: 'ready', checks } : { status: 'not ready', notReady, checks };
+      const body = { ...(ready ? { status: 'ready' } : { status: 'not ready', notReady }), checks, ...(replicas ? { replicas } : {}) };
       endResponse(new fetchAPI.Response(JSON.stringify(body), { status: ready ? 200 : 503, headers: json() }));
     },
   };
