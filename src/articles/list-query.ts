@@ -44,7 +44,8 @@ export interface PageRequest {
 /** `totalCount` is exact up to this many; above, PostgreSQL's estimate (never below this bound). */
 export const EXACT_COUNT_LIMIT = 10_000;
 
-class Params {
+/** Positional parameters of a raw statement: `add` returns the placeholder of a value. */
+export class Params {
   readonly values: unknown[] = [];
   add(value: unknown): string {
     this.values.push(value);

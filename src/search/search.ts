@@ -4,7 +4,7 @@ import { ArticleFilter } from '../articles/connection.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { DEFAULT_PAGE_SIZE, offsetCursor, parseOffsetCursor, resolveTotalCount } from '../relay/connection-args.ts';
-import { countSearch, MAX_QUERY_LENGTH, type SearchHit, searchArticles, searchTerms } from './query.ts';
+import { MAX_QUERY_LENGTH, type SearchHit, searchTerms, searchWindow } from './query.ts';
 import { highlight, snippet } from './snippet.ts';
 
 interface SearchEdgeShape {
@@ -30,24 +30,25 @@ builder.queryField('search', (t) =>
         const terms = searchTerms(args.query);
         const offset = args.after ? parseOffsetCursor('after', args.after) + 1 : 0;
         const size = args.first ?? DEFAULT_PAGE_SIZE;
-        const totalCount = () => (terms.length ? countSearch(ctx.prisma, { terms, now: ctx.now, filter: args.filter }) : 0);
-        const hits = terms.length && size > 0
-          ? await searchArticles(ctx.prisma, { terms, now: ctx.now, filter: args.filter, offset, limit: size + 1 })
-          : [];
-        const page = hits.slice(0, size);
-        // One query for every article on the page, with the client's own selection beneath `node`.
-        const query = queryFromInfo({ context: ctx, info, typeName: 'Article', path: ['edges', 'node'] });
-        const rows = page.length ? await ctx.prisma.article.findMany({ ...query, where: { id: { in: page.map((h) => h.id) } } }) : [];
+        // The ranked window (at most SEARCH_WINDOW matches) gives the page, whether another follows, and the count.
+        const window = terms.length ? await searchWindow(ctx.prisma, { terms, now: ctx.now, filter: args.filter }) : [];
+        const page = size > 0 ? window.slice(offset, offset + size) : [];
+        // One query for every article on the page, with the client's own selection beneath `node`, and
+        // the texts highlights and snippets are cut from.
+        const query = queryFromInfo({ context: ctx, info, typeName: 'Article', path: ['edges', 'node'] }) as { select?: object };
+        const selection = query.select ? { ...query, select: { ...query.select, id: true, headline: true, deck: true, bodyText: true } } : query;
+        const rows = page.length ? await ctx.prisma.article.findMany({ ...selection, where: { id: { in: page.map((h) => h.id) } } }) : [];
         const byId = new Map(rows.map((r) => [r.id, r]));
-        const edges = page.flatMap((hit, i) => {
-          const node = byId.get(hit.id);
+        const edges = page.flatMap((match, i) => {
+          const node = byId.get(match.id);
+          const hit: SearchHit | undefined = node && { id: node.id, score: match.score, headline: node.headline, deck: node.deck, bodyText: node.bodyText };
           return node ? [{ cursor: offsetCursor(offset + i), node, hit, terms }] : [];
         });
         return {
-          totalCount,
+          totalCount: window.length,
           edges,
           pageInfo: {
-            hasNextPage: hits.length > size,
+            hasNextPage: window.length > offset + size,
             hasPreviousPage: offset > 0,
             startCursor: edges[0]?.cursor ?? null,
             endCursor: edges.at(-1)?.cursor ?? null,
