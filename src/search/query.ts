@@ -117,7 +117,7 @@ interface Stage {
 
 /**
  * Stage 1: the newest RECENT_WINDOW visible articles (an index range), each checked by substring on
- * `searchText`, which is kept compressed in the row (migration 20261125163000_search_text_inline).
+ * `searchText`, which is kept compressed in the row (migration 20261125171000_search_text_inline).
  * The token array is TOASTed: reading it per row costs a TOAST fetch and decompression (~3.6 buffers),
  * so it is read only for words the substring check cannot prove (Latin ones).
  */
