@@ -12,6 +12,8 @@
 //   401  malformed, unknown or revoked token  404  no published article with that id
 //   405  not POST                            413  body over 1 KB
 //   503  over capacity (Redis down and the buffer full); retry after a second
+//
+// Served on node:http ahead of Yoga, not as a Yoga plugin: see the comment on `route` in src/app.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Viewer } from '../auth/tokens.ts';
