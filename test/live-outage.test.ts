@@ -3,7 +3,8 @@
 // an editor token, round-robin over the instances): 5 before, 5 while redis-server is killed for 10 s,
 // 5 after it is back. Every subscriber, on every instance, receives every matching article exactly
 // once and in publication order: the publishing instance delivers at once, the others catch up from
-// PostgreSQL while their subscription is down and once it is back.
+// PostgreSQL while their subscription is down and once it is back. An edit and an unpublishing made
+// during the outage reach `articleUpdated` subscribers on every instance the same way, once.
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -22,6 +23,9 @@ if (skip) console.warn(`Live Redis-outage drill skipped: ${skip}`);
 const SUBSCRIPTION = `subscription OutageDrill($filter: LiveArticleFilter) { articlePublished(filter: $filter) { articleId replayed article { headline } } }`;
 const PUBLISH = graphql(`mutation OutageDrillPublish($id: ID!) { publishArticle(input: { id: $id }) { changed article { id } } }`);
 const LATEST = graphql(`query OutageDrillLatest { latestArticles(first: 1) { slug } }`);
+const EDIT = graphql(`mutation OutageDrillEdit($id: ID!, $headline: String!) { updateArticle(input: { id: $id, headline: $headline }) { changed } }`);
+const UNPUBLISH = graphql(`mutation OutageDrillUnpublish($id: ID!) { unpublishArticle(input: { id: $id }) { changed } }`);
+const UPDATED = `subscription OutageDrillUpdated($id: ID!) { articleUpdated(id: $id) { kind article { headline } } }`;
 
 type Filter = { section?: string; breakingOnly?: boolean };
 interface Subscriber {
@@ -48,7 +52,9 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
     token = (await createApiToken(db.prisma, { name: 'outage drill', role: 'EDITOR' })).token;
   });
 
+  const disposers: (() => void)[] = [];
   afterAll(async () => {
+    for (const dispose of disposers) dispose();
     for (const s of subscribers) s.rec.dispose();
     await Promise.all(clients.map((c) => c.dispose()));
     await Promise.all(instances.map((i) => i.stop()));
@@ -90,7 +96,21 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
         subscribers.push({ instance: n, transport: 'sse', filter, rec: subscribeSse(instances[n]!.url, { query: SUBSCRIPTION, variables: { filter } }) });
       }
     }
-    await Promise.all(instances.map((inst, n) => inst.whenSubscriptions(subscribers.filter((s) => s.instance === n).length)));
+    // articleUpdated of two published articles, on every instance: one edited, one unpublished during the outage.
+    const [edited, unpublished] = await db.prisma.article.findMany({ where: { status: 'PUBLISHED', deletedAt: null, publishedAt: { lte: new Date() } }, orderBy: { id: 'asc' }, take: 2, select: { id: true } });
+    const editedId = encodeGlobalId('Article', edited!.id);
+    const unpublishedId = encodeGlobalId('Article', unpublished!.id);
+    const changes: { instance: number; id: string; rec: Recorded }[] = [];
+    for (let n = 0; n < 3; n++) {
+      for (const id of [editedId, unpublishedId]) {
+        const client = wsClient(instances[n]!.wsUrl);
+        clients.push(client);
+        changes.push({ instance: n, id, rec: subscribeWs(client, { query: UPDATED, variables: { id } }) });
+        changes.push({ instance: n, id, rec: subscribeSse(instances[n]!.url, { query: UPDATED, variables: { id } }) });
+        disposers.push(...changes.slice(-2).map((c) => c.rec.dispose));
+      }
+    }
+    await Promise.all(instances.map((inst, n) => inst.whenSubscriptions(subscribers.filter((s) => s.instance === n).length + changes.filter((c) => c.instance === n).length)));
 
     const matches = (f: Filter, p: { section: string; breaking: boolean }) => (f.section == null || f.section === p.section) && (!f.breakingOnly || p.breaking);
     const expected = (f: Filter, upTo: number) => plan.slice(0, upTo).flatMap((p, i) => (matches(f, p) ? [encodeGlobalId('Article', drafts[i]!)] : []));
@@ -112,18 +132,27 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
     await redis.kill();
     await Promise.all(instances.map((i) => i.whenUnsubscribed()));
     await publish(5, 10);
+    const mutate = async (instance: Instance, query: string, variables: Record<string, unknown>) => {
+      const { status, body } = await post(instance, query, variables);
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+    };
+    await mutate(instances[0]!, print(EDIT), { id: editedId, headline: '장애 중 수정된 제목' });
+    await mutate(instances[1]!, print(UNPUBLISH), { id: unpublishedId });
     for (const instance of instances) {
       const { body } = await post(instance, print(LATEST));
       expect(body.data.latestArticles).toHaveLength(1);
     }
     // Still during the outage: every instance has caught up from PostgreSQL.
     await allReceived(10);
+    await Promise.all(changes.map((c) => c.rec.received(1)));
     expect(instances.every((i) => !i.subscribed())).toBe(true);
     await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 10_000 - Date.now())));
     await redis.restart();
     await Promise.all(instances.map((i) => i.whenSubscribed()));
 
     await publish(10, 15);
+    await mutate(instances[2]!, print(EDIT), { id: editedId, headline: '복구 후 수정된 제목' });
     await allReceived(15);
     // A further article every filter matches (politics, breaking), published last: once it has arrived
     // everywhere, nothing from before is still in flight, and the streams below are complete.
@@ -138,6 +167,12 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
       expect(got, `${s.transport} subscriber on instance ${s.instance} with ${JSON.stringify(s.filter)}`).toEqual(expected(s.filter, 16));
       expect(s.rec.results.every((r) => !r.errors)).toBe(true);
       expect(s.rec.data().every((d) => d.articlePublished.article?.headline)).toBe(true);
+    }
+    await Promise.all(changes.filter((c) => c.id === editedId).map((c) => c.rec.received(2)));
+    for (const c of changes) {
+      const got = c.rec.data().map((d) => [d.articleUpdated.kind, d.articleUpdated.article?.headline ?? null]);
+      const want = c.id === editedId ? [['EDITED', '장애 중 수정된 제목'], ['EDITED', '복구 후 수정된 제목']] : [['UNPUBLISHED', null]];
+      expect(got, `articleUpdated subscriber on instance ${c.instance}`).toEqual(want);
     }
   }, 120_000);
 });

@@ -102,7 +102,8 @@ export async function unpublishArticle(services: PublishingServices, id: number,
     const { count } = await tx.article.updateMany({
       where: { id, status: current.status, publishedAt: current.publishedAt },
       // An unscheduled article was never published: its planned time is not a publication time.
-      data: { status, ...(current.status === 'SCHEDULED' ? { publishedAt: null } : {}) },
+      // updatedAt is the event's instant: a catch-up after a pub/sub outage rebuilds the event from it.
+      data: { status, updatedAt: now, ...(current.status === 'SCHEDULED' ? { publishedAt: null } : {}) },
     });
     if (count === 0) throw concurrentChange(id);
     if (visible) await services.cachePurger?.articleChanged(tx, id, kind);

@@ -1,13 +1,15 @@
 // Catching up after a pub/sub outage. While an instance's Redis subscription is down, events other
-// instances publish never reach it (Redis pub/sub keeps nothing). Every publication is in PostgreSQL
-// first (it is announced after it commits), so the hub remembers which publications it delivered and,
-// while the subscription is down and once it is back, reads what was published since the newest of
-// them and delivers what it has not, oldest first. Its own publications reach it at once anyway
+// instances publish never reach it (Redis pub/sub keeps nothing). Every change is in PostgreSQL first
+// (it is announced after it commits), so the hub remembers which events it delivered and, while the
+// subscription is down and once it is back, reads what was published since the newest of them and
+// delivers what it has not, oldest first; and for the articles it has `articleUpdated` subscribers of,
+// what changed since the outage began (an edit: `editedAt`; unpublishing, archiving: `updatedAt`, set
+// to the event's instant; deletion: `deletedAt`). Its own publications reach it at once anyway
 // (src/pubsub/redis.ts). Publication positions come from the publishing instance's clock and commit a
 // moment after it, so the read starts a little before the newest delivered position
 // (`CATCH_UP_OVERLAP_MS`) and skips what was delivered: nothing published by another instance with a
 // slightly older position, or committed a moment later, is missed, and nothing is delivered twice.
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
 import { visibleArticleWhere } from '../articles/visibility.ts';
 import type { Topics } from '../pubsub/topics.ts';
 
@@ -19,25 +21,34 @@ const MAX_ROWS = 5_000;
 
 type Published = Topics['article:published'];
 
-/** The publications a hub has handled (delivered, or judged no longer visible), bounded in number. */
-export class DeliveredPublications {
+/** Keys of events a hub has handled (delivered, or judged stale), the newest `capacity` of them. */
+export class SeenEvents {
   private readonly keys = new Set<string>();
-  private newest: number;
 
-  /** `startedAt`: nothing published before it is caught up (no subscription here could want it). */
-  constructor(
-    private readonly startedAt: number,
-    private readonly capacity = 10_000,
-  ) {
-    this.newest = startedAt;
-  }
+  constructor(private readonly capacity = 10_000) {}
 
-  /** Records a publication; false if it was recorded already (a duplicate at a seam). */
-  add(articleId: number, publishedAt: number): boolean {
-    const key = `${articleId}@${publishedAt}`;
+  /** Records an event; false if it was recorded already (a duplicate at a seam). */
+  add(key: string): boolean {
     if (this.keys.has(key)) return false;
     this.keys.add(key);
     if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value!);
+    return true;
+  }
+}
+
+/** The publications a hub has handled, and where a catch-up of publications starts. */
+export class DeliveredPublications {
+  private readonly seen = new SeenEvents();
+  private newest: number;
+
+  /** `startedAt`: nothing published before it is caught up (no subscription here could want it). */
+  constructor(private readonly startedAt: number) {
+    this.newest = startedAt;
+  }
+
+  /** Records a publication; false if it was recorded already. */
+  add(articleId: number, publishedAt: number): boolean {
+    if (!this.seen.add(`${articleId}@${publishedAt}`)) return false;
     if (publishedAt > this.newest) this.newest = publishedAt;
     return true;
   }
@@ -74,4 +85,28 @@ export async function publishedSince(prisma: PrismaClient, since: Date, now: Dat
     const last = rows[rows.length - 1]!;
     after = { publishedAt: last.publishedAt!, id: last.id };
   }
+}
+
+export interface ChangedArticle {
+  id: number;
+  status: ArticleStatus;
+  publishedAt: Date | null;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+  updatedAt: Date;
+}
+
+/** Of `ids`, the articles changed at or after `since`: primary-key lookups, 1,000 ids a statement. */
+export async function changedSince(prisma: PrismaClient, ids: readonly number[], since: Date): Promise<ChangedArticle[]> {
+  const out: ChangedArticle[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    out.push(
+      ...(await prisma.article.findMany({
+        where: { id: { in: ids.slice(i, i + 1000) }, updatedAt: { gte: since } },
+        select: { id: true, status: true, publishedAt: true, editedAt: true, deletedAt: true, updatedAt: true },
+        orderBy: { updatedAt: 'asc' },
+      })),
+    );
+  }
+  return out;
 }

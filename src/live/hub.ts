@@ -8,10 +8,10 @@ import { createGraphQLError } from 'graphql-yoga';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import type { ArticleChangeKind, Delivery, Topics } from '../pubsub/topics.ts';
-import { visibleArticleWhere } from '../articles/visibility.ts';
+import { isVisibleArticle, visibleArticleWhere } from '../articles/visibility.ts';
 import { badInput, serviceUnavailable } from '../errors.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
-import { DeliveredPublications, publishedSince } from './catch-up.ts';
+import { CATCH_UP_OVERLAP_MS, type ChangedArticle, changedSince, DeliveredPublications, publishedSince, SeenEvents } from './catch-up.ts';
 import { decodePublicationCursor, encodePublicationCursor } from './cursor.ts';
 import { LiveStream } from './stream.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -58,6 +58,11 @@ export interface LiveHubOptions {
 }
 
 type Sink<E> = (event: E) => void;
+interface UpdatedSubscriber {
+  sink: Sink<UpdatedEvent>;
+  /** Epoch ms it was registered: a caught-up change older than this is not its news. */
+  since: number;
+}
 interface PublishedSubscriber {
   filter: PublishedFilter;
   sink: Sink<PublishedEvent>;
@@ -76,13 +81,18 @@ export interface SubscriptionStats {
 
 export class LiveHub {
   private readonly published = new Set<PublishedSubscriber>();
-  private readonly updated = new Map<number, Set<Sink<UpdatedEvent>>>();
+  private readonly updated = new Map<number, Set<UpdatedSubscriber>>();
   private chain: Promise<void> = Promise.resolve();
   private readonly offs: (() => void)[] = [];
   /** 'subscriptions': the open counts, emitted whenever a subscription opens or closes (tests and benchmarks wait on it). */
   readonly events = new EventEmitter<{ subscriptions: [SubscriptionStats] }>();
   /** Publications handled here, for the catch-up after a pub/sub outage (catch-up.ts). */
   private readonly delivered: DeliveredPublications;
+  /** Changes (articleUpdated events) handled here, and the subscribed articles whose last one took them off the site. */
+  private readonly deliveredChanges = new SeenEvents();
+  private readonly gone = new Set<number>();
+  /** When the pub/sub subscription went down (epoch ms); null while it is up and caught up. */
+  private downSince: number | null = null;
   private catchUpTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LiveHubOptions) {
@@ -90,7 +100,7 @@ export class LiveHub {
     this.delivered = new DeliveredPublications(options.clock().getTime());
     this.offs.push(
       pubsub.listen('article:published', (d) => this.enqueue(() => this.onPublished(d))),
-      pubsub.listen('article:updated', (d) => this.onUpdated(d)),
+      pubsub.listen('article:updated', (d) => this.enqueue(async () => void this.deliverUpdated(d.payload, false))),
       pubsub.onStatus((status) => this.onPubSubStatus(status.subscribed)),
     );
     if (!pubsub.status().subscribed) this.onPubSubStatus(false);
@@ -165,11 +175,14 @@ export class LiveHub {
     const stream = new LiveStream<UpdatedEvent>(this.options.maxBuffered);
     let set = this.updated.get(articleId);
     if (!set) this.updated.set(articleId, (set = new Set()));
-    const sink: Sink<UpdatedEvent> = (e) => stream.push(e);
-    set.add(sink);
+    const subscriber: UpdatedSubscriber = { sink: (e) => stream.push(e), since: this.options.clock().getTime() };
+    set.add(subscriber);
     stream.onEnd(() => {
-      set.delete(sink);
-      if (set.size === 0 && this.updated.get(articleId) === set) this.updated.delete(articleId);
+      set.delete(subscriber);
+      if (set.size === 0 && this.updated.get(articleId) === set) {
+        this.updated.delete(articleId);
+        this.gone.delete(articleId);
+      }
       this.changed();
     });
     this.changed();
@@ -197,9 +210,13 @@ export class LiveHub {
     if (subscribed) {
       if (this.catchUpTimer) clearInterval(this.catchUpTimer);
       this.catchUpTimer = null;
-      this.enqueue(() => this.catchUp());
+      this.enqueue(async () => {
+        await this.catchUp();
+        if (this.options.pubsub.status().subscribed) this.downSince = null;
+      });
       return;
     }
+    this.downSince ??= this.options.clock().getTime();
     if (this.catchUpTimer) return;
     this.catchUpTimer = setInterval(() => this.enqueue(() => this.catchUp()), this.options.catchUpIntervalMs ?? 1_000);
     this.catchUpTimer.unref();
@@ -219,13 +236,15 @@ export class LiveHub {
     if (truncated) this.options.log.warn({ events: events.length }, 'live: catch-up stopped at its limit; clients resume with their cursor');
     let delivered = 0;
     for (const payload of events) if (await this.deliverPublished(payload, true)) delivered++;
-    if (delivered > 0) this.options.log.info({ events: delivered }, 'live: caught up publications missed while pub/sub was down');
+    const changes = await this.catchUpChanges(now);
+    if (delivered + changes > 0) this.options.log.info({ publications: delivered, changes }, 'live: caught up events missed while pub/sub was down');
   }
 
   /** `caughtUp`: read from PostgreSQL just now (visible, and late for subscriptions opened since). */
   private async deliverPublished(payload: Topics['article:published'], caughtUp: boolean): Promise<boolean> {
     const publishedAt = new Date(payload.publishedAt);
     if (!this.delivered.add(payload.articleId, publishedAt.getTime())) return false;
+    this.gone.delete(payload.articleId);
     // Only subscriptions open when the event arrived: later ones get it from their replay, if any.
     const targets = [...this.published].filter((s) => matches(s.filter, payload) && (!caughtUp || s.since <= publishedAt.getTime()));
     if (targets.length === 0) return false;
@@ -252,18 +271,30 @@ export class LiveHub {
     return true;
   }
 
-  private onUpdated(delivery: Delivery<'article:updated'>): void {
-    const { payload } = delivery;
-    const sinks = this.updated.get(payload.articleId);
-    if (!sinks?.size) return;
-    const event: UpdatedEvent = {
-      articleId: payload.articleId,
-      kind: payload.kind,
-      at: new Date(payload.at),
-      now: this.options.clock(),
-      rows: new Map(),
-    };
-    for (const sink of [...sinks]) sink(event);
+  /** `caughtUp`: derived from PostgreSQL just now (late for subscriptions opened since the change). */
+  private deliverUpdated(payload: Topics['article:updated'], caughtUp: boolean): boolean {
+    const at = new Date(payload.at);
+    if (Number.isFinite(at.getTime()) && !this.deliveredChanges.add(`${payload.articleId}:${payload.kind}@${at.getTime()}`)) return false;
+    const subscribers = this.updated.get(payload.articleId);
+    if (!subscribers?.size) return false;
+    if (payload.kind === 'EDITED') this.gone.delete(payload.articleId);
+    else this.gone.add(payload.articleId);
+    const targets = [...subscribers].filter((s) => !caughtUp || s.since <= at.getTime());
+    const event: UpdatedEvent = { articleId: payload.articleId, kind: payload.kind, at, now: this.options.clock(), rows: new Map() };
+    for (const target of targets) target.sink(event);
+    return targets.length > 0;
+  }
+
+  /** The change events of subscribed articles changed since the outage began, from their rows. */
+  private async catchUpChanges(now: Date): Promise<number> {
+    if (this.downSince === null || this.updated.size === 0) return 0;
+    const since = new Date(this.downSince - CATCH_UP_OVERLAP_MS);
+    let delivered = 0;
+    for (const row of await changedSince(this.options.prisma, [...this.updated.keys()], since)) {
+      const change = changeOf(row, since, now, this.gone.has(row.id));
+      if (change && this.deliverUpdated({ articleId: row.id, ...change }, true)) delivered++;
+    }
+    return delivered;
   }
 
   private async replay(filter: PublishedFilter, afterId: number): Promise<PublishedEvent[]> {
@@ -307,4 +338,19 @@ export class LiveHub {
         rows: new Map(),
       }));
   }
+}
+
+/**
+ * The change event a subscribed article's row shows since `since`, if any: an edit of a visible
+ * article, or its leaving the site (deleted; unpublished or archived after publication) unless the
+ * last event delivered for it already said so.
+ */
+function changeOf(row: ChangedArticle, since: Date, now: Date, alreadyGone: boolean): { kind: ArticleChangeKind; at: string } | null {
+  if (isVisibleArticle(row, now)) return row.editedAt && row.editedAt >= since ? { kind: 'EDITED', at: row.editedAt.toISOString() } : null;
+  if (alreadyGone) return null;
+  if (row.deletedAt) return row.deletedAt >= since ? { kind: 'DELETED', at: row.deletedAt.toISOString() } : null;
+  if (row.publishedAt && (row.status === 'DRAFT' || row.status === 'ARCHIVED')) {
+    return { kind: row.status === 'ARCHIVED' ? 'ARCHIVED' : 'UNPUBLISHED', at: row.updatedAt.toISOString() };
+  }
+  return null;
 }
