@@ -119,7 +119,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // An unpublished, archived or deleted article stops being countable at once on every instance.
   pubsub.listen('article:updated', (d) => views.directory.invalidate(d.payload.articleId));
   pubsub.listen('article:published', (d) => views.directory.invalidate(d.payload.articleId));
-  const caching = await createCaching({ config, prisma: db.prisma, pubsub, log, metrics });
+  const caching = await createCaching({ config, prisma: db.prisma, pubsub, log, metrics, ...(db.replicas.size ? { replicasCaughtUp: () => db.replicas.caughtUp() } : {}) });
   const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log, mailer, rateLimiter, views, cachePurger: caching.purger };
   let stopping = false;
   const readiness = readinessCheck({

@@ -136,6 +136,28 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
     }
   });
 
+  it('holds a cache purge until the replica has replayed the change it is for', async () => {
+    // Otherwise a cache refilled by an anonymous read right after the purge would keep the old answer.
+    const purged: { keys: string[]; at: number }[] = [];
+    const off = server.app.pubsub.listen('cache:purge', (d) => void purged.push({ keys: d.payload.keys, at: Date.now() }));
+    let article: { id: string; headline: string } | undefined;
+    let resumedAt = 0;
+    await replay('pause');
+    try {
+      article = await publish();
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      resumedAt = Date.now();
+      await replay('resume');
+    }
+    try {
+      await until(async () => purged.some((p) => p.keys.includes(article!.id)), 'the purge');
+      expect(purged.find((p) => p.keys.includes(article!.id))!.at).toBeGreaterThanOrEqual(resumedAt);
+    } finally {
+      off();
+    }
+  });
+
   it('keeps answering anonymous reads from the primary while the replica is stopped, and returns to it when it is back', async () => {
     const name = replicaName(replicaUrl);
     const { id, headline } = await publish();

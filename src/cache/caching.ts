@@ -27,8 +27,16 @@ export interface Caching {
   stop(): Promise<void>;
 }
 
-export async function createCaching(options: { config: Config; prisma: PrismaClient; pubsub: PubSub; log: Logger; metrics?: Metrics }): Promise<Caching> {
-  const { config, prisma, pubsub, log, metrics } = options;
+export async function createCaching(options: {
+  config: Config;
+  prisma: PrismaClient;
+  pubsub: PubSub;
+  log: Logger;
+  metrics?: Metrics;
+  /** With read replicas: purges wait for them to replay the change (src/db/replicas.ts). */
+  replicasCaughtUp?: () => Promise<string[]>;
+}): Promise<Caching> {
+  const { config, prisma, pubsub, log, metrics, replicasCaughtUp } = options;
   const c = config.cache;
   const store = !c.responseCache
     ? createNoStore()
@@ -44,6 +52,7 @@ export async function createCaching(options: { config: Config; prisma: PrismaCli
     timeoutMs: c.purgeTimeoutMs,
     maxBackoffMs: c.purgeMaxBackoffMs,
     log,
+    replicasCaughtUp,
   });
   const purger = new CachePurger(outbox);
   const fastPath = c.responseCache

@@ -28,6 +28,11 @@ export interface PurgeOutboxOptions {
   timeoutMs: number;
   maxBackoffMs: number;
   log: Logger;
+  /**
+   * Resolves once the read replicas have replayed what the primary has committed (bounded), naming
+   * those that had not; purges wait for it so no cache refills from a replica with the old answer.
+   */
+  replicasCaughtUp?: () => Promise<string[]>;
 }
 
 interface Claimed {
@@ -152,6 +157,8 @@ export class PurgeOutbox {
     const { prisma, pubsub, url, log } = this.options;
     const ids = rows.map((r) => r.id);
     const keys = [...new Set(rows.flatMap((r) => r.keys))];
+    const lagging = (await this.options.replicasCaughtUp?.()) ?? [];
+    if (lagging.length) log.warn(`purge: replicas ${lagging.join(', ')} had not replayed the change yet; purging anyway`);
     // Server caches first (every instance), so a CDN refetch finds fresh answers.
     const fresh = [...new Set(rows.filter((r) => r.attempts === 0).flatMap((r) => r.keys))];
     if (fresh.length) {

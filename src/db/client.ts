@@ -114,7 +114,7 @@ export async function openDatabase(config: Config['database'], options: Database
     prisma,
     kind: 'postgres',
     pool,
-    replicas: new ReadReplicas(replicas, prisma),
+    replicas: new ReadReplicas(replicas, prisma, pool),
     async close() {
       stopWatching();
       // Replica clients first: their adapters borrow the primary's pool.

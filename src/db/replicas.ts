@@ -132,6 +132,9 @@ export function watchReplicas(replicas: readonly Replica[], checkMs: number): ()
   return () => clearInterval(timer);
 }
 
+/** How long a purge waits for the replicas to replay the change it is for. */
+export const REPLAY_WAIT_MS = 2_000;
+
 /** The replicas' clients, handed out round-robin to anonymous reads (src/db/read-routing.ts). */
 export class ReadReplicas<Client> {
   private turn = 0;
@@ -139,6 +142,7 @@ export class ReadReplicas<Client> {
   constructor(
     private readonly entries: readonly { replica: Replica; client: Client }[],
     private readonly primary: Client,
+    private readonly primaryPool?: pg.Pool,
   ) {}
 
   get size(): number {
@@ -156,5 +160,32 @@ export class ReadReplicas<Client> {
 
   status(): ReplicaStatus[] {
     return this.entries.map((e) => e.replica.status());
+  }
+
+  /**
+   * Waits until every replica in rotation has replayed what the primary has committed by now, at
+   * most `timeoutMs`; returns the names of those that had not (empty: all caught up, or no replicas).
+   * Cache purges wait for this: a cache refilled from a replica that has not yet replayed the change
+   * would keep the old answer for its whole TTL.
+   */
+  async caughtUp(timeoutMs = REPLAY_WAIT_MS): Promise<string[]> {
+    const pending = this.entries.map((e) => e.replica).filter((r) => r.up);
+    if (!pending.length || !this.primaryPool) return [];
+    const { rows } = await this.primaryPool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    const lsn = rows[0]!.lsn;
+    const deadline = Date.now() + timeoutMs;
+    let waiting = pending;
+    for (;;) {
+      const replayed = await Promise.all(
+        waiting.map((r) =>
+          r.pool
+            .query<{ ok: boolean }>('SELECT (NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= $1::pg_lsn) AS ok', [lsn])
+            .then((res) => res.rows[0]!.ok, () => true), // a replica that cannot answer is out of rotation, not waited for
+        ),
+      );
+      waiting = waiting.filter((_, i) => !replayed[i]);
+      if (!waiting.length || Date.now() >= deadline) return waiting.map((r) => r.name);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 }
