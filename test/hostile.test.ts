@@ -30,13 +30,12 @@ import {
 } from 'graphql';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { schema } from '../src/schema.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { type ChildServer, startChildServer } from './harness/child-server.ts';
 import { createPostgresDatabase } from './harness/server.ts';
-import { inject } from 'vitest';
 import { type RedisServer, redisSkipReason, startRedis } from './harness/redis.ts';
 
 const CSRF = { 'x-graphql-yoga-csrf': '1' };

@@ -1,8 +1,7 @@
 // Three API processes sharing one redis-server and one PostgreSQL database: 50 WebSocket subscribers
 // spread over them, 20 articles published through different instances, Redis killed and restarted
 // in the middle. Every subscriber gets every matching article exactly once, in publish order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';

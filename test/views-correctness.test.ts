@@ -3,8 +3,7 @@
 // Redis with PostgreSQL. At three instants every window's top 20, overall and per section, with
 // previousRank, must equal the exact ranking from the log; totals must be exact before and after the
 // write-behind flush; uniqueViewers within 2 %.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import type { ViewOutcome } from '../src/views/counter.ts';
