@@ -35,6 +35,11 @@ function loadArticle(event: PublishedEvent | UpdatedEvent, query: object, ctx: C
   return row as Promise<never>;
 }
 
+/** An event's `article` field: the row as it is at the event, with the subscriber's selection. */
+function eventArticleField<E extends PublishedEvent | UpdatedEvent>(t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, E>, description: string) {
+  return t.prismaField({ type: 'Article', nullable: true, description, resolve: (query, event, _args, ctx) => loadArticle(event, query, ctx) });
+}
+
 const ArticlePublishedEventRef = builder.objectRef<PublishedEvent>('ArticlePublishedEvent').implement({
   description: 'An article that became visible to readers.',
   fields: (t) => ({
@@ -48,12 +53,7 @@ const ArticlePublishedEventRef = builder.objectRef<PublishedEvent>('ArticlePubli
       description:
         'True on the first replayed event when more articles were published since the cursor than one resume replays: older ones were skipped, refetch the list.',
     }),
-    article: t.prismaField({
-      type: 'Article',
-      nullable: true,
-      description: 'The article, with your selection. Null only if it was taken down in the instant before loading.',
-      resolve: (query, event, _args, ctx) => loadArticle(event, query, ctx),
-    }),
+    article: eventArticleField(t, 'The article, with your selection. Null only if it was taken down in the instant before loading.'),
   }),
 });
 
@@ -72,12 +72,7 @@ const ArticleUpdatedEventRef = builder.objectRef<UpdatedEvent>('ArticleUpdatedEv
     kind: t.field({ type: ArticleChangeKindRef, resolve: (e) => e.kind }),
     articleId: t.id({ description: 'Global id of the article.', resolve: (e) => encodeGlobalId('Article', e.articleId) }),
     at: t.expose('at', { type: 'DateTime', description: 'When the change was made.' }),
-    article: t.prismaField({
-      type: 'Article',
-      nullable: true,
-      description: 'The article as it is now, with your selection; null once it is no longer visible.',
-      resolve: (query, event, _args, ctx) => loadArticle(event, query, ctx),
-    }),
+    article: eventArticleField(t, 'The article as it is now, with your selection; null once it is no longer visible.'),
   }),
 });
 

@@ -1,9 +1,8 @@
 import { builder } from '../builder.ts';
+import { nodeById } from '../relay/node.ts';
 
 export const MediaRef = builder.prismaNode('Media', {
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
+  ...nodeById,
   description: 'A photo: its address, caption and credit as printed under it, and its size.',
   fields: (t) => ({
     url: t.exposeString('url'),

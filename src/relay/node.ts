@@ -10,6 +10,12 @@ import { type DecodedId, decodeGlobalId } from './global-id.ts';
 const NODE_TYPES = new Set(['Article', 'Reporter', 'Section', 'Tag']);
 const MAX_NODES = 100;
 
+/**
+ * How a node type other than Article is identified and loaded, spread into `builder.prismaNode`: by
+ * its int `id` (always selected), null when there is no such row. Article adds its visibility rule.
+ */
+export const nodeById = { id: { field: 'id' }, nullable: true, select: { id: true } } as const;
+
 function decodeNodeId(value: string, argumentName: string): DecodedId | null {
   const decoded = decodeGlobalId(value, argumentName);
   return NODE_TYPES.has(decoded.typename) ? decoded : null;

@@ -1,17 +1,16 @@
 import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
 import { LIMITS } from '../inputs/limits.ts';
-import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
+import { slugAndName, withUniqueSlug } from '../inputs/slug.ts';
 import { optionalText, requiredText } from '../inputs/text.ts';
 import { articleConnectionField } from '../articles/connection.ts';
 import { badInput, fieldError, userError } from '../errors.ts';
 import { isEmailAddress } from '../readers/email-address.ts';
 import { decodeIdFor, requireIdFor } from '../relay/global-id.ts';
+import { nodeById } from '../relay/node.ts';
 
 export const ReporterRef = builder.prismaNode('Reporter', {
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
+  ...nodeById,
   description: 'A reporter as shown in bylines ("한선미 기자").',
   fields: (t) => ({
     slug: t.exposeString('slug'),
@@ -83,8 +82,7 @@ function reporterData(input: ReporterFields) {
   const photoUrl = optionalText('photoUrl', input.photoUrl, { max: LIMITS.photoUrl });
   if (photoUrl && !/^(https?:\/\/|\/)[^\s<>"]*$/.test(photoUrl)) throw fieldError('photoUrl', 'must be an http(s) URL or a /media path');
   return {
-    slug: input.slug != null ? slugInput('slug', input.slug) : undefined,
-    name: input.name != null ? requiredText('name', input.name, { max: LIMITS.name }) : undefined,
+    ...slugAndName(input),
     title: input.title != null ? requiredText('title', input.title, { max: LIMITS.reporterTitle }) : undefined,
     email,
     bio: optionalText('bio', input.bio, { max: LIMITS.bio, multiline: true }),

@@ -1,16 +1,13 @@
 import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
-import { LIMITS } from '../inputs/limits.ts';
-import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
-import { requiredText } from '../inputs/text.ts';
+import { requiredSlugAndName, slugAndName, withUniqueSlug } from '../inputs/slug.ts';
 import { articleConnectionField } from '../articles/connection.ts';
 import { fieldError, userError } from '../errors.ts';
 import { requireIdFor } from '../relay/global-id.ts';
+import { nodeById } from '../relay/node.ts';
 
 export const SectionRef = builder.prismaNode('Section', {
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
+  ...nodeById,
   description: 'A section of the paper (정치, 경제, 사회, 환경, 국제 …).',
   fields: (t) => ({
     slug: t.exposeString('slug'),
@@ -60,10 +57,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { input: t.arg({ type: SectionInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      if (input.slug == null) throw fieldError('slug', 'is required');
-      if (input.name == null) throw fieldError('name', 'is required');
-      const slug = slugInput('slug', input.slug);
-      const name = requiredText('name', input.name, { max: LIMITS.name });
+      const { slug, name } = requiredSlugAndName(input);
       const last = await ctx.prisma.section.findFirst({ orderBy: { position: 'desc' }, select: { position: true } });
       return purgeTransaction(ctx, async (tx) => {
         const row = await withUniqueSlug('slug', slug, () =>
@@ -81,8 +75,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: SectionInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const id = sectionId(args.id);
-      const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
-      const name = args.input.name != null ? requiredText('name', args.input.name, { max: LIMITS.name }) : undefined;
+      const { slug, name } = slugAndName(args.input);
       const before = await ctx.prisma.section.findUnique({ where: { id }, select: { id: true, slug: true } });
       await purgeTransaction(ctx, async (tx) => {
         const { count } = await withUniqueSlug('slug', slug, () => tx.section.updateMany({ where: { id }, data: { slug, name } }));

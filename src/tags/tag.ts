@@ -1,16 +1,13 @@
 import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
-import { LIMITS } from '../inputs/limits.ts';
-import { slugInput, withUniqueSlug } from '../inputs/slug.ts';
-import { requiredText } from '../inputs/text.ts';
+import { requiredSlugAndName, slugAndName, withUniqueSlug } from '../inputs/slug.ts';
 import { articleConnectionField } from '../articles/connection.ts';
-import { fieldError, userError } from '../errors.ts';
+import { userError } from '../errors.ts';
 import { requireIdFor } from '../relay/global-id.ts';
+import { nodeById } from '../relay/node.ts';
 
 export const TagRef = builder.prismaNode('Tag', {
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
+  ...nodeById,
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
@@ -56,10 +53,7 @@ builder.mutationFields((t) => ({
     authScopes: { editor: true },
     args: { input: t.arg({ type: TagInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      if (input.slug == null) throw fieldError('slug', 'is required');
-      if (input.name == null) throw fieldError('name', 'is required');
-      const slug = slugInput('slug', input.slug);
-      const name = requiredText('name', input.name, { max: LIMITS.name });
+      const { slug, name } = requiredSlugAndName(input);
       return withUniqueSlug('slug', slug, () => ctx.prisma.tag.create({ data: { slug, name }, select: { id: true } }));
     },
   }),
@@ -70,8 +64,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: TagInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const id = requireIdFor('Tag', args.id, 'id');
-      const slug = args.input.slug != null ? slugInput('slug', args.input.slug) : undefined;
-      const name = args.input.name != null ? requiredText('name', args.input.name, { max: LIMITS.name }) : undefined;
+      const { slug, name } = slugAndName(args.input);
       const before = await ctx.prisma.tag.findUnique({ where: { id }, select: { id: true, slug: true } });
       await purgeTransaction(ctx, async (tx) => {
         const { count } = await withUniqueSlug('slug', slug, () => tx.tag.updateMany({ where: { id }, data: { slug, name } }));
