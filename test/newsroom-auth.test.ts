@@ -1,10 +1,13 @@
 // The authorisation matrix: every mutation × every kind of caller, allowed or denied exactly as
 // specified, with UNAUTHENTICATED / FORBIDDEN, and nothing written when denied.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishArticle } from '../src/articles/publishing.ts';
 import { createApiToken } from '../src/auth/tokens.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/relay/global-id.ts';
+import { graphql } from './generated/index.ts';
+import { TestSectionSlugsDocument } from './generated/graphql.ts';
 import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './harness/newsroom.ts';
 import { backends, type GraphQLResponse, startTestServer, type TestServer } from './harness/server.ts';
 
@@ -23,22 +26,103 @@ interface Target {
   article: string;
 }
 
+/** Global ids the cases act on. */
+interface Ids {
+  section: string;
+  reporter: string;
+  tag: string;
+  published: string;
+  /** A fresh EDITOR token for each case (revokeApiToken). */
+  spareToken: string;
+}
+
 interface Case {
   name: string;
   expect: Record<Actor, Outcome>;
   /** 'draft' or 'published' article to act on (own/other per actor). */
   needs?: 'draft' | 'published';
-  run(server: TestServer, token: string | undefined, target: Target, ids: Record<string, string>): Promise<GraphQLResponse>;
+  run(server: TestServer, token: string | undefined, target: Target, ids: Ids): Promise<GraphQLResponse>;
 }
 
-const m = (server: TestServer, token: string | undefined, query: string, variables: Record<string, unknown>) => server.graphql(query, variables, { token });
+const m = <TData, TVariables>(server: TestServer, token: string | undefined, document: TypedDocumentNode<TData, TVariables>, variables: TVariables) =>
+  server.graphql(document, variables, { token });
+
+const CREATE_ARTICLE = graphql(`
+  mutation TestAuthCreateArticle($i: CreateArticleInput!) { createArticle(input: $i) { article { id } } }
+`);
+const UPDATE_ARTICLE = graphql(`
+  mutation TestAuthUpdateArticle($i: UpdateArticleInput!) { updateArticle(input: $i) { article { headline } } }
+`);
+const PUBLISH_ARTICLE = graphql(`
+  mutation TestAuthPublishArticle($i: ArticleIdInput!) { publishArticle(input: $i) { changed } }
+`);
+const SCHEDULE_ARTICLE = graphql(`
+  mutation TestAuthScheduleArticle($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed } }
+`);
+const UNPUBLISH_ARTICLE = graphql(`
+  mutation TestAuthUnpublishArticle($i: ArticleIdInput!) { unpublishArticle(input: $i) { changed } }
+`);
+const ARCHIVE_ARTICLE = graphql(`
+  mutation TestAuthArchiveArticle($i: ArticleIdInput!) { archiveArticle(input: $i) { changed } }
+`);
+const DELETE_ARTICLE = graphql(`
+  mutation TestAuthDeleteArticle($i: ArticleIdInput!) { deleteArticle(input: $i) { changed } }
+`);
+const CREATE_SECTION = graphql(`
+  mutation TestAuthCreateSection($i: SectionInput!) { createSection(input: $i) { section { id } } }
+`);
+const UPDATE_SECTION = graphql(`
+  mutation TestAuthUpdateSection($id: ID!, $i: SectionInput!) { updateSection(id: $id, input: $i) { section { name } } }
+`);
+const REORDER_SECTIONS = graphql(`
+  mutation TestAuthReorderSections($ids: [ID!]!) { reorderSections(ids: $ids) { slug } }
+`);
+const CREATE_REPORTER = graphql(`
+  mutation TestAuthCreateReporter($i: ReporterInput!) { createReporter(input: $i) { reporter { id } } }
+`);
+const UPDATE_REPORTER = graphql(`
+  mutation TestAuthUpdateReporter($id: ID!, $i: ReporterInput!) { updateReporter(id: $id, input: $i) { reporter { bio } } }
+`);
+const CREATE_TAG = graphql(`
+  mutation TestAuthCreateTag($i: TagInput!) { createTag(input: $i) { tag { id } } }
+`);
+const UPDATE_TAG = graphql(`
+  mutation TestAuthUpdateTag($id: ID!, $i: TagInput!) { updateTag(id: $id, input: $i) { tag { name } } }
+`);
+const CREATE_API_TOKEN = graphql(`
+  mutation TestAuthCreateApiToken($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id } } }
+`);
+const REVOKE_API_TOKEN = graphql(`
+  mutation TestAuthRevokeApiToken($id: ID!) { revokeApiToken(id: $id) { revokedAt } }
+`);
+const LIKE_ARTICLE = graphql(`
+  mutation TestAuthLikeArticle($i: LikeArticleInput!) { likeArticle(input: $i) { liked } }
+`);
+const EMAIL_ARTICLE = graphql(`
+  mutation TestAuthEmailArticle($i: EmailArticleInput!) { emailArticle(input: $i) { messageId } }
+`);
+const SECTION_IDS = graphql(`
+  query TestSectionIds { sections { id } }
+`);
+const ARTICLE_PREVIEW = graphql(`
+  query TestArticlePreview($id: ID!) { article(id: $id, preview: true) { headline } }
+`);
+const ARTICLE_HEADLINE = graphql(`
+  query TestArticleHeadline($id: ID!) { article(id: $id) { headline } }
+`);
+const REVISION_NUMBERS = graphql(`
+  query TestArticleRevisionNumbers($id: ID!) { article(id: $id) { revisions { number } } }
+`);
+const API_TOKENS = graphql(`
+  query TestApiTokens { apiTokens { name role prefix revokedAt } }
+`);
 
 const CASES: Case[] = [
   {
     name: 'createArticle',
     expect: row(U, ok, ok, ok, ok, U, U),
     run: (s, token, _t, ids) =>
-      m(s, token, 'mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id } } }', {
+      m(s, token, CREATE_ARTICLE, {
         i: { headline: '새 기사', sectionId: ids.section, reporterIds: [ids.reporter] },
       }),
   },
@@ -46,26 +130,26 @@ const CASES: Case[] = [
     name: 'updateArticle',
     needs: 'draft',
     expect: row(U, ok, F, ok, ok, U, U),
-    run: (s, token, t) => m(s, token, 'mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { headline } } }', { i: { id: t.article, headline: '고친 제목' } }),
+    run: (s, token, t) => m(s, token, UPDATE_ARTICLE, { i: { id: t.article, headline: '고친 제목' } }),
   },
   {
     name: 'updateArticle (published)',
     needs: 'published',
     expect: row(U, F, F, ok, ok, U, U),
-    run: (s, token, t) => m(s, token, 'mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { headline } } }', { i: { id: t.article, headline: '고친 제목' } }),
+    run: (s, token, t) => m(s, token, UPDATE_ARTICLE, { i: { id: t.article, headline: '고친 제목' } }),
   },
   {
     name: 'publishArticle',
     needs: 'draft',
     expect: row(U, F, F, ok, ok, U, U),
-    run: (s, token, t) => m(s, token, 'mutation($i: ArticleIdInput!) { publishArticle(input: $i) { changed } }', { i: { id: t.article } }),
+    run: (s, token, t) => m(s, token, PUBLISH_ARTICLE, { i: { id: t.article } }),
   },
   {
     name: 'scheduleArticle',
     needs: 'draft',
     expect: row(U, F, F, ok, ok, U, U),
     run: (s, token, t) =>
-      m(s, token, 'mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed } }', {
+      m(s, token, SCHEDULE_ARTICLE, {
         i: { id: t.article, publishAt: new Date(Date.now() + 3_600_000).toISOString() },
       }),
   },
@@ -73,25 +157,25 @@ const CASES: Case[] = [
     name: 'unpublishArticle',
     needs: 'published',
     expect: row(U, F, F, ok, ok, U, U),
-    run: (s, token, t) => m(s, token, 'mutation($i: ArticleIdInput!) { unpublishArticle(input: $i) { changed } }', { i: { id: t.article } }),
+    run: (s, token, t) => m(s, token, UNPUBLISH_ARTICLE, { i: { id: t.article } }),
   },
   {
     name: 'archiveArticle',
     needs: 'published',
     expect: row(U, F, F, ok, ok, U, U),
-    run: (s, token, t) => m(s, token, 'mutation($i: ArticleIdInput!) { archiveArticle(input: $i) { changed } }', { i: { id: t.article } }),
+    run: (s, token, t) => m(s, token, ARCHIVE_ARTICLE, { i: { id: t.article } }),
   },
   {
     name: 'deleteArticle',
     needs: 'draft',
     expect: row(U, ok, F, ok, ok, U, U),
-    run: (s, token, t) => m(s, token, 'mutation($i: ArticleIdInput!) { deleteArticle(input: $i) { changed } }', { i: { id: t.article } }),
+    run: (s, token, t) => m(s, token, DELETE_ARTICLE, { i: { id: t.article } }),
   },
   {
     name: 'deleteArticle (published)',
     needs: 'published',
     expect: row(U, F, F, ok, ok, U, U),
-    run: (s, token, t) => m(s, token, 'mutation($i: ArticleIdInput!) { deleteArticle(input: $i) { changed } }', { i: { id: t.article } }),
+    run: (s, token, t) => m(s, token, DELETE_ARTICLE, { i: { id: t.article } }),
   },
   {
     name: 'uploadImage',
@@ -101,62 +185,62 @@ const CASES: Case[] = [
   {
     name: 'createSection',
     expect: row(U, F, F, F, ok, U, U),
-    run: (s, token) => m(s, token, 'mutation($i: SectionInput!) { createSection(input: $i) { section { id } } }', { i: { slug: `s-${Math.random().toString(36).slice(2, 8)}`, name: '과학' } }),
+    run: (s, token) => m(s, token, CREATE_SECTION, { i: { slug: `s-${Math.random().toString(36).slice(2, 8)}`, name: '과학' } }),
   },
   {
     name: 'updateSection',
     expect: row(U, F, F, F, ok, U, U),
-    run: (s, token, _t, ids) => m(s, token, 'mutation($id: ID!, $i: SectionInput!) { updateSection(id: $id, input: $i) { section { name } } }', { id: ids.section, i: { name: '환경·기후' } }),
+    run: (s, token, _t, ids) => m(s, token, UPDATE_SECTION, { id: ids.section, i: { name: '환경·기후' } }),
   },
   {
     name: 'reorderSections',
     expect: row(U, F, F, F, ok, U, U),
     run: async (s, token) => {
-      const { data } = await s.graphql('{ sections { id } }');
-      return m(s, token, 'mutation($ids: [ID!]!) { reorderSections(ids: $ids) { slug } }', { ids: data.sections.map((x: { id: string }) => x.id).reverse() });
+      const { data } = await s.graphql(SECTION_IDS);
+      return m(s, token, REORDER_SECTIONS, { ids: data!.sections.map((x) => x.id).reverse() });
     },
   },
   {
     name: 'createReporter',
     expect: row(U, F, F, F, ok, U, U),
-    run: (s, token) => m(s, token, 'mutation($i: ReporterInput!) { createReporter(input: $i) { reporter { id } } }', { i: { slug: `r-${Math.random().toString(36).slice(2, 8)}`, name: '신입' } }),
+    run: (s, token) => m(s, token, CREATE_REPORTER, { i: { slug: `r-${Math.random().toString(36).slice(2, 8)}`, name: '신입' } }),
   },
   {
     name: 'updateReporter',
     expect: row(U, F, F, F, ok, U, U),
-    run: (s, token, _t, ids) => m(s, token, 'mutation($id: ID!, $i: ReporterInput!) { updateReporter(id: $id, input: $i) { reporter { bio } } }', { id: ids.reporter, i: { bio: '소개' } }),
+    run: (s, token, _t, ids) => m(s, token, UPDATE_REPORTER, { id: ids.reporter, i: { bio: '소개' } }),
   },
   {
     name: 'createTag',
     expect: row(U, F, F, ok, ok, U, U),
-    run: (s, token) => m(s, token, 'mutation($i: TagInput!) { createTag(input: $i) { tag { id } } }', { i: { slug: `t-${Math.random().toString(36).slice(2, 8)}`, name: '태그' } }),
+    run: (s, token) => m(s, token, CREATE_TAG, { i: { slug: `t-${Math.random().toString(36).slice(2, 8)}`, name: '태그' } }),
   },
   {
     name: 'updateTag',
     expect: row(U, F, F, ok, ok, U, U),
-    run: (s, token, _t, ids) => m(s, token, 'mutation($id: ID!, $i: TagInput!) { updateTag(id: $id, input: $i) { tag { name } } }', { id: ids.tag, i: { name: '기후변화' } }),
+    run: (s, token, _t, ids) => m(s, token, UPDATE_TAG, { id: ids.tag, i: { name: '기후변화' } }),
   },
   {
     name: 'createApiToken',
     expect: row(U, F, F, F, ok, U, U),
-    run: (s, token) => m(s, token, 'mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id } } }', { i: { name: 'desk', role: 'EDITOR' } }),
+    run: (s, token) => m(s, token, CREATE_API_TOKEN, { i: { name: 'desk', role: 'EDITOR' } }),
   },
   {
     name: 'revokeApiToken',
     expect: row(U, F, F, F, ok, U, U),
-    run: (s, token, _t, ids) => m(s, token, 'mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: ids.spareToken }),
+    run: (s, token, _t, ids) => m(s, token, REVOKE_API_TOKEN, { id: ids.spareToken }),
   },
   {
     name: 'likeArticle',
     expect: row(ok, ok, ok, ok, ok, U, U),
     run: (s, token, _t, ids) =>
-      m(s, token, 'mutation($i: LikeArticleInput!) { likeArticle(input: $i) { liked } }', { i: { articleId: ids.published, visitorId: `v-${Math.random().toString(36).slice(2)}` } }),
+      m(s, token, LIKE_ARTICLE, { i: { articleId: ids.published, visitorId: `v-${Math.random().toString(36).slice(2)}` } }),
   },
   {
     name: 'emailArticle',
     expect: row(ok, ok, ok, ok, ok, U, U),
     run: (s, token, _t, ids) =>
-      m(s, token, 'mutation($i: EmailArticleInput!) { emailArticle(input: $i) { messageId } }', {
+      m(s, token, EMAIL_ARTICLE, {
         i: { articleId: ids.published, to: `reader${Math.floor(Math.random() * 1e9)}@example.com`, senderName: '독자', visitorId: `v-${Math.random().toString(36).slice(2)}` },
       }),
   },
@@ -180,7 +264,7 @@ async function snapshot(prisma: PrismaClient): Promise<string> {
 describe.each(backends())('authorisation matrix on %s', (backend) => {
   let server: TestServer;
   let tokens: Tokens;
-  const ids: Record<string, string> = {};
+  const ids = {} as Ids;
 
   beforeAll(async () => {
     server = await startTestServer(backend, { env: { MEDIA_DIR: `/tmp/newsroom-media-${backend}`, OUTBOX_DIR: `/tmp/newsroom-outbox-${backend}`, EMAIL_LIMIT_PER_IP: '10000' } });
@@ -232,8 +316,8 @@ describe.each(backends())('authorisation matrix on %s', (backend) => {
   });
 
   it('reads stay public, but a revoked or malformed token is refused on every request', async () => {
-    expect((await server.graphql('{ sections { slug } }')).errors).toBeUndefined();
-    expect((await server.graphql('{ sections { slug } }', {}, { token: tokens.editor })).errors).toBeUndefined();
+    expect((await server.graphql(TestSectionSlugsDocument)).errors).toBeUndefined();
+    expect((await server.graphql(TestSectionSlugsDocument, {}, { token: tokens.editor })).errors).toBeUndefined();
     for (const token of [tokens.revoked, tokens.malformed, `nws_${'x'.repeat(43)}`]) {
       const res = await fetch(server.url, {
         method: 'POST',
@@ -248,21 +332,21 @@ describe.each(backends())('authorisation matrix on %s', (backend) => {
   it('only editors see revisions and the token list; only newsroom tokens preview drafts', async () => {
     const draft = await draftBy(server, tokens.reporterId, '미리보기 초안');
     const other = await draftBy(server, tokens.otherReporterId, '남의 초안');
-    const preview = 'query($id: ID!) { article(id: $id, preview: true) { headline } }';
+    const preview = ARTICLE_PREVIEW;
     expect((await server.graphql(preview, { id: draft })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await server.graphql('query($id: ID!) { article(id: $id) { headline } }', { id: draft }, { token: tokens.editor })).data.article).toBeNull();
-    expect((await server.graphql(preview, { id: draft }, { token: tokens.editor })).data.article.headline).toBe('미리보기 초안');
-    expect((await server.graphql(preview, { id: draft }, { token: tokens.reporter })).data.article.headline).toBe('미리보기 초안');
+    expect((await server.graphql(ARTICLE_HEADLINE, { id: draft }, { token: tokens.editor })).data?.article).toBeNull();
+    expect((await server.graphql(preview, { id: draft }, { token: tokens.editor })).data?.article?.headline).toBe('미리보기 초안');
+    expect((await server.graphql(preview, { id: draft }, { token: tokens.reporter })).data?.article?.headline).toBe('미리보기 초안');
     expect((await server.graphql(preview, { id: other }, { token: tokens.reporter })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const revisions = 'query($id: ID!) { article(id: $id) { revisions { number } } }';
+    const revisions = REVISION_NUMBERS;
     const anon = await server.graphql(revisions, { id: ids.published });
-    expect(anon.data.article.revisions).toBeNull();
+    expect(anon.data?.article?.revisions).toBeNull();
     expect(anon.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await server.graphql(revisions, { id: ids.published }, { token: tokens.reporter })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await server.graphql(revisions, { id: ids.published }, { token: tokens.editor })).data.article.revisions).toEqual(expect.any(Array));
-    expect((await server.graphql('{ apiTokens { name } }', {}, { token: tokens.editor })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const list = await server.graphql('{ apiTokens { name role prefix revokedAt } }', {}, { token: tokens.admin });
-    expect(list.data.apiTokens.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['reporter', 'editor', 'admin', 'revoked']));
+    expect((await server.graphql(revisions, { id: ids.published }, { token: tokens.editor })).data?.article?.revisions).toEqual(expect.any(Array));
+    expect((await server.graphql(API_TOKENS, {}, { token: tokens.editor })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const list = await server.graphql(API_TOKENS, {}, { token: tokens.admin });
+    expect(list.data?.apiTokens.map((t) => t.name)).toEqual(expect.arrayContaining(['reporter', 'editor', 'admin', 'revoked']));
     expect(JSON.stringify(list)).not.toContain(tokens.editor);
   });
 });

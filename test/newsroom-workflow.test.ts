@@ -1,18 +1,67 @@
 // The newsroom workflow over real HTTP and WebSocket: validation, drafts, publishing, corrections with
 // revisions, scheduling exactly once across instances, and the live events each step announces.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { editArticle } from '../src/articles/editing.ts';
 import { runDuePublications } from '../src/articles/publishing.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/relay/global-id.ts';
+import { graphql } from './generated/index.ts';
 import { draftBy, issueTokens, PNG_16x8, type Tokens, upload } from './harness/newsroom.ts';
 import { backends, onlyError, startTestServer, type TestServer } from './harness/server.ts';
 import { untilSubscriptions, whenSubscriptions } from './harness/live-hub.ts';
 
-const CREATE = 'mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id slug headline status: publishedAt } } }';
-const UPDATE = 'mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { headline editedAt slug } revision { number headline editedBy } } }';
-const PUBLISH = 'mutation($id: ID!) { publishArticle(input: { id: $id }) { changed article { publishedAt } } }';
+const CREATE = graphql(`
+  mutation TestCreateArticle($i: CreateArticleInput!) {
+    createArticle(input: $i) { article { id slug headline status: publishedAt } }
+  }
+`);
+const UPDATE = graphql(`
+  mutation TestUpdateArticle($i: UpdateArticleInput!) {
+    updateArticle(input: $i) { article { headline editedAt slug } revision { number headline editedBy } }
+  }
+`);
+const PUBLISH = graphql(`
+  mutation TestPublishArticle($id: ID!) { publishArticle(input: { id: $id }) { changed article { publishedAt } } }
+`);
+const SCHEDULE = graphql(`
+  mutation TestScheduleArticle($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed article { publishedAt } } }
+`);
+const UNPUBLISH = graphql(`
+  mutation TestUnpublishArticle($id: ID!) { unpublishArticle(input: { id: $id }) { changed } }
+`);
+const CREATE_SECTION = graphql(`
+  mutation TestCreateSection($i: SectionInput!) { createSection(input: $i) { section { slug name } } }
+`);
+const CREATE_TAG = graphql(`
+  mutation TestCreateTag($i: TagInput!) { createTag(input: $i) { tag { slug } } }
+`);
+const CREATE_PHOTO_ARTICLE = graphql(`
+  mutation TestCreatePhotoArticle($i: CreateArticleInput!) {
+    createArticle(input: $i) {
+      article { id leadImage { url } body { __typename ... on ImageBlock { caption media { url width } } } }
+    }
+  }
+`);
+const ARTICLE_ID = graphql(`
+  query TestArticleId($id: ID!) { article(id: $id) { id } }
+`);
+const ARTICLE_REPORTERS = graphql(`
+  query TestArticleReporters($id: ID!) { article(id: $id) { reporters { slug } } }
+`);
+const REPORTER_PAGE = graphql(`
+  query TestReporterPage($slug: String!) { reporter(slug: $slug) { articles(first: 1) { totalCount edges { node { id } } } } }
+`);
+const REVISIONS = graphql(`
+  query TestArticleRevisions($id: ID!) { article(id: $id) { revisions { number headline validFrom replacedAt } } }
+`);
+const SNIPPETS = graphql(`
+  query TestSearchSnippets($query: String!) { search(query: $query) { edges { snippet } } }
+`);
+const NODE_ID = graphql(`
+  query TestNodeId($id: ID!) { node(id: $id) { id } }
+`);
 
 /**
  * Collects events of one subscription; `ready` resolves once the server holds it, `next(n)` once n
@@ -59,7 +108,8 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     await server?.stop();
   });
 
-  const gql = (query: string, variables: Record<string, unknown>, token?: string) => server.graphql(query, variables, { token });
+  const gql = <TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables, token?: string) =>
+    server.graphql(document, variables, { token });
 
   describe('validation: a clear error naming the field, nothing half-written', () => {
     const cases: [string, Record<string, unknown>, string][] = [
@@ -86,9 +136,9 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
 
     it('duplicate slug: refused, and a duplicate headline gets its own readable slug', async () => {
       const first = await gql(CREATE, { i: { headline: '같은 제목의 기사', sectionId } }, tokens.reporter);
-      expect(first.data.createArticle.article.slug).toBe('같은-제목의-기사');
+      expect(first.data?.createArticle.article?.slug).toBe('같은-제목의-기사');
       const second = await gql(CREATE, { i: { headline: '같은 제목의 기사', sectionId } }, tokens.reporter);
-      expect(second.data.createArticle.article.slug).toBe('같은-제목의-기사-2');
+      expect(second.data?.createArticle.article?.slug).toBe('같은-제목의-기사-2');
       const before = await server.app.db.prisma.article.count();
       const dup = onlyError(await gql(CREATE, { i: { headline: '다른 제목', sectionId, reporterIds: [reporterId], slug: '같은-제목의-기사' } }, tokens.editor));
       expect(dup.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
@@ -97,15 +147,15 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
 
     it('a taken section or tag slug is a field error on the slug; names lose control characters and line breaks', async () => {
       const section = (slug: string, name: string) =>
-        gql('mutation($i: SectionInput!) { createSection(input: $i) { section { slug name } } }', { i: { slug, name } }, tokens.admin);
-      const tag = (slug: string) => gql('mutation($i: TagInput!) { createTag(input: $i) { tag { slug } } }', { i: { slug, name: '중복' } }, tokens.admin);
+        gql(CREATE_SECTION, { i: { slug, name } }, tokens.admin);
+      const tag = (slug: string) => gql(CREATE_TAG, { i: { slug, name: '중복' } }, tokens.admin);
       const slug = `dup-${backend}`;
       // NUL never reaches the cleaner: the string-input sanitiser refuses it for every argument.
       expect(onlyError(await section(slug, '과\u0000학')).extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
-      expect((await section(slug, '과\u0007학\n기술')).data.createSection.section).toEqual({ slug, name: '과학 기술' });
+      expect((await section(slug, '과\u0007학\n기술')).data?.createSection.section).toEqual({ slug, name: '과학 기술' });
       // The database's unique constraint decides (no check up front): PGlite and PostgreSQL report it differently.
       expect(onlyError(await section(slug, '또 과학')).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
-      expect((await tag(slug)).data.createTag.tag).toEqual({ slug });
+      expect((await tag(slug)).data?.createTag.tag).toEqual({ slug });
       expect(onlyError(await tag(slug)).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
     });
 
@@ -122,7 +172,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
       ['more than a year ahead', new Date(Date.now() + 400 * 86_400_000).toISOString(), 'publishAt'],
     ])('schedule date %s', async (_name, publishAt, field) => {
       const id = await draftBy(server, tokens.reporterId);
-      const error = onlyError(await gql('mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed } }', { i: { id, publishAt } }, tokens.editor));
+      const error = onlyError(await gql(SCHEDULE, { i: { id, publishAt } }, tokens.editor));
       expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
       const row = await server.app.db.prisma.article.findUniqueOrThrow({ where: { id: Number(decodeGlobalId(id, 'id').id) } });
       expect(row.status).toBe('DRAFT');
@@ -130,7 +180,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
 
     it('malformed schedule date', async () => {
       const id = await draftBy(server, tokens.reporterId);
-      const error = onlyError(await gql('mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed } }', { i: { id, publishAt: 'next tuesday' } }, tokens.editor));
+      const error = onlyError(await gql(SCHEDULE, { i: { id, publishAt: 'next tuesday' } }, tokens.editor));
       expect(error.extensions?.code).toBe('BAD_USER_INPUT');
       expect(error.message).toContain('publishAt');
     });
@@ -150,47 +200,46 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     const published = collect(server, client, 'subscription { articlePublished { article { id headline byline } } }');
     await published.ready;
     const created = await gql(CREATE, { i: { headline: '초안: 한강 수질 조사', sectionId, body: [{ type: 'PARAGRAPH', text: '한강 수질 첫 문단 <script>alert(1)</script>' }] } }, tokens.reporter);
-    const id = created.data.createArticle.article.id;
-    expect(created.data.createArticle.article.status).toBeNull();
+    const id = created.data!.createArticle.article!.id;
+    expect(created.data?.createArticle.article?.status).toBeNull();
     // Reporters edit their own drafts freely: no revision, no editedAt.
     const draftEdit = await gql(UPDATE, { i: { id, headline: '한강 수질 조사 결과 발표' } }, tokens.reporter);
-    expect(draftEdit.data.updateArticle).toMatchObject({ article: { headline: '한강 수질 조사 결과 발표', editedAt: null }, revision: null });
-    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toBeNull();
+    expect(draftEdit.data?.updateArticle).toMatchObject({ article: { headline: '한강 수질 조사 결과 발표', editedAt: null }, revision: null });
+    expect((await gql(ARTICLE_ID, { id })).data?.article).toBeNull();
 
     const updates = collect(server, client, 'subscription($id: ID!) { articleUpdated(id: $id) { kind article { headline editedAt } } }', { id });
     const pub = await gql(PUBLISH, { id }, tokens.editor);
-    expect(pub.data.publishArticle.changed).toBe(true);
+    expect(pub.data?.publishArticle.changed).toBe(true);
     await published.next(1);
-    expect(published.events[0].data.articlePublished.article).toMatchObject({ id, headline: '한강 수질 조사 결과 발표', byline: expect.stringContaining('기자') });
-    expect((await gql(PUBLISH, { id }, tokens.editor)).data.publishArticle.changed).toBe(false);
+    expect(published.events[0].data?.articlePublished.article).toMatchObject({ id, headline: '한강 수질 조사 결과 발표', byline: expect.stringContaining('기자') });
+    expect((await gql(PUBLISH, { id }, tokens.editor)).data?.publishArticle.changed).toBe(false);
     // The reporter's and the tag-less section's pages list it at once (link-table ranges kept by trigger).
-    const reporterSlug = (await gql('query($id: ID!) { article(id: $id) { reporters { slug } } }', { id })).data.article.reporters[0].slug;
-    const REPORTER_PAGE = 'query($slug: String!) { reporter(slug: $slug) { articles(first: 1) { totalCount edges { node { id } } } } }';
-    const listed = (await gql(REPORTER_PAGE, { slug: reporterSlug })).data.reporter.articles;
-    expect(listed.edges[0].node.id).toBe(id);
+    const reporterSlug = (await gql(ARTICLE_REPORTERS, { id })).data!.article!.reporters[0]!.slug;
+    const listed = (await gql(REPORTER_PAGE, { slug: reporterSlug })).data!.reporter!.articles;
+    expect(listed.edges[0]?.node.id).toBe(id);
 
     // A correction after publication: editedAt (기사수정), a revision with the replaced version, an event.
     const fix = await gql(UPDATE, { i: { id, headline: '한강 수질 조사 결과 발표(수정)' } }, tokens.editor);
     expect(fix.errors).toBeUndefined();
-    expect(fix.data.updateArticle.article.editedAt).not.toBeNull();
-    expect(fix.data.updateArticle.revision).toEqual({ number: 1, headline: '한강 수질 조사 결과 발표', editedBy: 'editor' });
+    expect(fix.data?.updateArticle.article?.editedAt).not.toBeNull();
+    expect(fix.data?.updateArticle.revision).toEqual({ number: 1, headline: '한강 수질 조사 결과 발표', editedBy: 'editor' });
     await updates.next(1);
-    expect(updates.events[0].data.articleUpdated).toMatchObject({ kind: 'EDITED', article: { headline: '한강 수질 조사 결과 발표(수정)' } });
+    expect(updates.events[0].data?.articleUpdated).toMatchObject({ kind: 'EDITED', article: { headline: '한강 수질 조사 결과 발표(수정)' } });
     const slugChange = onlyError(await gql(UPDATE, { i: { id, slug: 'new-slug' } }, tokens.editor));
     expect(slugChange.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
-    const history = await gql('query($id: ID!) { article(id: $id) { revisions { number headline validFrom replacedAt } } }', { id }, tokens.editor);
-    expect(history.data.article.revisions).toHaveLength(1);
+    const history = await gql(REVISIONS, { id }, tokens.editor);
+    expect(history.data?.article?.revisions).toHaveLength(1);
 
     // Plain text stays plain text: search highlights escape it.
-    const found = await gql('{ search(query: "한강 수질") { edges { snippet } } }', {});
-    expect(found.data.search.edges[0].snippet).toContain('&lt;script&gt;');
-    expect(found.data.search.edges[0].snippet).not.toContain('<script>');
+    const found = await gql(SNIPPETS, { query: '한강 수질' });
+    expect(found.data?.search.edges[0]?.snippet).toContain('&lt;script&gt;');
+    expect(found.data?.search.edges[0]?.snippet).not.toContain('<script>');
 
-    await gql('mutation($id: ID!) { unpublishArticle(input: { id: $id }) { changed } }', { id }, tokens.editor);
+    await gql(UNPUBLISH, { id }, tokens.editor);
     await updates.next(2);
-    expect(updates.events[1].data.articleUpdated).toEqual({ kind: 'UNPUBLISHED', article: null });
-    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toBeNull();
-    const unlisted = (await gql(REPORTER_PAGE, { slug: reporterSlug })).data.reporter.articles;
+    expect(updates.events[1].data?.articleUpdated).toEqual({ kind: 'UNPUBLISHED', article: null });
+    expect((await gql(ARTICLE_ID, { id })).data?.article).toBeNull();
+    const unlisted = (await gql(REPORTER_PAGE, { slug: reporterSlug })).data!.reporter!.articles;
     expect(unlisted.edges[0]?.node.id).not.toBe(id);
     expect(unlisted.totalCount).toBe(listed.totalCount - 1);
     // Nothing but the one publication reached the subscriber: no draft, no edit of a draft.
@@ -202,7 +251,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
   it('an uploaded photo is stored, served at /media and placed in the body and as lead image', async () => {
     const up = await upload(server, PNG_16x8, { token: tokens.reporter, caption: '한강 전경' });
     expect(up.body.errors).toBeUndefined();
-    const media = up.body.data.uploadImage;
+    const media = up.body.data?.uploadImage;
     expect(media).toMatchObject({ width: 16, height: 8, caption: '한강 전경', url: expect.stringMatching(/^\/media\/\d{4}\/\d{2}\/[0-9a-f]{24}\.png$/) });
     const served = await fetch(new URL(media.url, server.url));
     expect(served.status).toBe(200);
@@ -212,27 +261,27 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
       expect((await fetch(new URL(bad, server.url))).status).toBe(404);
     }
     // Photos are reached through visible articles, never enumerated by id.
-    expect((await gql('query($id: ID!) { node(id: $id) { id } }', { id: media.id })).data.node).toBeNull();
+    expect((await gql(NODE_ID, { id: media.id })).data?.node).toBeNull();
     const created = await gql(
-      `mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id leadImage { url } body { __typename ... on ImageBlock { caption media { url width } } } } } }`,
+      CREATE_PHOTO_ARTICLE,
       { i: { headline: '사진 기사', sectionId, leadImageId: media.id, body: [{ type: 'PARAGRAPH', text: '본문' }, { type: 'IMAGE', mediaId: media.id, caption: '사진 설명' }] } },
       tokens.reporter,
     );
     expect(created.errors).toBeUndefined();
-    expect(created.data.createArticle.article.leadImage.url).toBe(media.url);
-    expect(created.data.createArticle.article.body[1]).toEqual({ __typename: 'ImageBlock', caption: '사진 설명', media: { url: media.url, width: 16 } });
+    expect(created.data?.createArticle.article?.leadImage?.url).toBe(media.url);
+    expect(created.data?.createArticle.article?.body[1]).toEqual({ __typename: 'ImageBlock', caption: '사진 설명', media: { url: media.url, width: 16 } });
   });
 
   it('a live article cannot be scheduled (it would vanish silently); headlines stay on one line', async () => {
     const id = await draftBy(server, tokens.reporterId, '이미 공개된 기사');
     await gql(PUBLISH, { id }, tokens.editor);
     const error = onlyError(
-      await gql('mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { changed } }', { i: { id, publishAt: new Date(Date.now() + 3_600_000).toISOString() } }, tokens.editor),
+      await gql(SCHEDULE, { i: { id, publishAt: new Date(Date.now() + 3_600_000).toISOString() } }, tokens.editor),
     );
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toEqual({ id });
+    expect((await gql(ARTICLE_ID, { id })).data?.article).toEqual({ id });
     const fixed = await gql(UPDATE, { i: { id, headline: '첫 줄\r\nBcc: x@example.com\n둘째 줄' } }, tokens.editor);
-    expect(fixed.data.updateArticle.article.headline).toBe('첫 줄 Bcc: x@example.com 둘째 줄');
+    expect(fixed.data?.updateArticle.article?.headline).toBe('첫 줄 Bcc: x@example.com 둘째 줄');
   });
 
   it("a reporter's edit of a draft an editor has just published is refused inside the write", async () => {
@@ -252,12 +301,12 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     await published.ready;
     const id = await draftBy(server, tokens.reporterId, '예약 기사: 내일 아침 공개');
     const at = new Date(Date.now() + 600);
-    const res = await gql('mutation($i: ScheduleArticleInput!) { scheduleArticle(input: $i) { article { publishedAt } } }', { i: { id, publishAt: at.toISOString() } }, tokens.editor);
-    expect(res.data.scheduleArticle.article.publishedAt).toBe(at.toISOString());
-    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toBeNull();
+    const res = await gql(SCHEDULE, { i: { id, publishAt: at.toISOString() } }, tokens.editor);
+    expect(res.data?.scheduleArticle.article?.publishedAt).toBe(at.toISOString());
+    expect((await gql(ARTICLE_ID, { id })).data?.article).toBeNull();
     await published.next(1);
-    expect(published.events[0].data.articlePublished.article.headline).toBe('예약 기사: 내일 아침 공개');
-    expect((await gql('query($id: ID!) { article(id: $id) { id } }', { id })).data.article).toEqual({ id });
+    expect(published.events[0].data?.articlePublished.article.headline).toBe('예약 기사: 내일 아침 공개');
+    expect((await gql(ARTICLE_ID, { id })).data?.article).toEqual({ id });
     published.dispose();
   });
 

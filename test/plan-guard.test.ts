@@ -8,6 +8,7 @@ import { type DocumentNode, Kind, parse, print } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXACT_COUNT_LIMIT } from '../src/articles/list-query.ts';
+import { createApiToken } from '../src/auth/tokens.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import * as documents from './generated/graphql.ts';
 import { explain, type PlanReport, seedArchive, type Statement } from './harness/plans.ts';
@@ -30,7 +31,10 @@ const MAX_SEARCH_BUFFERS = 4_000;
 const { TestArticleListDocument: List, TestSearchDocument: Search } = documents;
 
 /** Every query document of the tests and examples must appear here, so a new one cannot escape the guard. */
-function cases(cursor: string): [string, DocumentNode | string, Record<string, unknown>?][] {
+/** A case: its name, the document, its variables, and the role of the token it is read with (newsroom fields). */
+type Case = [string, DocumentNode | string, Record<string, unknown>?, ('EDITOR' | 'ADMIN')?];
+
+function cases(cursor: string): Case[] {
   const list = (variables: Record<string, unknown>) => [List, variables] as const;
   const isQuery = (text: string) => parse(text).definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === 'query');
   // Subscriptions (breaking-news.graphql) load articles by id only; the live tests cover them.
@@ -46,6 +50,17 @@ function cases(cursor: string): [string, DocumentNode | string, Record<string, u
     ['TestLikeCount', documents.TestLikeCountDocument, { slug: SAMPLE_SLUG }],
     ['search (TestSearchPage)', documents.TestSearchPageDocument, {}],
     ['TestArticlePageStatements', documents.TestArticlePageStatementsDocument, { slug: SAMPLE_SLUG }],
+    ['TestArticleId', documents.TestArticleIdDocument, { id: 'QXJ0aWNsZToxMDAw' }],
+    ['TestArticleReporters', documents.TestArticleReportersDocument, { id: 'QXJ0aWNsZToxMDAw' }],
+    ['TestReporterPage', documents.TestReporterPageDocument, { slug: 'kim-minjun' }],
+    ['TestArticleRevisions', documents.TestArticleRevisionsDocument, { id: 'QXJ0aWNsZToxMDAw' }, 'EDITOR'],
+    ['TestArticleRevisionNumbers', documents.TestArticleRevisionNumbersDocument, { id: 'QXJ0aWNsZToxMDAw' }, 'EDITOR'],
+    ['TestArticlePreview', documents.TestArticlePreviewDocument, { id: 'QXJ0aWNsZToxMDAw' }, 'EDITOR'],
+    ['TestArticleHeadline', documents.TestArticleHeadlineDocument, { id: 'QXJ0aWNsZToxMDAw' }],
+    ['TestSectionIds', documents.TestSectionIdsDocument, {}],
+    ['TestApiTokens', documents.TestApiTokensDocument, {}, 'ADMIN'],
+    ['search (TestSearchSnippets)', documents.TestSearchSnippetsDocument, { query: '서울' }],
+    ['TestNodeId', documents.TestNodeIdDocument, { id: 'QXJ0aWNsZToyMDAw' }],
     ['articles', ...list({ first: 20 })],
     ['articles after', ...list({ first: 20, after: cursor })],
     ['articles last', ...list({ last: 20 })],
@@ -84,6 +99,7 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
   let client: pg.Client;
   const statements: Statement[] = [];
   const reports: { operation: string; report: PlanReport }[] = [];
+  const tokens: Record<'EDITOR' | 'ADMIN', string> = { EDITOR: '', ADMIN: '' };
 
   beforeAll(async () => {
     server = await startTestServer('postgres', {
@@ -93,6 +109,7 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
     const { database } = server.app.services.config;
     if (database.kind !== 'postgres') throw new Error('expected PostgreSQL');
     await seedArchive(server.app.db.prisma, database.url, ARTICLES);
+    for (const role of ['EDITOR', 'ADMIN'] as const) tokens[role] = (await createApiToken(server.app.db.prisma, { name: `plan-guard ${role}`, role })).token;
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
     // Views for mostViewed: its article loads are among the statements.
@@ -121,9 +138,9 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
     expect(first.errors).toBeUndefined();
     expect(first.data.articles.totalCount).toBeGreaterThan(EXACT_COUNT_LIMIT);
     const cursor = first.data.articles.edges[60].cursor;
-    for (const [operation, doc, variables] of cases(cursor)) {
+    for (const [operation, doc, variables, as] of cases(cursor)) {
       statements.length = 0;
-      const res = await server.graphql(typeof doc === 'string' ? doc : print(doc), variables);
+      const res = await server.graphql(typeof doc === 'string' ? doc : print(doc), variables, { token: as && tokens[as] });
       expect(res.errors, operation).toBeUndefined();
       const reads = statements.filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.sql));
       expect(reads.length, `${operation}: no SQL logged`).toBeGreaterThan(0);
