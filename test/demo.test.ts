@@ -1,22 +1,31 @@
 // The demo a new user sees on `npm start`: "많이 본 뉴스" filled for every window from the demo's view
 // history (the sample page's five headlines, DAY in the page's order, with previousRank), rankings that
 // move when views are recorded, a later start topping the history up, and every demo photo an image.
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { sniffImage } from '../src/media/image.ts';
 import { DEMO } from '../src/seed/demo.ts';
+import { graphql } from './generated/index.ts';
+import { ArticlePageDocument } from './generated/graphql.ts';
 import { testConfig } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const NOW = Date.parse('2026-03-02T09:30:00Z');
 const PAGE_ORDER = DEMO.mostViewed.map((m) => m.headline);
-const ARTICLE_PAGE = readFileSync(new URL('../examples/article-page.graphql', import.meta.url), 'utf8');
-const MOST_VIEWED = `query($w: RankingWindow!) { mostViewed(window: $w, first: 10) { rank previousRank views article { id headline } } }`;
+const MOST_VIEWED = graphql(`
+  query TestDemoMostViewed($w: RankingWindow!) { mostViewed(window: $w, first: 10) { rank previousRank views article { id headline } } }
+`);
+const RECORD_VIEW = graphql(`
+  mutation TestDemoRecordView($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }
+`);
+const WINDOWS = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
 
 type Entry = { rank: number; previousRank: number | null; views: number; article: { id: string; headline: string } };
 
@@ -31,13 +40,17 @@ describe('demo data on the embedded default', () => {
     app = await buildApp(config, { logger: silentLogger, clock: () => new Date(clock) });
     base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
   }
-  const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  const gql = async <TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<TData> => {
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+    const body = (await res.json()) as { data?: TData; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
-    return body.data;
+    return body.data!;
   };
-  const ranking = async (w: string): Promise<Entry[]> => (await gql(MOST_VIEWED, { w })).mostViewed;
+  const ranking = async (w: (typeof WINDOWS)[number]): Promise<Entry[]> => (await gql(MOST_VIEWED, { w })).mostViewed;
 
   beforeAll(async () => {
     config = await testConfig('pglite', { PGLITE_DIR: path.join(dir, 'db'), MEDIA_DIR: path.join(dir, 'media'), DEMO_VIEWS: 'true', VIEWS_FLUSH_MS: '0', VIEWS_RANKING_CACHE_MS: '0', PUBLISH_SCHEDULER_MS: '0' });
@@ -49,7 +62,7 @@ describe('demo data on the embedded default', () => {
   });
 
   it('ranks the sample page five most viewed first in every window, DAY in the page order, with previous ranks', async () => {
-    for (const w of ['HOUR', 'DAY', 'WEEK', 'MONTH']) {
+    for (const w of WINDOWS) {
       const entries = await ranking(w);
       expect(entries.length, w).toBe(10);
       const five = entries.slice(0, 5);
@@ -63,10 +76,10 @@ describe('demo data on the embedded default', () => {
   });
 
   it('serves the article page example with its most-viewed list', async () => {
-    const page = await gql(ARTICLE_PAGE);
-    expect(page.article.headline).toMatch(/서울시장-베이징시장/);
-    expect(page.mostViewed.map((e: Entry) => e.article.headline)).toEqual(PAGE_ORDER);
-    expect(page.mostViewed.map((e: Entry) => e.rank)).toEqual([1, 2, 3, 4, 5]);
+    const page = await gql(ArticlePageDocument);
+    expect(page.article?.headline).toMatch(/서울시장-베이징시장/);
+    expect(page.mostViewed.map((e) => e.article.headline)).toEqual(PAGE_ORDER);
+    expect(page.mostViewed.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('moves the ranking when readers record views', async () => {
@@ -74,7 +87,7 @@ describe('demo data on the embedded default', () => {
     const fifth = before[4]!;
     const needed = before[0]!.views - fifth.views + 1;
     for (let i = 0; i < needed; i++) {
-      const r = await gql(`mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }`, { a: fifth.article.id, v: `reader-${i}-xxxxxxxx` });
+      const r = await gql(RECORD_VIEW, { a: fifth.article.id, v: `reader-${i}-xxxxxxxx` });
       expect(r.recordView.status).toBe('COUNTED');
     }
     const after = await ranking('HOUR');

@@ -5,17 +5,37 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { graphql } from './generated/index.ts';
 import { backends, testConfig } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 
 const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
-const RECORD = `mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status counted articleId } }`;
+const RECORD = graphql(`
+  mutation TestViewsRecord($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status counted articleId } }
+`);
+const VIEW_COUNT = graphql(`
+  query TestViewCount($id: ID!) { article(id: $id) { viewCount } }
+`);
+const MOST_VIEWED_PAGE = graphql(`
+  query TestMostViewedPage { mostViewed(window: DAY, first: 5) { rank views article { headline section { name } reporters { name } } } }
+`);
+const MOST_VIEWED_RANKS = graphql(`
+  query TestMostViewedRanks($first: Int, $section: String) { mostViewed(first: $first, section: $section) { rank article { headline } } }
+`);
+const MOST_VIEWED_IN_SECTION = graphql(`
+  query TestMostViewedInSection($s: String) { mostViewed(window: HOUR, section: $s) { rank views previousRank article { id section { slug } } } }
+`);
+const MOST_VIEWED_IDS = graphql(`
+  query TestMostViewedIds($window: RankingWindow) { mostViewed(window: $window) { rank views article { id } } }
+`);
 const NOW = Date.parse('2026-03-02T09:30:00Z');
 
 describe.each(backends())('view counting over HTTP on %s', (backend) => {
@@ -32,17 +52,17 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
   }
 
-  const gql = async (query: string, variables?: Record<string, unknown>, ua: string | null = BROWSER) => {
+  const gql = async <TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables, ua: string | null = BROWSER) => {
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(ua != null ? { 'user-agent': ua } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: print(document), variables }),
     });
-    return (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+    return (await res.json()) as { data?: TData; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   };
   const beacon = (id: string | number, init: RequestInit & { query?: string } = {}) =>
     fetch(`${base}/views/${encodeURIComponent(String(id))}${init.query ?? ''}`, { method: 'POST', ...init, headers: { 'user-agent': BROWSER, ...(init.headers as object) } });
-  const viewCount = async (gid: string) => (await gql(`query($id: ID!) { article(id: $id) { viewCount } }`, { id: gid })).data.article.viewCount as number;
+  const viewCount = async (gid: string) => (await gql(VIEW_COUNT, { id: gid })).data!.article!.viewCount;
 
   beforeAll(async () => {
     pgliteDir = backend === 'pglite' ? mkdtempSync(path.join(os.tmpdir(), 'newsroom-views-')) : undefined;
@@ -74,11 +94,11 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     const [a] = published;
     const first = await gql(RECORD, { a: a!.gid, v: 'reader-0001' });
     expect(first).toEqual({ data: { recordView: { status: 'COUNTED', counted: true, articleId: a!.gid } } });
-    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0001' })).data.recordView.status).toBe('DUPLICATE');
-    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0002' })).data.recordView.status).toBe('COUNTED');
-    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0003' }, 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)')).data.recordView.status).toBe('BOT');
-    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0004' }, 'facebookexternalhit/1.1')).data.recordView.status).toBe('BOT');
-    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0005' }, '')).data.recordView.status).toBe('BOT'); // an empty user agent (Node's fetch would send "node": an app client)
+    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0001' })).data?.recordView.status).toBe('DUPLICATE');
+    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0002' })).data?.recordView.status).toBe('COUNTED');
+    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0003' }, 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)')).data?.recordView.status).toBe('BOT');
+    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0004' }, 'facebookexternalhit/1.1')).data?.recordView.status).toBe('BOT');
+    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0005' }, '')).data?.recordView.status).toBe('BOT'); // an empty user agent (Node's fetch would send "node": an app client)
     expect(await viewCount(a!.gid)).toBe(a!.viewCount + 2);
   });
 
@@ -128,26 +148,26 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     const c = published[2]!;
     await gql(RECORD, { a: c.gid, v: 'sql-00000' });
     statements.length = 0;
-    for (let i = 1; i <= 20; i++) expect((await gql(RECORD, { a: c.gid, v: `sql-${String(i).padStart(5, '0')}` })).data.recordView.status).toBe('COUNTED');
+    for (let i = 1; i <= 20; i++) expect((await gql(RECORD, { a: c.gid, v: `sql-${String(i).padStart(5, '0')}` })).data?.recordView.status).toBe('COUNTED');
     for (let i = 21; i <= 40; i++) expect((await beacon(c.id, { query: `?v=sql-${String(i).padStart(5, '0')}` })).status).toBe(204);
     expect(statements).toEqual([]);
     await app.services.views.rankings.mostViewed('DAY', null);
     const cached = await app.services.views.rankings.compute('DAY', null);
     expect(cached.entries.length).toBeGreaterThan(0);
     statements.length = 0;
-    const res = await gql(`{ mostViewed(window: DAY, first: 5) { rank views article { headline section { name } reporters { name } } } }`);
+    const res = await gql(MOST_VIEWED_PAGE);
     expect(res.errors).toBeUndefined();
     // Uncached here (VIEWS_RANKING_CACHE_MS=0): candidates' visibility for this and the previous window, then the articles.
     expect(statements.length).toBeLessThanOrEqual(3);
   });
 
   it('mostViewed validates its arguments and knows sections', async () => {
-    expect((await gql(`{ mostViewed(first: 101) { rank } }`)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await gql(`{ mostViewed(section: "no-such-section") { rank } }`)).data.mostViewed).toEqual([]);
+    expect((await gql(MOST_VIEWED_RANKS, { first: 101 })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await gql(MOST_VIEWED_RANKS, { section: 'no-such-section' })).data?.mostViewed).toEqual([]);
     const sectionOf = await app.db.prisma.article.findUniqueOrThrow({ where: { id: published[2]!.id }, select: { section: { select: { slug: true } } } });
-    const inSection = await gql(`query($s: String) { mostViewed(window: HOUR, section: $s) { rank views previousRank article { id section { slug } } } }`, { s: sectionOf.section.slug });
-    expect(inSection.data.mostViewed[0]).toEqual({ rank: 1, views: 41, previousRank: null, article: { id: published[2]!.gid, section: { slug: sectionOf.section.slug } } });
-    for (const e of inSection.data.mostViewed) expect(e.article.section.slug).toBe(sectionOf.section.slug);
+    const inSection = await gql(MOST_VIEWED_IN_SECTION, { s: sectionOf.section.slug });
+    expect(inSection.data?.mostViewed[0]).toEqual({ rank: 1, views: 41, previousRank: null, article: { id: published[2]!.gid, section: { slug: sectionOf.section.slug } } });
+    for (const e of inSection.data!.mostViewed) expect(e.article.section.slug).toBe(sectionOf.section.slug);
   });
 
   it('viewCountChanged and mostViewedChanged fire on change only, over WebSocket', async () => {
@@ -183,7 +203,7 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
 
   it('flushes on shutdown; after a restart totals and rankings come back from PostgreSQL', async () => {
     const expected = await Promise.all(published.map((p) => viewCount(p.gid)));
-    const rankingBefore = (await gql(`{ mostViewed(window: DAY) { rank views article { id } } }`)).data.mostViewed;
+    const rankingBefore = (await gql(MOST_VIEWED_IDS, { window: 'DAY' })).data!.mostViewed;
     expect(rankingBefore.length).toBeGreaterThan(0);
     await app.stop();
     await start();
@@ -191,6 +211,6 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     const rows = await app.db.prisma.article.findMany({ where: { id: { in: published.map((p) => p.id) } }, orderBy: { id: 'asc' }, select: { viewCount: true } });
     expect(rows.map((r) => r.viewCount)).toEqual(expected);
     // DAY is kept at hourly resolution, so the rebuilt ranking is the same.
-    expect((await gql(`{ mostViewed(window: DAY) { rank views article { id } } }`)).data.mostViewed).toEqual(rankingBefore);
+    expect((await gql(MOST_VIEWED_IDS, { window: 'DAY' })).data?.mostViewed).toEqual(rankingBefore);
   });
 });
