@@ -94,6 +94,7 @@ export class LiveHub {
   /** When the pub/sub subscription went down (epoch ms); null while it is up and caught up. */
   private downSince: number | null = null;
   private catchUpTimer: NodeJS.Timeout | null = null;
+  private catchUpFailing = false;
 
   constructor(private readonly options: LiveHubOptions) {
     const { pubsub } = options;
@@ -207,19 +208,28 @@ export class LiveHub {
    * then every `catchUpIntervalMs` until it is back; back: once more, for what was published in between.
    */
   private onPubSubStatus(subscribed: boolean): void {
-    if (subscribed) {
-      if (this.catchUpTimer) clearInterval(this.catchUpTimer);
-      this.catchUpTimer = null;
-      this.enqueue(async () => {
-        await this.catchUp();
-        if (this.options.pubsub.status().subscribed) this.downSince = null;
-      });
+    if (!subscribed) this.downSince ??= this.options.clock().getTime();
+    if (subscribed) this.enqueue(() => this.catchUpOnce());
+    if (this.catchUpTimer) return;
+    // Also once it is back, until a catch-up has succeeded (PostgreSQL may be down as well).
+    this.catchUpTimer = setInterval(() => this.enqueue(() => this.catchUpOnce()), this.options.catchUpIntervalMs ?? 1_000);
+    this.catchUpTimer.unref();
+  }
+
+  /** One catch-up; once one succeeds with the subscription up, the outage is over for this hub. */
+  private async catchUpOnce(): Promise<void> {
+    try {
+      await this.catchUp();
+    } catch (error) {
+      if (!this.catchUpFailing) this.options.log.warn({ err: error }, 'live: catch-up from PostgreSQL failed; retrying every second');
+      this.catchUpFailing = true;
       return;
     }
-    this.downSince ??= this.options.clock().getTime();
-    if (this.catchUpTimer) return;
-    this.catchUpTimer = setInterval(() => this.enqueue(() => this.catchUp()), this.options.catchUpIntervalMs ?? 1_000);
-    this.catchUpTimer.unref();
+    this.catchUpFailing = false;
+    if (!this.options.pubsub.status().subscribed || !this.catchUpTimer) return;
+    clearInterval(this.catchUpTimer);
+    this.catchUpTimer = null;
+    this.downSince = null;
   }
 
   private async onPublished(delivery: Delivery<'article:published'>): Promise<void> {
