@@ -1,7 +1,8 @@
-// The API under `npm run bench:cache`, as a child process: PGlite with the demo data, the in-process
-// response cache, and a local purge receiver as CDN_PURGE_URL. Reports its port over IPC and answers
-// `{ stats: true }` (response-cache hits and misses) and `{ publish: n }` (n publications, each timed
-// from the publishArticle call to its purge request leaving the server).
+// The API under `npm run bench:cache`, as a child process: the demo data on DATABASE_URL (else PGlite
+// in memory), the in-process response cache, and a local purge receiver as CDN_PURGE_URL. Reports its
+// port over IPC and answers `{ stats: true }` (fast path hits, 304s and misses; response-store hits
+// and misses) and `{ publish: n }` (n publications, each timed from the publishArticle call to its
+// purge request leaving the server).
 import { createServer } from 'node:http';
 import { buildApp } from '../src/app.ts';
 import { createDraft } from '../src/articles/editing.ts';
@@ -17,7 +18,8 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const purgeUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/purge`;
 
-const config = loadConfig({ PGLITE_DIR: 'memory', SEED_DEMO: 'true', DEMO_VIEWS: 'false', GRAPHIQL: 'false', PUBLISH_SCHEDULER_MS: '0', CDN_PURGE_URL: purgeUrl, LOG_LEVEL: 'silent' });
+const database = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { PGLITE_DIR: 'memory' };
+const config = loadConfig({ ...database, SEED_DEMO: 'true', DEMO_VIEWS: 'false', GRAPHIQL: 'false', PUBLISH_SCHEDULER_MS: '0', CDN_PURGE_URL: purgeUrl, LOG_LEVEL: 'silent' });
 const app = await buildApp(config, { logger: silentLogger });
 const port = await app.start(0, '127.0.0.1');
 
@@ -62,8 +64,13 @@ async function publishLatencies(n: number): Promise<number[]> {
   return out;
 }
 
+async function fastPathCounts(): Promise<Record<string, number>> {
+  const metric = await app.metrics.registry.getSingleMetric('response_cache_fast_path_total')?.get();
+  return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.result), v.value]));
+}
+
 process.on('message', (m: { stats?: boolean; publish?: number }) => {
-  if (m.stats) process.send?.({ stats: { hits, misses } });
+  if (m.stats) void fastPathCounts().then((fast) => process.send?.({ stats: { fast, hits, misses } }));
   if (m.publish) void publishLatencies(m.publish).then((latencies) => process.send?.({ latencies }));
 });
 process.on('SIGTERM', () => void app.stop().then(() => process.exit(0)));

@@ -6,6 +6,7 @@
 //   pubsub_events_in_total{topic}                         events received from the transport
 //   pubsub_event_lag_seconds{topic}                       from the event's instant to its arrival here
 //   pubsub_subscribed                                     1 when events from every instance arrive
+//   response_cache_fast_path_total{result}             anonymous GETs: hit | not_modified | miss (src/cache/caching.ts)
 //   views_recorded_total{outcome}                         COUNTED, DUPLICATE, QUEUED, DROPPED, BOT, ...
 //   views_flushed_total, views_flush_duration_seconds     write-behind commits to PostgreSQL
 //   views_flush_last_success_timestamp_seconds            flush lag = time() - this
