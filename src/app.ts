@@ -45,6 +45,7 @@ import { useMetricsEndpoint } from './platform/metrics-endpoint.ts';
 import { databaseMetrics, instrumentPubSub, requestMetrics, useSubscriptionMetrics, viewMetrics } from './platform/app-metrics.ts';
 import { readMigrations } from './db/migrate.ts';
 import { useReadReplicas } from './db/read-routing.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { createViewCounting } from './views/wiring.ts';
 import type { ViewStore } from './views/store.ts';
 
@@ -198,7 +199,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       ((params) =>
         authenticate(db.prisma, connectionCredentials(params), clock()).then(
           () => ({}),
-          () => false as const,
+          (error) => {
+            // An outage is not a bad token: the socket is told to retry (src/live/websocket.ts).
+            if (isDatabaseUnavailable(error)) throw error;
+            return false as const;
+          },
         )),
   });
   const http = trackHttp(server);

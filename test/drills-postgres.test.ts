@@ -3,6 +3,7 @@
 // HTTP 503, never a stack trace or a hang; /readyz is 503 naming the database; the process stays up,
 // and once PostgreSQL is back on the same port and data directory everything answers again by itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { createApiToken } from '../src/auth/tokens.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { seedIfEmpty } from '../src/seed/demo.ts';
@@ -98,6 +99,28 @@ describe.skipIf(skip)('drill: PostgreSQL stopped for 10 s under load', () => {
     return { kind: 'sse', status: res.status, ms: Date.now() - startedAt, codes, body: data ?? text, retryAfter: null, startedAt };
   };
 
+  /**
+   * A graphql-ws session: connection_init with `params`, then a resuming subscription once
+   * acknowledged; resolves with the close code and the first answer to the subscription.
+   */
+  const websocket = (params: Record<string, unknown>) =>
+    new Promise<{ code: number; codes: string[] }>((resolve) => {
+      const socket = new WebSocket(`${server.base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      let codes: string[] = [];
+      const query = 'subscription($after: String) { articlePublished(after: $after) { cursor } }';
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: params })));
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data));
+        if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { after: cursor } } }));
+        if (message.type === 'next' || message.type === 'error') {
+          const errors = message.type === 'error' ? message.payload : (message.payload.errors ?? []);
+          codes = errors.map((e: { extensions?: { code?: string } }) => e.extensions?.code ?? '');
+          socket.close(1000);
+        }
+      });
+      socket.on('close', (code) => resolve({ code, codes }));
+    });
+
   const probe = async (path: string) => {
     const res = await fetch(`${server.base}${path}`, { signal: AbortSignal.timeout(10_000) });
     return { status: res.status, body: await res.json() };
@@ -131,6 +154,11 @@ describe.skipIf(skip)('drill: PostgreSQL stopped for 10 s under load', () => {
     expect(ready.body.notReady).toContain('database');
     expect(ready.body.checks.database).toMatch(/^unreachable: /);
     expect((await probe('/healthz')).status).toBe(200);
+    // WebSocket: a token cannot be checked, so the socket is told to try again later (1013, which
+    // clients retry; never 4403 as for a bad token); an anonymous resuming subscription gets the
+    // error payload with SERVICE_UNAVAILABLE.
+    expect(await websocket({ authorization: `Bearer ${editor}` })).toEqual({ code: 1013, codes: [] });
+    expect(await websocket({})).toEqual({ code: 1000, codes: ['SERVICE_UNAVAILABLE'] });
     await new Promise((r) => setTimeout(r, OUTAGE_MS - (Date.now() - haltedAt)));
     pg.restart();
     const restartedAt = Date.now();

@@ -9,7 +9,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Context } from '../context.ts';
-import { userError } from '../errors.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { serviceUnavailable, userError } from '../errors.ts';
 import { isAsyncIterable } from './async-iterators.ts';
 import { writeNextFrames } from './frames.ts';
 
@@ -70,7 +71,15 @@ export function attachWebSocketServer(
       connectionInitWaitTimeout: options.initTimeoutMs,
       onConnect: async (ctx) => {
         if (!options.authenticate) return true;
-        const result = await options.authenticate(ctx.connectionParams, ctx.extra.request);
+        let result;
+        try {
+          result = await options.authenticate(ctx.connectionParams, ctx.extra.request);
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          // The token cannot be checked now: 1013 Try Again Later, which clients retry (4403 would not be).
+          ctx.extra.socket.close(1013, 'Database unavailable; retry shortly');
+          return false;
+        }
         if (result === false) return false;
         ctx.extra.auth = result;
         return true;
@@ -101,6 +110,7 @@ export function attachWebSocketServer(
           contextValue = await contextFactory();
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
+          if (isDatabaseUnavailable(error)) return [serviceUnavailable(error)];
           throw error;
         }
         const root: EnvelopedRoot = { execute, subscribe };
