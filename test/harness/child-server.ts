@@ -32,6 +32,13 @@ export async function startChildServer(env: Record<string, string | undefined>):
     };
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
+    // A server that never says it listens (e.g. LOG_LEVEL above info) is killed, not left running.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not report listening within 90 s: ${out}`));
+    }, 90_000);
+    timer.unref();
+    child.stdout!.on('data', () => /News API on/.test(out) && clearTimeout(timer));
   });
   return {
     child,
