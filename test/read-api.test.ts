@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { DEMO, HIDDEN_MARKER, SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { graphql } from './generated/index.ts';
-import { backends, onlyError, startTestServer, type TestServer } from './harness/server.ts';
-import { print } from 'graphql';
+import type { TestArticleListQuery } from './generated/graphql.ts';
+import { backends, type GraphQLResponse, onlyError, startTestServer, type TestServer } from './harness/server.ts';
+
+type ListedArticle = TestArticleListQuery['articles']['edges'][number]['node'];
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 
 const ArticlePage = graphql(`
   query TestArticlePage($slug: String!) {
@@ -62,8 +65,8 @@ const Lookups = graphql(`
 
 describe.each(backends())('read API on %s', (backend) => {
   let server: TestServer;
-  const gql = (doc: Parameters<typeof print>[0] | string, variables?: Record<string, unknown>) =>
-    server.graphql(typeof doc === 'string' ? doc : print(doc), variables);
+  // Typed documents come back typed; the strings are the malformed requests the bad-input cases send.
+  const gql: TestServer['graphql'] = (document: TypedDocumentNode<any, any> | string, variables?: any) => server.graphql(document as never, variables);
 
   beforeAll(async () => {
     server = await startTestServer(backend);
@@ -76,7 +79,7 @@ describe.each(backends())('read API on %s', (backend) => {
     it('is served exactly as printed on the outlet page', async () => {
       const { data, errors } = await gql(ArticlePage, { slug: SAMPLE_SLUG });
       expect(errors).toBeUndefined();
-      const a = data.article;
+      const a = data!.article!;
       expect(a.headline).toBe('서울시장-베이징시장 6년 만에 회담…미래지향적 교류 방안 모색');
       expect(a.deck).toEqual([
         '인 융 베이징시장 면담…’18년 이후 첫 만남, 한중 수도 간 고위급 도시 외교 재개',
@@ -87,13 +90,13 @@ describe.each(backends())('read API on %s', (backend) => {
       // 등록 2024-07-31 14:36:51 KST
       expect(a.publishedAt).toBe('2024-07-31T05:36:51.000Z');
       expect(a.section).toEqual({ slug: 'world', name: '국제' });
-      expect(a.leadImage.caption).toMatch(/^오세훈 서울시장이 7월 30일 오후\(현지시간\)/);
+      expect(a.leadImage!.caption).toMatch(/^오세훈 서울시장이 7월 30일 오후\(현지시간\)/);
       expect(a.hasPhoto).toBe(true);
-      expect(a.body[0].text).toMatch(/^\[일간환경연합 한선미 기자\] 오세훈 서울시장은 30일\(화\)/);
-      expect(a.body[1]).toMatchObject({ __typename: 'ImageBlock', credit: '서울시 제공', media: { url: a.leadImage.url } });
+      expect((a.body[0] as { text?: string }).text).toMatch(/^\[일간환경연합 한선미 기자\] 오세훈 서울시장은 30일\(화\)/);
+      expect(a.body[1]).toMatchObject({ __typename: 'ImageBlock', credit: '서울시 제공', media: { url: a.leadImage!.url } });
       expect(a.body.filter((b: { __typename: string }) => b.__typename === 'ParagraphBlock')).toHaveLength(8);
       expect(a.bodyText).toContain('서울 스마트 라이프 위크에 베이징 도시 대표단');
-      expect(a.bodyText).not.toContain(a.leadImage.caption);
+      expect(a.bodyText).not.toContain(a.leadImage!.caption);
       // The excerpt drops the dateline, as the site's ranking list does.
       expect(a.excerpt).toMatch(/^오세훈 서울시장은 30일/);
       expect(Array.from(a.excerpt as string).length).toBeLessThanOrEqual(60);
@@ -106,28 +109,28 @@ describe.each(backends())('read API on %s', (backend) => {
 
     it('links previous and next by publish time, overall and within the section', async () => {
       const { data } = await gql(ArticlePage, { slug: SAMPLE_SLUG });
-      const a = data.article;
-      expect(Date.parse(a.previous.publishedAt)).toBeLessThanOrEqual(Date.parse(a.publishedAt));
-      expect(Date.parse(a.next.publishedAt)).toBeGreaterThanOrEqual(Date.parse(a.publishedAt));
-      expect(a.previousInSection.section.slug).toBe('world');
+      const a = data!.article!;
+      expect(Date.parse(a.previous!.publishedAt!)).toBeLessThanOrEqual(Date.parse(a.publishedAt!));
+      expect(Date.parse(a.next!.publishedAt!)).toBeGreaterThanOrEqual(Date.parse(a.publishedAt!));
+      expect(a.previousInSection!.section.slug).toBe('world');
       // Walking back from `next` returns to the article.
-      const back = await gql(ArticlePage, { slug: a.next.slug });
-      expect(back.data.article.previous.slug).toBe(SAMPLE_SLUG);
+      const back = await gql(ArticlePage, { slug: a.next!.slug });
+      expect(back.data!.article!.previous!.slug).toBe(SAMPLE_SLUG);
       expect(a.related).toHaveLength(3);
       expect(a.related.map((r: { slug: string }) => r.slug)).not.toContain(SAMPLE_SLUG);
     });
 
     it('finds the article by global id, through node(id) and nodes(ids)', async () => {
       const { data } = await gql(ArticlePage, { slug: SAMPLE_SLUG });
-      const id = data.article.id;
+      const id = data!.article!.id;
       const res = await gql(
         `query($id: ID!) { article(id: $id) { slug } node(id: $id) { id ... on Article { slug } } nodes(ids: [$id, "${encodeGlobalId('Article', 999999)}"]) { id } }`,
         { id },
       );
       expect(res.errors).toBeUndefined();
-      expect(res.data.article.slug).toBe(SAMPLE_SLUG);
-      expect(res.data.node).toEqual({ id, slug: SAMPLE_SLUG });
-      expect(res.data.nodes).toEqual([{ id }, null]);
+      expect(res.data!.article!.slug).toBe(SAMPLE_SLUG);
+      expect(res.data!.node).toEqual({ id, slug: SAMPLE_SLUG });
+      expect(res.data!.nodes).toEqual([{ id }, null]);
     });
   });
 
@@ -135,16 +138,16 @@ describe.each(backends())('read API on %s', (backend) => {
     it('pages through articles newest first with consistent cursors and totalCount', async () => {
       const first = await gql(ArticleList, { first: 7 });
       expect(first.errors).toBeUndefined();
-      const total = first.data.articles.totalCount;
+      const total = first.data!.articles.totalCount;
       expect(total).toBe(306); // 300 generated + sample + five most viewed; hidden ones excluded
       const seen: string[] = [];
       let after: string | null = null;
       let pages = 0;
       for (;;) {
-        const page: any = await gql(ArticleList, { first: 50, after });
-        const conn = page.data.articles;
-        seen.push(...conn.edges.map((e: any) => e.node.slug));
-        const times = conn.edges.map((e: any) => Date.parse(e.node.publishedAt));
+        const page: GraphQLResponse<TestArticleListQuery> = await gql(ArticleList, { first: 50, after });
+        const conn = page.data!.articles;
+        seen.push(...conn.edges.map((e) => e.node.slug));
+        const times = conn.edges.map((e) => Date.parse(e.node.publishedAt!));
         expect(times).toEqual([...times].sort((x, y) => y - x));
         pages++;
         if (!conn.pageInfo.hasNextPage) break;
@@ -153,54 +156,54 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(pages).toBe(Math.ceil(total / 50));
       expect(new Set(seen).size).toBe(total);
       // Backwards from the end of the first page returns the page before it.
-      const second = await gql(ArticleList, { first: 7, after: first.data.articles.pageInfo.endCursor });
-      const back = await gql(ArticleList, { last: 7, before: second.data.articles.edges[0].cursor });
-      expect(back.data.articles.edges.map((e: any) => e.node.slug)).toEqual(first.data.articles.edges.map((e: any) => e.node.slug));
+      const second = await gql(ArticleList, { first: 7, after: first.data!.articles.pageInfo.endCursor });
+      const back = await gql(ArticleList, { last: 7, before: second.data!.articles.edges[0]!.cursor });
+      expect(back.data!.articles.edges.map((e) => e.node.slug)).toEqual(first.data!.articles.edges.map((e) => e.node.slug));
     });
 
     it('orders by view count: the five most viewed come first, in the page order', async () => {
       const { data } = await gql(ArticleList, { first: 5, orderBy: 'VIEW_COUNT' });
-      expect(data.articles.edges.map((e: any) => e.node.headline)).toEqual(DEMO.mostViewed.map((m) => m.headline));
-      const page2 = await gql(ArticleList, { first: 5, orderBy: 'VIEW_COUNT', after: data.articles.pageInfo.endCursor });
-      const views = [...data.articles.edges, ...page2.data.articles.edges].map((e: any) => e.node.viewCount);
+      expect(data!.articles.edges.map((e) => e.node.headline)).toEqual(DEMO.mostViewed.map((m) => m.headline));
+      const page2 = await gql(ArticleList, { first: 5, orderBy: 'VIEW_COUNT', after: data!.articles.pageInfo.endCursor });
+      const views = [...data!.articles.edges, ...page2.data!.articles.edges].map((e) => e.node.viewCount);
       expect(views).toEqual([...views].sort((x, y) => y - x));
     });
 
     it('filters by section, reporter, tag, dates, photo and breaking', async () => {
-      const check = async (filter: Record<string, unknown>, predicate: (n: any) => boolean) => {
+      const check = async (filter: Record<string, unknown>, predicate: (n: ListedArticle) => boolean) => {
         const { data, errors } = await gql(ArticleList, { first: 100, filter });
         expect(errors).toBeUndefined();
-        expect(data.articles.totalCount).toBeGreaterThan(0);
-        expect(data.articles.edges.every((e: any) => predicate(e.node))).toBe(true);
-        return data.articles.totalCount as number;
+        expect(data!.articles.totalCount).toBeGreaterThan(0);
+        expect(data!.articles.edges.every((e) => predicate(e.node))).toBe(true);
+        return data!.articles.totalCount as number;
       };
       const env = await check({ section: 'environment' }, (n) => n.section.slug === 'environment');
-      const all = (await gql(ArticleList, { first: 1 })).data.articles.totalCount;
+      const all = (await gql(ArticleList, { first: 1 })).data!.articles.totalCount;
       expect(env).toBeLessThan(all);
-      await check({ reporter: 'han-sunmi' }, (n) => n.reporters.some((r: any) => r.slug === 'han-sunmi'));
-      await check({ tag: 'climate' }, (n) => n.tags.some((t: any) => t.slug === 'climate'));
+      await check({ reporter: 'han-sunmi' }, (n) => n.reporters.some((r) => r.slug === 'han-sunmi'));
+      await check({ tag: 'climate' }, (n) => n.tags.some((t) => t.slug === 'climate'));
       await check({ publishedAfter: '2025-06-01T00:00:00+09:00', publishedBefore: '2025-07-01T00:00:00Z' }, (n) =>
-        n.publishedAt > '2025-05-31T15:00:00.000Z' && n.publishedAt < '2025-07-01T00:00:00.000Z');
+        n.publishedAt! > '2025-05-31T15:00:00.000Z' && n.publishedAt! < '2025-07-01T00:00:00.000Z');
       const withPhoto = await check({ hasPhoto: true }, (n) => n.hasPhoto);
       const withoutPhoto = await check({ hasPhoto: false }, (n) => !n.hasPhoto);
       expect(withPhoto + withoutPhoto).toBe(all);
       await check({ breaking: true }, (n) => n.breaking);
       const none = await gql(ArticleList, { first: 5, filter: { section: 'no-such-section' } });
-      expect(none.data.articles).toMatchObject({ totalCount: 0, edges: [] });
+      expect(none.data!.articles).toMatchObject({ totalCount: 0, edges: [] });
     });
 
     it('serves the page lists and the reporter, section and tag pages', async () => {
       const { data, errors } = await gql(Lookups, { reporter: 'han-sunmi', section: 'world', tag: 'beijing' });
       expect(errors).toBeUndefined();
-      expect(data.reporter).toMatchObject({ name: '한선미', title: '기자', email: 'hansunmi@ecounion.example' });
-      expect(data.reporter.articles.totalCount).toBe(1);
-      expect(data.section.articles.edges.every((e: any) => e.node.section.slug === 'world')).toBe(true);
-      expect(data.tag.articles.edges.map((e: any) => e.node.slug)).toContain(SAMPLE_SLUG);
-      expect(data.sections.map((s: any) => s.name)).toEqual(['정치', '경제', '사회', '환경', '국제', '문화']);
-      expect(data.latestArticles[0].slug).toBe(DEMO.mostViewed.slice().sort((a, b) => b.publishedAt.localeCompare(a.publishedAt))[0] && data.latestArticles[0].slug);
-      const times = data.latestArticles.map((a: any) => a.publishedAt);
+      expect(data!.reporter).toMatchObject({ name: '한선미', title: '기자', email: 'hansunmi@ecounion.example' });
+      expect(data!.reporter!.articles.totalCount).toBe(1);
+      expect(data!.section!.articles.edges.every((e) => e.node.section.slug === 'world')).toBe(true);
+      expect(data!.tag!.articles.edges.map((e) => e.node.slug)).toContain(SAMPLE_SLUG);
+      expect(data!.sections.map((s) => s.name)).toEqual(['정치', '경제', '사회', '환경', '국제', '문화']);
+      expect(data!.latestArticles[0]!.slug).toBe(DEMO.mostViewed.slice().sort((a, b) => b.publishedAt.localeCompare(a.publishedAt))[0] && data!.latestArticles[0]!.slug);
+      const times = data!.latestArticles.map((a) => a.publishedAt);
       expect(times).toEqual([...times].sort().reverse());
-      expect(data.photoNews.every((a: any) => a.leadImage?.url)).toBe(true);
+      expect(data!.photoNews.every((a) => a.leadImage?.url)).toBe(true);
     });
 
     it('returns null, not an error, for unknown ids and slugs', async () => {
@@ -222,15 +225,15 @@ describe.each(backends())('read API on %s', (backend) => {
     it.each(['베이징시장', '서울 베이징', '  서울   베이징  ', 'Yin Yong', 'yin yong', '殷勇'])('finds the sample article for %j', async (query) => {
       const { data, errors } = await gql(Search, { query, first: 5 });
       expect(errors).toBeUndefined();
-      expect(data.search.edges[0].node.slug).toBe(SAMPLE_SLUG);
-      expect(data.search.edges[0].snippet).toContain('<mark>');
+      expect(data!.search.edges[0]!.node.slug).toBe(SAMPLE_SLUG);
+      expect(data!.search.edges[0]!.snippet).toContain('<mark>');
     });
 
     it.each(['서울', '경제', '가', '기후'])('finds one- and two-syllable words (%j), each hit containing it', async (word) => {
       const { data, errors } = await gql(Search, { query: word, first: 20 });
       expect(errors).toBeUndefined();
-      expect(data.search.totalCount).toBeGreaterThan(0);
-      for (const edge of data.search.edges) expect(edge.snippet + edge.headlineHighlight).toContain(`<mark>${word}</mark>`);
+      expect(data!.search.totalCount).toBeGreaterThan(0);
+      for (const edge of data!.search.edges) expect(edge.snippet + edge.headlineHighlight).toContain(`<mark>${word}</mark>`);
     });
 
     it.each([
@@ -238,7 +241,7 @@ describe.each(backends())('read API on %s', (backend) => {
       ['서울시는', '서울시'],
       ['경제의', '경제'],
     ])('a word with a trailing particle (%j) finds what the bare word finds', async (withParticle, bare) => {
-      const slugs = async (query: string) => (await gql(Search, { query, first: 50 })).data.search.edges.map((e: any) => e.node.slug);
+      const slugs = async (query: string) => (await gql(Search, { query, first: 50 })).data!.search.edges.map((e) => e.node.slug);
       const expected = await slugs(bare);
       expect(expected.length).toBeGreaterThan(0);
       expect(await slugs(withParticle)).toEqual(expected);
@@ -246,22 +249,22 @@ describe.each(backends())('read API on %s', (backend) => {
 
     it('ranks headline matches above body matches, and highlights safely', async () => {
       const { data } = await gql(Search, { query: '서울시장', first: 10 });
-      expect(data.search.edges[0].node.slug).toBe(SAMPLE_SLUG);
-      expect(data.search.edges[0].headlineHighlight).toBe('<mark>서울시장</mark>-베이징시장 6년 만에 회담…미래지향적 교류 방안 모색');
-      const scores = data.search.edges.map((e: any) => e.score);
+      expect(data!.search.edges[0]!.node.slug).toBe(SAMPLE_SLUG);
+      expect(data!.search.edges[0]!.headlineHighlight).toBe('<mark>서울시장</mark>-베이징시장 6년 만에 회담…미래지향적 교류 방안 모색');
+      const scores = data!.search.edges.map((e) => e.score);
       expect(scores).toEqual([...scores].sort((a, b) => b - a));
     });
 
     it('requires every word and pages with cursors', async () => {
       const none = await gql(Search, { query: '베이징시장 반도체' });
-      expect(none.data.search).toMatchObject({ totalCount: 0, edges: [] });
+      expect(none.data!.search).toMatchObject({ totalCount: 0, edges: [] });
       const p1 = await gql(Search, { query: '기후', first: 5 });
-      expect(p1.data.search.totalCount).toBeGreaterThan(5);
-      const p2 = await gql(Search, { query: '기후', first: 5, after: p1.data.search.pageInfo.endCursor });
-      const slugs = [...p1.data.search.edges, ...p2.data.search.edges].map((e: any) => e.node.slug);
+      expect(p1.data!.search.totalCount).toBeGreaterThan(5);
+      const p2 = await gql(Search, { query: '기후', first: 5, after: p1.data!.search.pageInfo.endCursor });
+      const slugs = [...p1.data!.search.edges, ...p2.data!.search.edges].map((e) => e.node.slug);
       expect(new Set(slugs).size).toBe(10);
       const filtered = await gql(Search, { query: '베이징', filter: { section: 'economy' } });
-      expect(filtered.data.search.edges.map((e: any) => e.node.slug)).not.toContain(SAMPLE_SLUG);
+      expect(filtered.data!.search.edges.map((e) => e.node.slug)).not.toContain(SAMPLE_SLUG);
     });
 
     it.each([
@@ -276,8 +279,8 @@ describe.each(backends())('read API on %s', (backend) => {
     ])('handles %s queries without failing', async (_name, query) => {
       const { data, errors } = await gql(Search, { query, first: 5 });
       expect(errors).toBeUndefined();
-      expect(data.search.totalCount).toBe(0);
-      expect(data.search.edges).toEqual([]);
+      expect(data!.search.totalCount).toBe(0);
+      expect(data!.search.edges).toEqual([]);
     });
 
     it('rejects queries over 1000 characters as BAD_USER_INPUT', async () => {
@@ -290,11 +293,11 @@ describe.each(backends())('read API on %s', (backend) => {
   describe('drafts, scheduled, archived and embargoed articles never leak', () => {
     it('through search, lists, counts, slugs or ids', async () => {
       const search = await gql(Search, { query: HIDDEN_MARKER });
-      expect(search.data.search.totalCount).toBe(0);
+      expect(search.data!.search.totalCount).toBe(0);
       const breaking = await gql(ArticleList, { first: 100, filter: { breaking: true } });
-      expect(breaking.data.articles.edges.some((e: any) => e.node.headline.includes(HIDDEN_MARKER))).toBe(false);
+      expect(breaking.data!.articles.edges.some((e) => e.node.headline.includes(HIDDEN_MARKER))).toBe(false);
       const top = await gql(ArticleList, { first: 1, orderBy: 'VIEW_COUNT' });
-      expect(top.data.articles.edges[0].node.headline).not.toContain(HIDDEN_MARKER);
+      expect(top.data!.articles.edges[0]!.node.headline).not.toContain(HIDDEN_MARKER);
       const hiddenRows = await server.app.db.prisma.article.findMany({ where: { headline: { contains: HIDDEN_MARKER } }, select: { id: true, slug: true } });
       expect(hiddenRows).toHaveLength(4);
       for (const row of hiddenRows) {
@@ -303,16 +306,16 @@ describe.each(backends())('read API on %s', (backend) => {
         expect(res).toEqual({ data: { article: null, bySlug: null, node: null, nodes: [null] } });
       }
       const reporter = await gql(Lookups, { reporter: 'han-sunmi', section: 'world', tag: 'beijing' });
-      expect(reporter.data.reporter.articles.totalCount).toBe(1);
-      expect(reporter.data.tag.articles.totalCount).toBe(1);
+      expect(reporter.data!.reporter!.articles.totalCount).toBe(1);
+      expect(reporter.data!.tag!.articles.totalCount).toBe(1);
     });
 
     it('through previous/next and related links', async () => {
       // The hidden articles share the sample's section and tags and are dated next to it.
       const { data } = await gql(ArticlePage, { slug: SAMPLE_SLUG });
-      const linked = [data.article.previous, data.article.next, data.article.previousInSection, ...data.article.related];
+      const linked = [data!.article!.previous, data!.article!.next, data!.article!.previousInSection, ...data!.article!.related];
       const hidden = new Set((await server.app.db.prisma.article.findMany({ where: { headline: { contains: HIDDEN_MARKER } }, select: { slug: true } })).map((r) => r.slug));
-      expect(linked.some((l: any) => hidden.has(l?.slug))).toBe(false);
+      expect(linked.some((l) => hidden.has(l?.slug ?? ''))).toBe(false);
     });
   });
 
