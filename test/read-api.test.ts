@@ -63,6 +63,27 @@ const Lookups = graphql(`
   }
 `);
 
+const UnknownLookups = graphql(`
+  query TestUnknownLookups($byId: ID!, $wrongType: ID!, $node: ID!) {
+    article(slug: "no-such-article") { id }
+    byId: article(id: $byId) { id }
+    wrongType: article(id: $wrongType) { id }
+    reporter(slug: "nobody") { id }
+    section(slug: "nothing") { id }
+    tag(slug: "none") { id }
+    node(id: $node) { id }
+  }
+`);
+
+const LookupsById = graphql(`
+  query TestLookupsById($id: ID!, $slug: String!) {
+    article(id: $id) { id }
+    bySlug: article(slug: $slug) { id }
+    node(id: $id) { id }
+    nodes(ids: [$id]) { id }
+  }
+`);
+
 describe.each(backends())('read API on %s', (backend) => {
   let server: TestServer;
   // Typed documents come back typed; the strings are the malformed requests the bad-input cases send.
@@ -207,17 +228,13 @@ describe.each(backends())('read API on %s', (backend) => {
     });
 
     it('returns null, not an error, for unknown ids and slugs', async () => {
-      const res = await gql(`{
-        article(slug: "no-such-article") { id }
-        byId: article(id: "${encodeGlobalId('Article', 987654)}") { id }
-        wrongType: article(id: "${encodeGlobalId('Reporter', 1)}") { id }
-        reporter(slug: "nobody") { id }
-        section(slug: "nothing") { id }
-        tag(slug: "none") { id }
-        node(id: "${encodeGlobalId('Section', 424242)}") { id }
-      }`);
+      const res = await gql(UnknownLookups, {
+        byId: encodeGlobalId('Article', 987654),
+        wrongType: encodeGlobalId('Reporter', 1),
+        node: encodeGlobalId('Section', 424242),
+      });
       expect(res.errors).toBeUndefined();
-      expect(Object.values(res.data).every((v) => v === null)).toBe(true);
+      expect(Object.values(res.data!).every((v) => v === null)).toBe(true);
     });
   });
 
@@ -302,7 +319,7 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(hiddenRows).toHaveLength(4);
       for (const row of hiddenRows) {
         const id = encodeGlobalId('Article', row.id);
-        const res = await gql(`query($id: ID!, $slug: String!) { article(id: $id) { id } bySlug: article(slug: $slug) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }`, { id, slug: row.slug });
+        const res = await gql(LookupsById, { id, slug: row.slug });
         expect(res).toEqual({ data: { article: null, bySlug: null, node: null, nodes: [null] } });
       }
       const reporter = await gql(Lookups, { reporter: 'han-sunmi', section: 'world', tag: 'beijing' });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
@@ -26,9 +26,6 @@ const VIEW_COUNT = graphql(`
 `);
 const MOST_VIEWED_PAGE = graphql(`
   query TestMostViewedPage { mostViewed(window: DAY, first: 5) { rank views article { headline section { name } reporters { name } } } }
-`);
-const MOST_VIEWED_RANKS = graphql(`
-  query TestMostViewedRanks($first: Int, $section: String) { mostViewed(first: $first, section: $section) { rank article { headline } } }
 `);
 const MOST_VIEWED_IN_SECTION = graphql(`
   query TestMostViewedInSection($s: String) { mostViewed(window: HOUR, section: $s) { rank views previousRank article { id section { slug } } } }
@@ -60,6 +57,8 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     });
     return (await res.json()) as { data?: TData; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   };
+  /** Edge and malformed requests, sent as written. */
+  const gqlText = (query: string) => gql(parse(query) as TypedDocumentNode<{ mostViewed: { rank: number }[] }, Record<string, never>>);
   const beacon = (id: string | number, init: RequestInit & { query?: string } = {}) =>
     fetch(`${base}/views/${encodeURIComponent(String(id))}${init.query ?? ''}`, { method: 'POST', ...init, headers: { 'user-agent': BROWSER, ...(init.headers as object) } });
   const viewCount = async (gid: string) => (await gql(VIEW_COUNT, { id: gid })).data!.article!.viewCount;
@@ -162,8 +161,8 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
   });
 
   it('mostViewed validates its arguments and knows sections', async () => {
-    expect((await gql(MOST_VIEWED_RANKS, { first: 101 })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await gql(MOST_VIEWED_RANKS, { section: 'no-such-section' })).data?.mostViewed).toEqual([]);
+    expect((await gqlText(`{ mostViewed(first: 101) { rank } }`)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await gqlText(`{ mostViewed(section: "no-such-section") { rank } }`)).data?.mostViewed).toEqual([]);
     const sectionOf = await app.db.prisma.article.findUniqueOrThrow({ where: { id: published[2]!.id }, select: { section: { select: { slug: true } } } });
     const inSection = await gql(MOST_VIEWED_IN_SECTION, { s: sectionOf.section.slug });
     expect(inSection.data?.mostViewed[0]).toEqual({ rank: 1, views: 41, previousRank: null, article: { id: published[2]!.gid, section: { slug: sectionOf.section.slug } } });
