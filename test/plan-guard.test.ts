@@ -68,6 +68,7 @@ function cases(cursor: string): Case[] {
     ['TestMostViewedIds', documents.TestMostViewedIdsDocument, { window: 'WEEK' }],
     ['search (TestSearchSnippets)', documents.TestSearchSnippetsDocument, { query: '서울' }],
     ['TestNodeId', documents.TestNodeIdDocument, { id: 'QXJ0aWNsZToyMDAw' }],
+    ['TestExcerpts', documents.TestExcerptsDocument, { first: 100 }],
     ['articles', ...list({ first: 20 })],
     ['articles after', ...list({ first: 20, after: cursor })],
     ['articles last', ...list({ last: 20 })],

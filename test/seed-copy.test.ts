@@ -2,6 +2,7 @@
 // batch writer stores, leaves every index as the migrations made it, and rolls back as a whole.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyTextColumns } from '../src/articles/text.ts';
 import { loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { copyArticles } from '../src/seed/copy.ts';
@@ -81,6 +82,10 @@ describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQ
     expect(b.indexes).toEqual(before.indexes);
     expect(b.constraints).toEqual(before.constraints);
     expect(b.triggers).toEqual(before.triggers);
+    // The derived text columns are the app's own functions of the body, through both writers.
+    for (const row of b.Article as { bodyText: string; excerptText: string; readingMinutes: number }[]) {
+      expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(bodyTextColumns(row.bodyText));
+    }
     expect((b.Article as { headline: string; deck: string[] }[]).at(-1)).toMatchObject({ headline: articles.at(-1)!.headline, deck: articles.at(-1)!.deck });
   });
 

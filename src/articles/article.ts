@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
@@ -6,8 +7,18 @@ import { BodyBlockRef } from './body-blocks.ts';
 import { parseBody } from './body.ts';
 import { loadArticlesInOrder, relatedArticleIds } from './list-query.ts';
 import { articleUrl } from './slug.ts';
-import { excerpt, readingTimeMinutes } from './text.ts';
+import { bodyTextColumns, cutExcerpt, EXCERPT_MAX_LENGTH } from './text.ts';
 import { visibleArticleWhere } from './visibility.ts';
+
+/**
+ * An article's derived text columns; for a row written without them (readingMinutes 0, until the
+ * start-up backfill reaches it) derived from its body, so the answer never depends on the writer.
+ */
+async function bodyTextColumnsOf(a: { id: number; excerptText: string; readingMinutes: number }, ctx: Context) {
+  if (a.readingMinutes > 0) return a;
+  const row = await ctx.prisma.article.findUnique({ where: { id: a.id }, select: { bodyText: true } });
+  return bodyTextColumns(row?.bodyText ?? '');
+}
 
 export const ArticleRef = builder.prismaNode('Article', {
   id: { field: 'id' },
@@ -36,14 +47,18 @@ export const ArticleRef = builder.prismaNode('Article', {
     excerpt: t.string({
       description: 'A plain-text snippet of the body, as in the "most viewed" list.',
       args: { length: t.arg.int({ defaultValue: 160, description: 'Maximum characters, 10 to 1000.' }) },
-      select: { bodyText: true },
-      resolve: (a, args) => {
+      // The stored prefix (src/articles/text.ts), not the whole body: the same answer for every length.
+      select: { excerptText: true, readingMinutes: true },
+      resolve: async (a, args, ctx) => {
         const length = args.length ?? 160;
-        if (length < 10 || length > 1000) throw badInput('length', 'must be between 10 and 1000');
-        return excerpt(a.bodyText, length);
+        if (length < 10 || length > EXCERPT_MAX_LENGTH) throw badInput('length', `must be between 10 and ${EXCERPT_MAX_LENGTH}`);
+        return cutExcerpt((await bodyTextColumnsOf(a, ctx)).excerptText, length);
       },
     }),
-    readingTimeMinutes: t.int({ select: { bodyText: true }, resolve: (a) => readingTimeMinutes(a.bodyText) }),
+    readingTimeMinutes: t.int({
+      select: { excerptText: true, readingMinutes: true },
+      resolve: async (a, _args, ctx) => (await bodyTextColumnsOf(a, ctx)).readingMinutes,
+    }),
     publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true, description: '등록: when it was published.' }),
     editedAt: t.expose('editedAt', { type: 'DateTime', nullable: true, description: '기사수정: last correction after publication.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

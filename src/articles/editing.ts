@@ -10,6 +10,7 @@ import { type BodyBlock, bodyToText, parseBody } from './body.ts';
 import { purgeTransaction } from '../cache/purge.ts';
 import { announce, type PublishingServices } from './publishing.ts';
 import { slugify } from './slug.ts';
+import { bodyTextColumns } from './text.ts';
 import { isVisibleArticle } from './visibility.ts';
 
 export interface BodyBlockInput {
@@ -152,6 +153,7 @@ export async function createDraft(
           body: body as Prisma.InputJsonValue,
           bodyText,
           ...searchColumns(v.headline!, v.deck ?? [], bodyText),
+          ...bodyTextColumns(bodyText),
           status: 'DRAFT',
           breaking: v.breaking ?? false,
           sectionId: v.sectionId!,
@@ -237,6 +239,7 @@ export async function editArticle(
           body: body as Prisma.InputJsonValue,
           bodyText,
           ...searchColumns(headline, deck, bodyText),
+          ...bodyTextColumns(bodyText),
           ...(v.sectionId != null ? { sectionId: v.sectionId } : {}),
           ...(v.leadImageId !== undefined ? { leadImageId: v.leadImageId } : {}),
           ...(v.breaking != null ? { breaking: v.breaking } : {}),

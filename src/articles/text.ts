@@ -7,9 +7,16 @@ export function collapseWhitespace(text: string): string {
   return text.replace(/[\s\u00a0]+/g, ' ').trim();
 }
 
-/** A plain-text snippet of at most `length` characters, cut at a word boundary, ending in "…". */
-export function excerpt(bodyText: string, length: number): string {
-  const text = collapseWhitespace(bodyText.replace(DATELINE, ''));
+/** The largest `length` the `excerpt` field accepts. */
+export const EXCERPT_MAX_LENGTH = 1000;
+
+/** The text excerpts are cut from: the body without its dateline, whitespace collapsed. */
+export function excerptSource(bodyText: string): string {
+  return collapseWhitespace(bodyText.replace(DATELINE, ''));
+}
+
+/** Cuts an excerpt of at most `length` characters from `excerptSource` text (or its stored prefix). */
+export function cutExcerpt(text: string, length: number): string {
   const chars = Array.from(text);
   if (chars.length <= length) return text;
   const cut = chars.slice(0, Math.max(1, length - 1)).join('');
@@ -18,10 +25,27 @@ export function excerpt(bodyText: string, length: number): string {
   return `${head.replace(/[\s,.·…]+$/, '')}…`;
 }
 
+/** A plain-text snippet of at most `length` characters, cut at a word boundary, ending in "…". */
+export function excerpt(bodyText: string, length: number): string {
+  return cutExcerpt(excerptSource(bodyText), length);
+}
+
 /** Korean news is read at roughly 500 characters a minute. */
 export function readingTimeMinutes(bodyText: string): number {
   const chars = collapseWhitespace(bodyText).replace(/ /g, '').length;
   return Math.max(1, Math.ceil(chars / 500));
+}
+
+/**
+ * The columns derived from an article's plain text, written with every change of it, so lists do not
+ * load whole bodies. `excerptText` keeps the first EXCERPT_MAX_LENGTH + 1 characters of the excerpt
+ * source: `cutExcerpt` only looks at the first `length - 1` characters and at whether there are more
+ * than `length`, so every allowed excerpt cut from it equals the one cut from the whole body.
+ * `readingMinutes` is at least 1; 0 marks a row written without these columns (see derived-backfill.ts).
+ */
+export function bodyTextColumns(bodyText: string): { excerptText: string; readingMinutes: number } {
+  const chars = Array.from(excerptSource(bodyText));
+  return { excerptText: chars.slice(0, EXCERPT_MAX_LENGTH + 1).join(''), readingMinutes: readingTimeMinutes(bodyText) };
 }
 
 export function escapeHtml(text: string): string {

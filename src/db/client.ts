@@ -10,6 +10,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { backfillSearchTokens } from '../search/backfill.ts';
+import { backfillBodyTextColumns } from '../articles/derived-backfill.ts';
 import { migrate, type SqlSession } from './migrate.ts';
 import { applicationPool, type PoolOptions } from './prepared-statements.ts';
 import { ReadReplicas, Replica, replicaAdapter, watchReplicas } from './replicas.ts';
@@ -79,6 +80,7 @@ export async function openDatabase(config: Config['database'], options: Database
     // pglite-prisma-adapter bundles its own copy of the adapter types; the shapes are the same.
     const prisma = newClient(new PrismaPGlite(pglite) as never, options);
     await backfillSearchTokens(prisma);
+    await backfillBodyTextColumns(prisma);
     return {
       prisma,
       kind: 'pglite',
@@ -100,6 +102,7 @@ export async function openDatabase(config: Config['database'], options: Database
   const pool = applicationPool(config.url, poolOptions);
   const prisma = newClient(new PrismaPg(pool, { disposeExternalPool: true }), options);
   await backfillSearchTokens(prisma);
+  await backfillBodyTextColumns(prisma);
   // Each replica: its own pool and client; migrations and backfills reach it by replication.
   const replicas = (config.replicaUrls ?? []).map((url) => {
     const replica = new Replica(url, applicationPool(url, poolOptions));

@@ -2,6 +2,7 @@
 // once (articleRows), written here through Prisma in one transaction per batch (PGlite and small
 // batches) or by COPY on PostgreSQL (copy.ts); sequences moved past the inserted ids at the end.
 import { type BodyBlock, bodyToText } from '../articles/body.ts';
+import { bodyTextColumns } from '../articles/text.ts';
 import { searchColumns } from '../search/tokens.ts';
 import type { ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
 
@@ -88,6 +89,7 @@ export function articleRows(articles: NewArticle[], firstArticleId: number, firs
       body,
       bodyText,
       ...searchColumns(a.headline, a.deck, bodyText),
+      ...bodyTextColumns(bodyText),
       status: a.status,
       publishedAt: a.publishedAt,
       editedAt: a.editedAt ?? null,
@@ -119,6 +121,7 @@ export const SEED_COLUMNS: Record<SeedTable, Record<string, Column>> = {
   Media: { id: 'int', url: 'text', caption: 'text', credit: 'text', alt: 'text', width: 'int', height: 'int' },
   Article: {
     id: 'int', slug: 'text', headline: 'text', deck: 'text[]', body: 'jsonb', bodyText: 'text', searchText: 'text', searchTokens: 'text[]',
+    excerptText: 'text', readingMinutes: 'int',
     status: 'status', publishedAt: 'timestamp', editedAt: 'timestamp', breaking: 'bool', sectionId: 'int',
     leadImageId: 'int', viewCount: 'int', likeCount: 'int', createdAt: 'timestamp', updatedAt: 'timestamp',
   },
