@@ -17,9 +17,20 @@ export function excerptSource(bodyText: string): string {
 
 /** Cuts an excerpt of at most `length` characters from `excerptSource` text (or its stored prefix). */
 export function cutExcerpt(text: string, length: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= length) return text;
-  const cut = chars.slice(0, Math.max(1, length - 1)).join('');
+  // Characters are code points (as Array.from counts them); only the first max(length, keep) + 1 are
+  // looked at, not the whole text.
+  const keep = Math.max(1, length - 1);
+  let count = 0;
+  let end = 0;
+  let keepEnd = 0;
+  for (const ch of text) {
+    count++;
+    if (count > length && count > keep) break;
+    end += ch.length;
+    if (count === keep) keepEnd = end;
+  }
+  if (count <= length) return text;
+  const cut = text.slice(0, keepEnd);
   const space = cut.lastIndexOf(' ');
   const head = space > cut.length * 0.6 ? cut.slice(0, space) : cut;
   return `${head.replace(/[\s,.·…]+$/, '')}…`;
