@@ -9,7 +9,9 @@ const headers = JSON.parse(process.env.FLOOR_HEADERS!) as Record<string, string>
 const etag = headers.etag!;
 const server = createServer((req, res) => {
   if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, { etag, 'cache-control': headers['cache-control']!, 'surrogate-key': headers['surrogate-key']! }).end();
+    res
+      .writeHead(304, { etag, 'cache-control': headers['cache-control']!, 'surrogate-key': headers['surrogate-key']! })
+      .end();
     return;
   }
   res.writeHead(200, { ...headers, 'content-length': body.length }).end(body);

@@ -19,7 +19,15 @@ await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const purgeUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/purge`;
 
 const database = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { PGLITE_DIR: 'memory' };
-const config = loadConfig({ ...database, SEED_DEMO: 'true', DEMO_VIEWS: 'false', GRAPHIQL: 'false', PUBLISH_SCHEDULER_MS: '0', CDN_PURGE_URL: purgeUrl, LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  ...database,
+  SEED_DEMO: 'true',
+  DEMO_VIEWS: 'false',
+  GRAPHIQL: 'false',
+  PUBLISH_SCHEDULER_MS: '0',
+  CDN_PURGE_URL: purgeUrl,
+  LOG_LEVEL: 'silent',
+});
 const app = await buildApp(config, { logger: silentLogger });
 const port = await app.start(0, '127.0.0.1');
 

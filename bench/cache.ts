@@ -37,10 +37,22 @@ const log = (s = '') => {
   console.log(s);
   out.push(s);
 };
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
-function child(script: string, options: { env?: Record<string, string>; execArgv?: string[]; cwd?: string } = {}): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = fork(script, [], { cwd: options.cwd, execArgv: options.execArgv ?? ['--import', 'tsx'], env: { ...process.env, NODE_ENV: 'production', ...options.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function child(
+  script: string,
+  options: { env?: Record<string, string>; execArgv?: string[]; cwd?: string } = {},
+): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = fork(script, [], {
+    cwd: options.cwd,
+    execArgv: options.execArgv ?? ['--import', 'tsx'],
+    env: { ...process.env, NODE_ENV: 'production', ...options.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.push(proc);
   return new Promise((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`${path.basename(script)} exited with ${code}`)));
@@ -58,13 +70,16 @@ const ask = <T>(proc: ChildProcess, message: object, key: string): Promise<T> =>
     proc.on('message', on);
     proc.send(message);
   });
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 async function main() {
   const started = new Date();
   log(`# bench:cache — ${started.toISOString()}`);
-  log(`\n${os.cpus().length} CPUs, node ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s. Load average at start: ${load()}`);
+  log(
+    `\n${os.cpus().length} CPUs, node ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s. Load average at start: ${load()}`,
+  );
   if (!existsSync(path.join(PEER, 'node_modules', 'postgraphile'))) {
     const r = spawnSync('npm', ['--prefix', PEER, 'ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('npm ci of bench/peers/postgraphile failed');
@@ -82,7 +97,11 @@ async function main() {
   await client.query('VACUUM ANALYZE');
   await client.query(readFileSync(path.join(HERE, 'peers', 'functions.sql'), 'utf8'));
   await client.end();
-  const peer = await child(path.join(PEER, 'server.mjs'), { cwd: PEER, execArgv: [], env: { DATABASE_URL: url, POOL_SIZE: '10', NODE_OPTIONS: `--require ${path.join(PEER, 'polyfill.cjs')}` } });
+  const peer = await child(path.join(PEER, 'server.mjs'), {
+    cwd: PEER,
+    execArgv: [],
+    env: { DATABASE_URL: url, POOL_SIZE: '10', NODE_OPTIONS: `--require ${path.join(PEER, 'polyfill.cjs')}` },
+  });
 
   const scenario = SCENARIOS.find((s) => s.name === 'article')!;
   const variables = JSON.stringify({ slug: SAMPLE_SLUG });
@@ -95,29 +114,66 @@ async function main() {
     if (!['date', 'connection', 'keep-alive', 'content-length', 'x-request-id'].includes(name)) headers[name] = value;
   });
   if (first.status !== 200 || !headers.etag) throw new Error(`article page not cacheable: ${first.status}`);
-  const peerAnswer = await (await fetch(`http://127.0.0.1:${peer.port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: peerBody })).json();
+  const peerAnswer = await (
+    await fetch(`http://127.0.0.1:${peer.port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: peerBody,
+    })
+  ).json();
   const apiAnswer = JSON.parse(body.toString());
-  if (!isDeepStrictEqual(canonical('article', 'api', apiAnswer.data), canonical('article', 'postgraphile', peerAnswer.data))) {
-    throw new Error(`the API and PostGraphile answer differently:\n${JSON.stringify(apiAnswer).slice(0, 400)}\n${JSON.stringify(peerAnswer).slice(0, 400)}`);
+  if (
+    !isDeepStrictEqual(
+      canonical('article', 'api', apiAnswer.data),
+      canonical('article', 'postgraphile', peerAnswer.data),
+    )
+  ) {
+    throw new Error(
+      `the API and PostGraphile answer differently:\n${JSON.stringify(apiAnswer).slice(0, 400)}\n${JSON.stringify(peerAnswer).slice(0, 400)}`,
+    );
   }
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-cache-')), 'body.json');
   writeFileSync(file, body);
-  const floor = await child(path.join(HERE, 'cache-floor.ts'), { env: { FLOOR_BODY_FILE: file, FLOOR_HEADERS: JSON.stringify(headers) } });
-  log(`\nArticle page \`${SAMPLE_SLUG.slice(0, 24)}…\` (read scenario \`article\`, the same data from both, checked equal): ${body.length} bytes, \`${headers['cache-control']}\`, ${(headers['surrogate-key'] ?? '').split(' ').length} surrogate keys.`);
+  const floor = await child(path.join(HERE, 'cache-floor.ts'), {
+    env: { FLOOR_BODY_FILE: file, FLOOR_HEADERS: JSON.stringify(headers) },
+  });
+  log(
+    `\nArticle page \`${SAMPLE_SLUG.slice(0, 24)}…\` (read scenario \`article\`, the same data from both, checked equal): ${body.length} bytes, \`${headers['cache-control']}\`, ${(headers['surrogate-key'] ?? '').split(' ').length} surrogate keys.`,
+  );
 
   const etag = headers.etag;
   const get = { method: 'GET' as const };
-  const contenders: { name: string; port: number; headers: Record<string, string>; method: 'GET' | 'POST'; path: string; body?: string }[] = [
+  const contenders: {
+    name: string;
+    port: number;
+    headers: Record<string, string>;
+    method: 'GET' | 'POST';
+    path: string;
+    body?: string;
+  }[] = [
     { name: 'API, cache hit (200)', port: api.port, headers: {}, ...get, path: pagePath },
     { name: 'floor, same bytes (200)', port: floor.port, headers: {}, ...get, path: pagePath },
     { name: 'API, 304', port: api.port, headers: { 'if-none-match': etag }, ...get, path: pagePath },
     { name: 'floor, 304', port: floor.port, headers: { 'if-none-match': etag }, ...get, path: pagePath },
-    { name: 'PostGraphile v5, uncached (POST)', port: peer.port, headers: { 'content-type': 'application/json' }, method: 'POST', path: '/graphql', body: peerBody },
+    {
+      name: 'PostGraphile v5, uncached (POST)',
+      port: peer.port,
+      headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      path: '/graphql',
+      body: peerBody,
+    },
   ];
   const results = new Map<string, { rps: number[]; p99: number[]; bad: number }>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of contenders) {
-      const opts = { url: `http://127.0.0.1:${c.port}${c.path}`, method: c.method, body: c.body, connections: CONNECTIONS, headers: c.headers };
+      const opts = {
+        url: `http://127.0.0.1:${c.port}${c.path}`,
+        method: c.method,
+        body: c.body,
+        connections: CONNECTIONS,
+        headers: c.headers,
+      };
       await autocannon({ ...opts, duration: 1 });
       const r = await autocannon({ ...opts, duration: SECONDS });
       const entry = results.get(c.name) ?? { rps: [], p99: [], bad: 0 };
@@ -125,10 +181,16 @@ async function main() {
       entry.p99.push(r.latency.p99);
       entry.bad += r.errors + (c.headers['if-none-match'] ? 0 : r.non2xx);
       results.set(c.name, entry);
-      console.log(`round ${round + 1}: ${c.name}: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms (load ${load()})`);
+      console.log(
+        `round ${round + 1}: ${c.name}: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms (load ${load()})`,
+      );
     }
   }
-  const stats = await ask<{ fast: Record<string, number>; hits: number; misses: number }>(api.proc, { stats: true }, 'stats');
+  const stats = await ask<{ fast: Record<string, number>; hits: number; misses: number }>(
+    api.proc,
+    { stats: true },
+    'stats',
+  );
   const latencies = (await ask<number[]>(api.proc, { publish: PUBLISHES }, 'latencies')).sort((a, b) => a - b);
 
   const rps = (name: string) => mean(results.get(name)!.rps);
@@ -139,13 +201,29 @@ async function main() {
     const r = results.get(c.name)!;
     const floorName = c.name.includes('304') ? 'floor, 304' : 'floor, same bytes (200)';
     const vsFloor = c.name.startsWith('PostGraphile') ? '' : `${(rps(c.name) / rps(floorName)).toFixed(2)}×`;
-    log(`| ${c.name} | ${Math.round(rps(c.name)).toLocaleString('en')} | ${Math.max(...r.p99)} | ${r.bad} | ${vsFloor} | ${(rps(c.name) / pgl).toFixed(2)}× |`);
+    log(
+      `| ${c.name} | ${Math.round(rps(c.name)).toLocaleString('en')} | ${Math.max(...r.p99)} | ${r.bad} | ${vsFloor} | ${(rps(c.name) / pgl).toFixed(2)}× |`,
+    );
   }
   const hit = (stats.fast.hit ?? 0) + (stats.fast.not_modified ?? 0);
   const miss = stats.fast.miss ?? 0;
-  log(`\nPer-round figures (req/s): ${contenders.map((c) => `${c.name}: ${results.get(c.name)!.rps.map((x) => Math.round(x)).join(' / ')}`).join('; ')}`);
-  log(`\nHit ratio: ${((100 * hit) / (hit + miss)).toFixed(3)} % of anonymous GETs answered by the fast path (${hit.toLocaleString('en')} of ${(hit + miss).toLocaleString('en')}); the ${miss} that went through Yoga's pipeline found the response store ${stats.hits} times and executed ${stats.misses} times.`);
-  log(`\npublishArticle → purge request leaving the server, ${latencies.length} publications: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (target p99 < 1000 ms).`);
+  log(
+    `\nPer-round figures (req/s): ${contenders
+      .map(
+        (c) =>
+          `${c.name}: ${results
+            .get(c.name)!
+            .rps.map((x) => Math.round(x))
+            .join(' / ')}`,
+      )
+      .join('; ')}`,
+  );
+  log(
+    `\nHit ratio: ${((100 * hit) / (hit + miss)).toFixed(3)} % of anonymous GETs answered by the fast path (${hit.toLocaleString('en')} of ${(hit + miss).toLocaleString('en')}); the ${miss} that went through Yoga's pipeline found the response store ${stats.hits} times and executed ${stats.misses} times.`,
+  );
+  log(
+    `\npublishArticle → purge request leaving the server, ${latencies.length} publications: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (target p99 < 1000 ms).`,
+  );
   log(`\nLoad average at end: ${load()}`);
   const dir = path.join(HERE, 'results');
   mkdirSync(dir, { recursive: true });

@@ -35,7 +35,11 @@ export function summariseProfile(profile: Profile, top = 12): string {
     const dt = profile.timeDeltas[i] ?? 0;
     total += dt;
     const { url, functionName } = node.callFrame;
-    const group = url ? (GROUPS.find(([, re]) => re.test(url))?.[0] ?? 'other') : functionName.startsWith('(') ? functionName : `native: ${functionName || '(anonymous)'}`;
+    const group = url
+      ? (GROUPS.find(([, re]) => re.test(url))?.[0] ?? 'other')
+      : functionName.startsWith('(')
+        ? functionName
+        : `native: ${functionName || '(anonymous)'}`;
     groups.set(group, (groups.get(group) ?? 0) + dt);
     const fn = `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|bench)\//, '$1/')}`;
     functions.set(fn, (functions.get(fn) ?? 0) + dt);
@@ -43,7 +47,11 @@ export function summariseProfile(profile: Profile, top = 12): string {
   const idle = groups.get('(idle)') ?? 0;
   const busy = total - idle;
   const rows = (m: Map<string, number>, n: number) =>
-    [...m].filter(([k]) => k !== '(idle)' && !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `| ${k} | ${((100 * v) / busy).toFixed(1)}% |`);
+    [...m]
+      .filter(([k]) => k !== '(idle)' && !k.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `| ${k} | ${((100 * v) / busy).toFixed(1)}% |`);
   return [
     `Busy ${(busy / 1e6).toFixed(1)} s of ${(total / 1e6).toFixed(1)} s sampled; shares of busy time:`,
     '',

@@ -21,7 +21,12 @@ async function start(urls: string[], count: number, query: string, batch = 250) 
   for (let i = 0; i < count; i += batch) {
     const opened: Promise<void>[] = [];
     for (let j = i; j < Math.min(count, i + batch); j++) {
-      const client = createClient({ url: urls[j % urls.length]!, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+      const client = createClient({
+        url: urls[j % urls.length]!,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: false,
+      });
       clients.push(client);
       opened.push(new Promise((resolve) => client.on('connected', () => resolve())));
       client.on('closed', () => closed++);

@@ -43,12 +43,15 @@ if (I > 1 && pubsub !== 'redis') throw new Error('--instances > 1 needs --pubsub
 if (I > 1 && dbKind !== 'postgres') throw new Error('--instances > 1 needs --db postgres');
 
 const log = (m: string) => console.log(m);
-const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 try {
-  log(`bench:live  subscribers=${N} events=${M} clientProcesses=${P} instances=${I} pubsub=${pubsub} db=${dbKind} interval=${interval}ms`);
+  log(
+    `bench:live  subscribers=${N} events=${M} clientProcesses=${P} instances=${I} pubsub=${pubsub} db=${dbKind} interval=${interval}ms`,
+  );
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     SEED_DEMO: 'true',
@@ -86,7 +89,13 @@ try {
   const drafts: number[] = [];
   for (let i = 0; i < M; i++) {
     const a = await db.prisma.article.create({
-      data: { slug: `bench-${Date.now()}-${i}`, headline: `벤치마크 속보 ${i}`, status: 'DRAFT', sectionId: section.id, breaking: true },
+      data: {
+        slug: `bench-${Date.now()}-${i}`,
+        headline: `벤치마크 속보 ${i}`,
+        status: 'DRAFT',
+        sectionId: section.id,
+        breaking: true,
+      },
     });
     drafts.push(a.id);
   }
@@ -95,16 +104,19 @@ try {
   // Client processes.
   const script = fileURLToPath(new URL('./live-client.ts', import.meta.url));
   const children: ChildProcess[] = [];
-  const messages = (child: ChildProcess, type: string) => new Promise<any>((resolve) => {
-    const on = (m: any) => {
-      if (m.type !== type) return;
-      child.off('message', on);
-      resolve(m);
-    };
-    child.on('message', on);
-  });
+  const messages = (child: ChildProcess, type: string) =>
+    new Promise<any>((resolve) => {
+      const on = (m: any) => {
+        if (m.type !== type) return;
+        child.off('message', on);
+        resolve(m);
+      };
+      child.on('message', on);
+    });
   for (let i = 0; i < P; i++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     children.push(child);
     cleanups.push(() => void child.kill());
   }
@@ -113,11 +125,13 @@ try {
   const statsBefore: InstanceStats[] = await Promise.all(instances.map((i) => i.stats()));
   const connectStart = performance.now();
   const urls = instances.map((i) => i.wsUrl);
-  await Promise.all(children.map((c, i) => {
-    const connected = messages(c, 'connected');
-    c.send({ type: 'start', urls, count: perClient[i], query });
-    return connected;
-  }));
+  await Promise.all(
+    children.map((c, i) => {
+      const connected = messages(c, 'connected');
+      c.send({ type: 'start', urls, count: perClient[i], query });
+      return connected;
+    }),
+  );
   const perInstance = instances.map((_, n) => Math.floor(N / I) + (n < N % I ? 1 : 0));
   await Promise.all(instances.map((inst, n) => inst.whenSubscriptions(perInstance[n]!)));
   const connectMs = performance.now() - connectStart;
@@ -126,7 +140,9 @@ try {
   const statsSubscribed = await Promise.all(instances.map((i) => i.stats()));
   log('publishing…');
   const done = children.map((c) => messages(c, 'done'));
-  children.forEach((c, i) => c.send({ type: 'expect', expect: perClient[i]! * M }));
+  children.forEach((c, i) => {
+    c.send({ type: 'expect', expect: perClient[i]! * M });
+  });
 
   // Publish, round-robin over instances, one every `interval` ms.
   const publishedAt = new Map<string, number>();
@@ -150,11 +166,13 @@ try {
   const publishWallMs = performance.now() - publishStart;
   const statsAfter = await Promise.all(instances.map((i) => i.stats()));
 
-  const collected = await Promise.all(children.map((c) => {
-    const r = messages(c, 'receipts');
-    c.send({ type: 'collect' });
-    return r;
-  }));
+  const collected = await Promise.all(
+    children.map((c) => {
+      const r = messages(c, 'receipts');
+      c.send({ type: 'collect' });
+      return r;
+    }),
+  );
   const latencies: number[] = [];
   let errors = 0;
   let closed = 0;
@@ -181,8 +199,14 @@ try {
   }
   const writesSorted = Float64Array.from(writeLatencies).sort();
   const expected = N * M;
-  const cpuMs = statsAfter.reduce((n, s, i) => n + s.cpuUserMs + s.cpuSystemMs - statsSubscribed[i]!.cpuUserMs - statsSubscribed[i]!.cpuSystemMs, 0);
-  const connectCpuMs = statsSubscribed.reduce((n, s, i) => n + s.cpuUserMs + s.cpuSystemMs - statsBefore[i]!.cpuUserMs - statsBefore[i]!.cpuSystemMs, 0);
+  const cpuMs = statsAfter.reduce(
+    (n, s, i) => n + s.cpuUserMs + s.cpuSystemMs - statsSubscribed[i]!.cpuUserMs - statsSubscribed[i]!.cpuSystemMs,
+    0,
+  );
+  const connectCpuMs = statsSubscribed.reduce(
+    (n, s, i) => n + s.cpuUserMs + s.cpuSystemMs - statsBefore[i]!.cpuUserMs - statsBefore[i]!.cpuSystemMs,
+    0,
+  );
   const result = {
     subscribers: N,
     events: M,
@@ -212,7 +236,9 @@ try {
       p99: +percentile(writesSorted, 99).toFixed(1),
       max: +(writesSorted[writesSorted.length - 1] ?? NaN).toFixed(1),
     },
-    serverRss: statsAfter.map((s, i) => `${mb(statsBefore[i]!.rss)} idle -> ${mb(statsSubscribed[i]!.rss)} subscribed -> ${mb(s.rss)} after`),
+    serverRss: statsAfter.map(
+      (s, i) => `${mb(statsBefore[i]!.rss)} idle -> ${mb(statsSubscribed[i]!.rss)} subscribed -> ${mb(s.rss)} after`,
+    ),
     serverCpu: {
       connectPhaseSeconds: +(connectCpuMs / 1000).toFixed(2),
       publishPhaseSeconds: +(cpuMs / 1000).toFixed(2),

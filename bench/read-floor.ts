@@ -19,7 +19,10 @@ const server = createServer(async (req, res) => {
   try {
     const { rows } = await pool.query<{ body: string }>({ name, text: sql, values: [key] });
     const body = rows[0]!.body;
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   } catch (error) {
     res.writeHead(500).end(String(error));

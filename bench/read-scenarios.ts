@@ -61,8 +61,10 @@ export const SCENARIOS: Scenario[] = [
 type Json = any;
 
 /** PostGraphile's timestamp (without time zone, UTC by convention) as this API's ISO string. */
-const iso = (t: string | null) => (t == null ? null : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`).toISOString());
-const byTagSlug = (tags: { slug: string }[]) => [...tags].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+const iso = (t: string | null) =>
+  t == null ? null : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`).toISOString();
+const byTagSlug = (tags: { slug: string }[]) =>
+  [...tags].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
 
 function blocks(body: Json[]): Json[] {
   return body.map((b) =>
@@ -94,7 +96,8 @@ function pglArticle(a: Json): Json {
 /** A contender's `data` in this API's shape, tags sorted (no contender promises their order). */
 export function canonical(scenario: ScenarioName, contender: Contender, data: Json): Json {
   if (contender === 'postgraphile') {
-    if (scenario === 'article' || scenario === 'articleNav') data = { article: pglArticle(data.benchPeerVisibleArticle) };
+    if (scenario === 'article' || scenario === 'articleNav')
+      data = { article: pglArticle(data.benchPeerVisibleArticle) };
     else if (scenario === 'section') {
       const s = data.allSections.nodes[0];
       data = {
@@ -102,7 +105,14 @@ export function canonical(scenario: ScenarioName, contender: Contender, data: Js
           name: s.name,
           articles: {
             edges: s.sectionLatestArticles.nodes.map((a: Json) => ({
-              node: { headline: a.headline, slug: a.slug, publishedAt: iso(a.publishedAt), excerpt: a.articleExcerpt, reporters: a.articleReporters.nodes, leadImage: a.mediaByLeadImageId },
+              node: {
+                headline: a.headline,
+                slug: a.slug,
+                publishedAt: iso(a.publishedAt),
+                excerpt: a.articleExcerpt,
+                reporters: a.articleReporters.nodes,
+                leadImage: a.mediaByLeadImageId,
+              },
             })),
           },
         },
@@ -114,7 +124,16 @@ export function canonical(scenario: ScenarioName, contender: Contender, data: Js
           name: r.name,
           title: r.title,
           bio: r.bio,
-          articles: { edges: r.reporterLatestArticles.nodes.map((a: Json) => ({ node: { headline: a.headline, slug: a.slug, publishedAt: iso(a.publishedAt), section: a.sectionBySectionId } })) },
+          articles: {
+            edges: r.reporterLatestArticles.nodes.map((a: Json) => ({
+              node: {
+                headline: a.headline,
+                slug: a.slug,
+                publishedAt: iso(a.publishedAt),
+                section: a.sectionBySectionId,
+              },
+            })),
+          },
         },
       };
     }
@@ -124,9 +143,13 @@ export function canonical(scenario: ScenarioName, contender: Contender, data: Js
 }
 
 // ---- the floor: one SQL statement per page, building this API's JSON in PostgreSQL ----------------
-const VISIBLE = (a: string) => `${a}."status" = 'PUBLISHED' AND ${a}."deletedAt" IS NULL AND ${a}."publishedAt" <= (now() AT TIME ZONE 'UTC')`;
+const VISIBLE = (a: string) =>
+  `${a}."status" = 'PUBLISHED' AND ${a}."deletedAt" IS NULL AND ${a}."publishedAt" <= (now() AT TIME ZONE 'UTC')`;
 const ISO = (col: string) => `to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const NEIGHBOUR = (op: '<' | '>', dir: 'DESC' | 'ASC') => `(SELECT json_build_object('headline', p."headline", 'slug', p."slug") FROM "Article" p
+const NEIGHBOUR = (
+  op: '<' | '>',
+  dir: 'DESC' | 'ASC',
+) => `(SELECT json_build_object('headline', p."headline", 'slug', p."slug") FROM "Article" p
    WHERE ${VISIBLE('p')} AND (p."publishedAt", p."id") ${op} (a."publishedAt", a."id") ORDER BY p."publishedAt" ${dir}, p."id" ${dir} LIMIT 1)`;
 const ARTICLE_SQL = (nav: boolean) => `SELECT json_build_object('data', json_build_object('article', (
   SELECT json_build_object(

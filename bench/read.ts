@@ -56,12 +56,24 @@ const log = (s = '') => {
   console.log(s);
   out.push(s);
 };
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 const cleanup: (() => void)[] = [];
 
 // ---- processes ------------------------------------------------------------------------------------
-function child(script: string, options: { env?: Record<string, string>; execArgv?: string[]; cwd?: string }): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = fork(script, [], { cwd: options.cwd, execArgv: options.execArgv ?? [], env: { ...process.env, ...options.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function child(
+  script: string,
+  options: { env?: Record<string, string>; execArgv?: string[]; cwd?: string },
+): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = fork(script, [], {
+    cwd: options.cwd,
+    execArgv: options.execArgv ?? [],
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   cleanup.push(() => void proc.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`${path.basename(script)} exited with ${code}`)));
@@ -91,18 +103,39 @@ interface Target {
   label?: string;
 }
 
-function request(target: Target, scenario: Scenario, key: string): { method: string; path: string; headers: Record<string, string>; body?: string } {
-  if (target.contender === 'floor') return { method: 'GET', path: `/${scenario.name}?key=${encodeURIComponent(key)}`, headers: {} };
+function request(
+  target: Target,
+  scenario: Scenario,
+  key: string,
+): { method: string; path: string; headers: Record<string, string>; body?: string } {
+  if (target.contender === 'floor')
+    return { method: 'GET', path: `/${scenario.name}?key=${encodeURIComponent(key)}`, headers: {} };
   const query = target.contender === 'api' ? scenario.api : scenario.postgraphile;
   // The response cache serves anonymous GETs (a POST always executes): ask it as a page or CDN would.
   if (target.label === 'api+cache') {
-    return { method: 'GET', path: `/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify({ slug: key }))}`, headers: {} };
+    return {
+      method: 'GET',
+      path: `/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify({ slug: key }))}`,
+      headers: {},
+    };
   }
-  return { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { slug: key } }) };
+  return {
+    method: 'POST',
+    path: '/graphql',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables: { slug: key } }),
+  };
 }
 
-async function send(port: number, req: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${req.path}`, { method: req.method, headers: req.headers, body: req.body });
+async function send(
+  port: number,
+  req: { method: string; path: string; headers: Record<string, string>; body?: string },
+): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${port}${req.path}`, {
+    method: req.method,
+    headers: req.headers,
+    body: req.body,
+  });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
   // An operation with @defer answers multipart/mixed: timed to its last part, checked for errors.
@@ -120,7 +153,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** One request at a time: 30 warm-up (at least 3, at most ~5 s), then SAMPLES timed requests (at least 5, fewer than SAMPLES past 20 s). */
-async function latency(port: number, req: () => { method: string; path: string; headers: Record<string, string>; body?: string }) {
+async function latency(
+  port: number,
+  req: () => { method: string; path: string; headers: Record<string, string>; body?: string },
+) {
   const warm = Date.now() + 5_000;
   for (let i = 0; i < 30 && (i < 3 || Date.now() < warm); i++) await send(port, req());
   const times: number[] = [];
@@ -160,7 +196,9 @@ const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 async function main() {
   const started = new Date();
   log(`# bench:read — ${started.toISOString()}`);
-  log(`\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, ${ARTICLES.toLocaleString('en')} generated articles, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s, pool ${POOL} per server. Load average at start: ${load()}`);
+  log(
+    `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, ${ARTICLES.toLocaleString('en')} generated articles, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s, pool ${POOL} per server. Load average at start: ${load()}`,
+  );
   ensurePeerInstalled();
 
   let url = process.env.DATABASE_URL ?? '';
@@ -175,19 +213,27 @@ async function main() {
     const probe = new pg.Client({ connectionString: url });
     await probe.connect();
     const exists = (await probe.query(`SELECT to_regclass('"Article"') AS t`)).rows[0].t;
-    const n = exists ? Number((await probe.query(`SELECT count(*) FROM "Article" WHERE slug ~ '^s[0-9]+-'`)).rows[0].count) : 0;
+    const n = exists
+      ? Number((await probe.query(`SELECT count(*) FROM "Article" WHERE slug ~ '^s[0-9]+-'`)).rows[0].count)
+      : 0;
     await probe.end();
     return n;
   };
   const have = await generated();
   if (have < ARTICLES) {
     const t0 = Date.now();
-    execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/seed/cli.ts'), '--articles', String(ARTICLES - have)], {
-      env: { ...process.env, DATABASE_URL: url },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/seed/cli.ts'), '--articles', String(ARTICLES - have)],
+      {
+        env: { ...process.env, DATABASE_URL: url },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const seconds = (Date.now() - t0) / 1000;
-    log(`\nSeeded demo data + ${(ARTICLES - have).toLocaleString('en')} articles (npm run db:seed) in ${seconds.toFixed(1)} s = ${Math.round((ARTICLES - have) / seconds)} articles/s (load ${load()})`);
+    log(
+      `\nSeeded demo data + ${(ARTICLES - have).toLocaleString('en')} articles (npm run db:seed) in ${seconds.toFixed(1)} s = ${Math.round((ARTICLES - have) / seconds)} articles/s (load ${load()})`,
+    );
   } else log(`\nDATABASE_URL already holds ${have.toLocaleString('en')} generated articles.`);
 
   const client = new pg.Client({ connectionString: url });
@@ -196,7 +242,9 @@ async function main() {
   await client.query(readFileSync(path.join(HERE, 'peers', 'functions.sql'), 'utf8'));
   const visible = `"status" = 'PUBLISHED' AND "deletedAt" IS NULL AND "publishedAt" <= (now() AT TIME ZONE 'UTC')`;
   const keys = {
-    article: (await client.query(`SELECT slug FROM "Article" WHERE ${visible} ORDER BY md5(slug) LIMIT 1000`)).rows.map((r) => r.slug as string),
+    article: (await client.query(`SELECT slug FROM "Article" WHERE ${visible} ORDER BY md5(slug) LIMIT 1000`)).rows.map(
+      (r) => r.slug as string,
+    ),
     section: (await client.query(`SELECT slug FROM "Section" ORDER BY position`)).rows.map((r) => r.slug as string),
     reporter: (await client.query(`SELECT slug FROM "Reporter" ORDER BY id`)).rows.map((r) => r.slug as string),
   };
@@ -204,15 +252,39 @@ async function main() {
 
   // This API twice: without its response cache (every request executed: the engine against the peers)
   // and as deployed, with it (repeated pages answered from memory).
-  const env = { NODE_ENV: 'production', DATABASE_URL: url, PORT: '0', SEED_DEMO: 'false', DEMO_VIEWS: 'false', GRAPHIQL: 'false', PUBLISH_SCHEDULER_MS: '0', DATABASE_POOL_SIZE: POOL, RESPONSE_CACHE: 'false', LOG_LEVEL: 'error',
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    PORT: '0',
+    SEED_DEMO: 'false',
+    DEMO_VIEWS: 'false',
+    GRAPHIQL: 'false',
+    PUBLISH_SCHEDULER_MS: '0',
+    DATABASE_POOL_SIZE: POOL,
+    RESPONSE_CACHE: 'false',
+    LOG_LEVEL: 'error',
     // One load generator on loopback is one client: the per-client limits would refuse it.
-    RATE_LIMIT_SEARCH_PER_MINUTE: '1000000', RATE_LIMIT_MUTATIONS_PER_MINUTE: '1000000' };
+    RATE_LIMIT_SEARCH_PER_MINUTE: '1000000',
+    RATE_LIMIT_MUTATIONS_PER_MINUTE: '1000000',
+  };
   const profileDir = PROFILE ? path.resolve(PROFILE) : undefined;
   const [api, postgraphile, floor, cached] = await Promise.all([
-    child(path.join(HERE, 'read-server.ts'), { env, execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])] }),
-    child(path.join(PEER, 'server.mjs'), { cwd: PEER, env: { DATABASE_URL: url, POOL_SIZE: POOL, NODE_OPTIONS: `--require ${path.join(PEER, 'polyfill.cjs')}` } }),
-    child(path.join(HERE, 'read-floor.ts'), { env: { DATABASE_URL: url, POOL_SIZE: POOL }, execArgv: ['--import', 'tsx'] }),
-    child(path.join(HERE, 'read-server.ts'), { env: { ...env, RESPONSE_CACHE: 'true' }, execArgv: ['--import', 'tsx'] }),
+    child(path.join(HERE, 'read-server.ts'), {
+      env,
+      execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    }),
+    child(path.join(PEER, 'server.mjs'), {
+      cwd: PEER,
+      env: { DATABASE_URL: url, POOL_SIZE: POOL, NODE_OPTIONS: `--require ${path.join(PEER, 'polyfill.cjs')}` },
+    }),
+    child(path.join(HERE, 'read-floor.ts'), {
+      env: { DATABASE_URL: url, POOL_SIZE: POOL },
+      execArgv: ['--import', 'tsx'],
+    }),
+    child(path.join(HERE, 'read-server.ts'), {
+      env: { ...env, RESPONSE_CACHE: 'true' },
+      execArgv: ['--import', 'tsx'],
+    }),
   ]);
   const targets: Target[] = [
     { contender: 'api', port: api.port },
@@ -225,13 +297,20 @@ async function main() {
   let compared = 0;
   for (const scenario of SCENARIOS) {
     for (const key of scenario.key === 'article' ? keys.article.slice(0, 30) : keys[scenario.key]) {
-      const [mine, ...others] = await Promise.all(targets.map(async (t) => canonical(scenario.name, t.contender, (await send(t.port, request(t, scenario, key))).data)));
+      const [mine, ...others] = await Promise.all(
+        targets.map(async (t) =>
+          canonical(scenario.name, t.contender, (await send(t.port, request(t, scenario, key))).data),
+        ),
+      );
       for (const [i, other] of others.entries()) {
         if (!isDeepStrictEqual(mine, other)) {
-          throw new Error(`${scenario.name} ${key}: ${targets[i + 1]!.contender} answers differently:\n api: ${JSON.stringify(mine).slice(0, 1500)}\n ${targets[i + 1]!.contender}: ${JSON.stringify(other).slice(0, 1500)}`);
+          throw new Error(
+            `${scenario.name} ${key}: ${targets[i + 1]!.contender} answers differently:\n api: ${JSON.stringify(mine).slice(0, 1500)}\n ${targets[i + 1]!.contender}: ${JSON.stringify(other).slice(0, 1500)}`,
+          );
         }
       }
-      if (!JSON.stringify(mine).includes('"headline"')) throw new Error(`${scenario.name} ${key}: empty page ${JSON.stringify(mine)}`);
+      if (!JSON.stringify(mine).includes('"headline"'))
+        throw new Error(`${scenario.name} ${key}: empty page ${JSON.stringify(mine)}`);
       compared++;
     }
   }
@@ -239,7 +318,9 @@ async function main() {
 
   const single: string[] = [];
   if (ONLY !== 'load') {
-    log(`\n## One request at a time (up to ${SAMPLES} requests after up to 30 warm-up, each row time-boxed to ~20 s; load ${load()})\n`);
+    log(
+      `\n## One request at a time (up to ${SAMPLES} requests after up to 30 warm-up, each row time-boxed to ~20 s; load ${load()})\n`,
+    );
     log('| operation | requests | p50 ms | p99 ms | target p99 |');
     log('|---|---|---|---|---|');
     const row = (name: string, r: { p50: number; p99: number; n: number }, target: number) => {
@@ -247,23 +328,57 @@ async function main() {
       single.push(line);
       log(line);
     };
-    for (const file of readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.graphql')).sort()) {
+    for (const file of readdirSync(path.join(ROOT, 'examples'))
+      .filter((f) => f.endsWith('.graphql'))
+      .sort()) {
       const source = readFileSync(path.join(ROOT, 'examples', file), 'utf8');
       for (const def of parse(source).definitions) {
         if (def.kind !== Kind.OPERATION_DEFINITION || def.operation !== 'query') continue;
         const body = JSON.stringify({ query: source, operationName: def.name?.value });
-        row(`examples/${file} ${def.name?.value ?? ''}`, await latency(api.port, () => ({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body })), 15);
+        row(
+          `examples/${file} ${def.name?.value ?? ''}`,
+          await latency(api.port, () => ({
+            method: 'POST',
+            path: '/graphql',
+            headers: { 'content-type': 'application/json' },
+            body,
+          })),
+          15,
+        );
       }
     }
     for (const scenario of SCENARIOS) {
       let i = 0;
-      row(`${scenario.title}`, await latency(api.port, () => request(targets[0]!, scenario, keys[scenario.key][i++ % keys[scenario.key].length]!)), 15);
+      row(
+        `${scenario.title}`,
+        await latency(api.port, () =>
+          request(targets[0]!, scenario, keys[scenario.key][i++ % keys[scenario.key].length]!),
+        ),
+        15,
+      );
     }
-    const search = 'query ($q: String!) { search(query: $q, first: 10) { totalCount edges { snippet node { headline url } } } }';
+    const search =
+      'query ($q: String!) { search(query: $q, first: 10) { totalCount edges { snippet node { headline url } } } }';
     for (const [kind, q] of SEARCHES) {
-      const hits = (await send(api.port, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: search, variables: { q } }) })).data.search.totalCount;
+      const hits = (
+        await send(api.port, {
+          method: 'POST',
+          path: '/graphql',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: search, variables: { q } }),
+        })
+      ).data.search.totalCount;
       const body = JSON.stringify({ query: search, variables: { q } });
-      row(`search "${q}" (${kind}, ${hits} hits)`, await latency(api.port, () => ({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body })), 30);
+      row(
+        `search "${q}" (${kind}, ${hits} hits)`,
+        await latency(api.port, () => ({
+          method: 'POST',
+          path: '/graphql',
+          headers: { 'content-type': 'application/json' },
+          body,
+        })),
+        30,
+      );
     }
   }
 
@@ -278,23 +393,43 @@ async function main() {
           const run = await cannon(target, scenario, keys[scenario.key]);
           const id = `${scenario.name}/${target.label ?? target.contender}`;
           runs.set(id, [...(runs.get(id) ?? []), run]);
-          console.log(`  round ${round + 1} ${scenario.name.padEnd(10)} ${(target.label ?? target.contender).padEnd(12)} ${Math.round(run.rps).toString().padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms${run.bad ? `  ${run.bad} non-2xx/errors` : ''}  (load ${load()})`);
+          console.log(
+            `  round ${round + 1} ${scenario.name.padEnd(10)} ${(target.label ?? target.contender).padEnd(12)} ${Math.round(run.rps).toString().padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms${run.bad ? `  ${run.bad} non-2xx/errors` : ''}  (load ${load()})`,
+          );
         }
       }
     }
     log('\nMedian over rounds of req/s and p99 (ms); ratios are this API over the peer.\n');
-    log('| scenario | this API req/s (p99) | PostGraphile v5 req/s (p99) | floor req/s (p99) | API / PostGraphile | API / floor | targets (≥ 1.0×, p99 no worse; ≥ 0.5× floor) | with response cache req/s (p99), / PostGraphile |');
+    log(
+      '| scenario | this API req/s (p99) | PostGraphile v5 req/s (p99) | floor req/s (p99) | API / PostGraphile | API / floor | targets (≥ 1.0×, p99 no worse; ≥ 0.5× floor) | with response cache req/s (p99), / PostGraphile |',
+    );
     log('|---|---|---|---|---|---|---|---|');
     for (const scenario of SCENARIOS) {
       const [a, p, f, c] = (['api', 'postgraphile', 'floor', 'api+cache'] as const).map((c) => {
         const rs = runs.get(`${scenario.name}/${c}`)!;
-        return { rps: median(rs.map((r) => r.rps)), p99: median(rs.map((r) => r.p99)), bad: rs.reduce((n, r) => n + r.bad, 0) };
+        return {
+          rps: median(rs.map((r) => r.rps)),
+          p99: median(rs.map((r) => r.p99)),
+          bad: rs.reduce((n, r) => n + r.bad, 0),
+        };
       });
       const vsPeer = a!.rps / p!.rps;
       const vsFloor = a!.rps / f!.rps;
-      const met = [vsPeer >= 1 ? 'met' : '**MISSED**', a!.p99 <= p!.p99 ? 'met' : '**MISSED**', vsFloor >= 0.5 ? 'met' : '**MISSED**'].join(' / ');
-      log(`| ${scenario.title} | ${Math.round(a!.rps)} (${a!.p99}) | ${Math.round(p!.rps)} (${p!.p99}) | ${Math.round(f!.rps)} (${f!.p99}) | ${vsPeer.toFixed(2)}× | ${vsFloor.toFixed(2)}× | ${met} | ${Math.round(c!.rps)} (${c!.p99}), ${(c!.rps / p!.rps).toFixed(2)}× |`);
-      for (const [who, r] of [['api', a], ['postgraphile', p], ['floor', f], ['api+cache', c]] as const) if (r!.bad) log(`\nWARNING: ${scenario.name}/${who}: ${r!.bad} non-2xx responses or errors`);
+      const met = [
+        vsPeer >= 1 ? 'met' : '**MISSED**',
+        a!.p99 <= p!.p99 ? 'met' : '**MISSED**',
+        vsFloor >= 0.5 ? 'met' : '**MISSED**',
+      ].join(' / ');
+      log(
+        `| ${scenario.title} | ${Math.round(a!.rps)} (${a!.p99}) | ${Math.round(p!.rps)} (${p!.p99}) | ${Math.round(f!.rps)} (${f!.p99}) | ${vsPeer.toFixed(2)}× | ${vsFloor.toFixed(2)}× | ${met} | ${Math.round(c!.rps)} (${c!.p99}), ${(c!.rps / p!.rps).toFixed(2)}× |`,
+      );
+      for (const [who, r] of [
+        ['api', a],
+        ['postgraphile', p],
+        ['floor', f],
+        ['api+cache', c],
+      ] as const)
+        if (r!.bad) log(`\nWARNING: ${scenario.name}/${who}: ${r!.bad} non-2xx responses or errors`);
     }
   }
   log(`\nLoad average at the end: ${load()}.`);
@@ -302,7 +437,9 @@ async function main() {
   await Promise.all([api, postgraphile, floor, cached].map((c) => stopChild(c.proc)));
   if (profileDir) {
     // The largest profile is the main thread's (tsx's loader thread writes one too).
-    const file = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => statSync(path.join(profileDir, b)).size - statSync(path.join(profileDir, a)).size)[0];
+    const file = readdirSync(profileDir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort((a, b) => statSync(path.join(profileDir, b)).size - statSync(path.join(profileDir, a)).size)[0];
     if (file) {
       log(`\n## CPU profile of this API over the whole run (${path.join(profileDir, file)})\n`);
       log(summariseProfile(JSON.parse(readFileSync(path.join(profileDir, file), 'utf8'))));

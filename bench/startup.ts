@@ -24,7 +24,17 @@ async function firstAnswer(command: string, args: readonly string[], dataDir: st
   const started = performance.now();
   const child = spawn(command, args, {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PGLITE_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), OUTBOX_DIR: path.join(dataDir, 'outbox'), LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PGLITE_DIR: dataDir,
+      MEDIA_DIR: path.join(dataDir, 'media'),
+      OUTBOX_DIR: path.join(dataDir, 'outbox'),
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -35,7 +45,10 @@ async function firstAnswer(command: string, args: readonly string[], dataDir: st
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"query":"{ sections { slug } }"}',
-      }).then((r) => r.ok, () => false);
+      }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return (performance.now() - started) / 1000;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -46,7 +59,12 @@ async function firstAnswer(command: string, args: readonly string[], dataDir: st
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`startup to first answer, ${RUNS} runs per case, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${os.cpus().length} cores`);
+console.log(
+  `startup to first answer, ${RUNS} runs per case, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, ${os.cpus().length} cores`,
+);
 for (const [name, [command, args]] of Object.entries(commands)) {
   const fresh: number[] = [];
   const existing: number[] = [];
@@ -62,4 +80,9 @@ for (const [name, [command, args]] of Object.entries(commands)) {
   const fmt = (xs: number[]) => `${xs.map((x) => x.toFixed(2)).join(' / ')} s (median ${median(xs).toFixed(2)} s)`;
   console.log(`${name}\n  fresh data dir:    ${fmt(fresh)}\n  existing data dir: ${fmt(existing)}`);
 }
-console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average after: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

@@ -11,7 +11,8 @@ const port = await app.start(0, '127.0.0.1');
 process.on('message', async (message: { id: number; op: 'stats' | 'flush' | 'stop' }) => {
   const reply = (body: object) => process.send!({ id: message.id, ...body });
   if (message.op === 'stats') {
-    const counted = async (name: string) => (await app.metrics.registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
+    const counted = async (name: string) =>
+      (await app.metrics.registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
     return reply({
       statements,
       directoryQueries: await counted('views_directory_queries_total'),

@@ -15,7 +15,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { seedIfEmpty } from '../src/seed/demo.ts';
@@ -31,7 +30,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 100_000);
 const TOTAL_VIEWS = Number(process.env.BENCH_VIEWS ?? 10_000_000);
 const PREFIX = 'bench:';
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+const UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const log = (s: string) => console.log(s);
 
 // ---- infrastructure -------------------------------------------------------------------------------
@@ -41,7 +41,11 @@ async function startRedisServer(): Promise<string> {
   if (!bin) throw new Error('redis-server not installed (apt-get install redis-server)');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
   const port = await freePort();
-  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const proc = spawn(
+    bin,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
   cleanup.push(() => {
     proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -54,8 +58,15 @@ async function startRedisServer(): Promise<string> {
   return url;
 }
 
-function child(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; port: number; call: (op: string) => Promise<any> }> {
-  const proc = fork(path.join(HERE, script), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function child(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ proc: ChildProcess; port: number; call: (op: string) => Promise<any> }> {
+  const proc = fork(path.join(HERE, script), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let seq = 0;
   const waiting = new Map<number, (v: unknown) => void>();
   proc.on('message', (m: { id?: number }) => {
@@ -94,8 +105,18 @@ interface Run {
 async function cannon(name: string, opts: autocannon.Options, connections = CONNECTIONS): Promise<Run> {
   await autocannon({ ...opts, duration: 2, connections }); // warm-up
   const r = await autocannon({ ...opts, duration: SECONDS, connections });
-  const run = { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, total: r.requests.total };
-  log(`  ${name.padEnd(34)} ${Math.round(run.rps).toString().padStart(7)} req/s   p50 ${run.p50} ms   p99 ${run.p99} ms${run.non2xx || run.errors ? `   non-2xx ${run.non2xx} errors ${run.errors}` : ''}`);
+  const run = {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    total: r.requests.total,
+  };
+  log(
+    `  ${name.padEnd(34)} ${Math.round(run.rps).toString().padStart(7)} req/s   p50 ${run.p50} ms   p99 ${run.p99} ms${run.non2xx || run.errors ? `   non-2xx ${run.non2xx} errors ${run.errors}` : ''}`,
+  );
   return run;
 }
 
@@ -108,7 +129,9 @@ function zipfPicker(ids: number[]): () => number {
 
 // ---- main -----------------------------------------------------------------------------------------
 async function main() {
-  log(`bench:views — ${os.cpus().length} CPUs, node ${process.version}, ${SECONDS} s per run, ${CONNECTIONS} connections`);
+  log(
+    `bench:views — ${os.cpus().length} CPUs, node ${process.version}, ${SECONDS} s per run, ${CONNECTIONS} connections`,
+  );
   const redisUrl = await startRedisServer();
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -165,7 +188,16 @@ async function main() {
   const before = await server.call('stats');
   const beaconRun = await cannon('POST /views/:id (beacon)', {
     url: base,
-    requests: [{ method: 'POST', setupRequest: (req: any) => ({ ...req, path: `/views/${pick()}?v=${nextVisitor()}`, headers: { 'user-agent': UA } }) }],
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req: any) => ({
+          ...req,
+          path: `/views/${pick()}?v=${nextVisitor()}`,
+          headers: { 'user-agent': UA },
+        }),
+      },
+    ],
   });
   const trivialRun = await cannon('Yoga { __typename }', {
     url: `${base}/graphql`,
@@ -183,7 +215,10 @@ async function main() {
           ...req,
           path: '/graphql',
           headers: { 'content-type': 'application/json', 'user-agent': UA },
-          body: JSON.stringify({ query: mutation, variables: { a: Buffer.from(`Article:${pick()}`).toString('base64'), v: nextVisitor() } }),
+          body: JSON.stringify({
+            query: mutation,
+            variables: { a: Buffer.from(`Article:${pick()}`).toString('base64'), v: nextVisitor() },
+          }),
         }),
       },
     ],
@@ -195,7 +230,9 @@ async function main() {
   const viewsRecorded = Number(history._sum.views ?? 0);
   // Trivial queries run no SQL; so every statement in the window is view counting (lookups + flushes).
   const statements = after.statements - before.statements;
-  log(`\nPostgreSQL: ${statements} statements for ${viewsRecorded} recorded views (${after.directoryQueries - before.directoryQueries} article lookups) = ${((statements / viewsRecorded) * 1000).toFixed(3)} per 1,000 views; Article.viewCount sum ${counted._sum.viewCount}; last flush ${JSON.stringify(flushed.report)}`);
+  log(
+    `\nPostgreSQL: ${statements} statements for ${viewsRecorded} recorded views (${after.directoryQueries - before.directoryQueries} article lookups) = ${((statements / viewsRecorded) * 1000).toFixed(3)} per 1,000 views; Article.viewCount sum ${counted._sum.viewCount}; last flush ${JSON.stringify(flushed.report)}`,
+  );
 
   // 10 million views generated directly into the store's buckets (60 days: the month and the one before).
   log(`\nGenerating ${TOTAL_VIEWS.toLocaleString('en')} views over 60 days into Redis…`);
@@ -209,12 +246,18 @@ async function main() {
   const section = new Map(visible.map((v) => [v.id, v.sectionId]));
   const perHour = Math.floor(TOTAL_VIEWS / (60 * 24));
   const pad = (id: number) => String(id).padStart(10, '0');
-  const zadd = (pipeline: ReturnType<typeof redis.pipeline>, key: string, counts: Map<number, number>, ttlSeconds: number) => {
+  const zadd = (
+    pipeline: ReturnType<typeof redis.pipeline>,
+    key: string,
+    counts: Map<number, number>,
+    ttlSeconds: number,
+  ) => {
     const args: (string | number)[] = [];
     for (const [id, n] of counts) args.push(n, pad(id));
     // Added to what the load runs recorded (the current hour and day): written aside, then summed in.
     const aside = `${key}:gen`;
-    for (let i = 0; i < args.length; i += 20_000) pipeline.zadd(aside, ...(args.slice(i, i + 20_000) as [number, string]));
+    for (let i = 0; i < args.length; i += 20_000)
+      pipeline.zadd(aside, ...(args.slice(i, i + 20_000) as [number, string]));
     pipeline.zunionstore(key, 2, key, aside);
     pipeline.del(aside);
     pipeline.expire(key, ttlSeconds);
@@ -237,7 +280,8 @@ async function main() {
     const pipeline = redis.pipeline();
     const ttl = 62 * 86_400;
     zadd(pipeline, store.keys.rank({ level: 'd', index: dayIndex }, 'a'), dayCounts, ttl);
-    for (const [s, counts] of bySection(dayCounts)) zadd(pipeline, store.keys.rank({ level: 'd', index: dayIndex }, String(s)), counts, ttl);
+    for (const [s, counts] of bySection(dayCounts))
+      zadd(pipeline, store.keys.rank({ level: 'd', index: dayIndex }, String(s)), counts, ttl);
     await pipeline.exec();
     dayCounts = new Map();
   };
@@ -259,14 +303,17 @@ async function main() {
     const pipeline = redis.pipeline();
     const ttl = 61 * 86_400;
     zadd(pipeline, store.keys.rank({ level: 'h', index: hour }, 'a'), counts, ttl);
-    for (const [s, c] of bySection(counts)) zadd(pipeline, store.keys.rank({ level: 'h', index: hour }, String(s)), c, ttl);
+    for (const [s, c] of bySection(counts))
+      zadd(pipeline, store.keys.rank({ level: 'h', index: hour }, String(s)), c, ttl);
     await pipeline.exec();
   }
   await flushDay();
   await store.close();
   log(`  ${generated.toLocaleString('en')} views in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  log('\nmostViewed (ranking cached 1 s, refreshed in the background); latency with one request at a time, then saturated:');
+  log(
+    '\nmostViewed (ranking cached 1 s, refreshed in the background); latency with one request at a time, then saturated:',
+  );
   const mv = (query: string) => ({
     url: `${base}/graphql`,
     method: 'POST' as const,
@@ -285,16 +332,34 @@ async function main() {
   const stats = await server.call('stats');
 
   const ratio = (a: Run, b: Run) => a.rps / b.rps;
-  const line = (label: string, value: string, target: string, ok: boolean) => log(`  ${label.padEnd(44)} ${value.padStart(10)}   target ${target.padEnd(8)} ${ok ? 'met' : 'MISSED'}`);
+  const line = (label: string, value: string, target: string, ok: boolean) =>
+    log(`  ${label.padEnd(44)} ${value.padStart(10)}   target ${target.padEnd(8)} ${ok ? 'met' : 'MISSED'}`);
   log('\nSummary');
-  line('beacon / bare node:http 204', `${ratio(beaconRun, floorRun).toFixed(2)}x`, '>= 0.7x', ratio(beaconRun, floorRun) >= 0.7);
-  line('recordView / trivial Yoga query', `${ratio(recordRun, trivialRun).toFixed(2)}x`, '>= 0.8x', ratio(recordRun, trivialRun) >= 0.8);
-  line('PostgreSQL statements per 1,000 views', ((statements / viewsRecorded) * 1000).toFixed(3), '< 2', (statements / viewsRecorded) * 1000 < 2);
+  line(
+    'beacon / bare node:http 204',
+    `${ratio(beaconRun, floorRun).toFixed(2)}x`,
+    '>= 0.7x',
+    ratio(beaconRun, floorRun) >= 0.7,
+  );
+  line(
+    'recordView / trivial Yoga query',
+    `${ratio(recordRun, trivialRun).toFixed(2)}x`,
+    '>= 0.8x',
+    ratio(recordRun, trivialRun) >= 0.8,
+  );
+  line(
+    'PostgreSQL statements per 1,000 views',
+    ((statements / viewsRecorded) * 1000).toFixed(3),
+    '< 2',
+    (statements / viewsRecorded) * 1000 < 2,
+  );
   line('mostViewed DAY p99 (ms)', String(dayRun.p99), '< 5', dayRun.p99 < 5);
   line('mostViewed MONTH p99 (ms)', String(monthRun.p99), '< 5', monthRun.p99 < 5);
   line('mostViewed WEEK, one section p99 (ms)', String(sectionRun.p99), '< 5', sectionRun.p99 < 5);
   log(`  (rankings computed during the run: ${stats.rankingsComputed}; store ${JSON.stringify(stats.health)})`);
-  log(`  (saturated: DAY ${Math.round(daySat.rps)} req/s p99 ${daySat.p99} ms, MONTH ${Math.round(monthSat.rps)} req/s p99 ${monthSat.p99} ms; trivial Yoga query p99 at ${CONNECTIONS} connections: ${trivialRun.p99} ms)`);
+  log(
+    `  (saturated: DAY ${Math.round(daySat.rps)} req/s p99 ${daySat.p99} ms, MONTH ${Math.round(monthSat.rps)} req/s p99 ${monthSat.p99} ms; trivial Yoga query p99 at ${CONNECTIONS} connections: ${trivialRun.p99} ms)`,
+  );
   for (const r of [floorRun, beaconRun, trivialRun, recordRun, dayRun, monthRun, sectionRun, daySat, monthSat]) {
     if (r.non2xx || r.errors) log(`  WARNING: ${r.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   }

@@ -9,9 +9,15 @@ import { parseArgs } from 'node:util';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { BreakingNewsDocument, type BreakingNewsSubscription, type BreakingNewsSubscriptionVariables } from './generated/graphql.ts';
+import {
+  BreakingNewsDocument,
+  type BreakingNewsSubscription,
+  type BreakingNewsSubscriptionVariables,
+} from './generated/graphql.ts';
 
-const { values } = parseArgs({ options: { count: { type: 'string' }, section: { type: 'string' }, after: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string' }, section: { type: 'string' }, after: { type: 'string' } },
+});
 const url = (process.env.NEWS_API ?? 'http://localhost:4000/graphql').replace(/^http/, 'ws');
 const limit = values.count ? Number(values.count) : Infinity;
 const query = print(BreakingNewsDocument);
@@ -20,7 +26,13 @@ let received = 0;
 
 /** One connection: resolves when the wanted number of events arrived, rejects when the connection drops. */
 function follow(): Promise<void> {
-  const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, on: { connected: () => console.error(`connected to ${url}${cursor ? ' (resuming)' : ''}`) } });
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    on: { connected: () => console.error(`connected to ${url}${cursor ? ' (resuming)' : ''}`) },
+  });
   const variables: BreakingNewsSubscriptionVariables = { after: cursor, section: values.section ?? null };
   return new Promise<void>((resolve, reject) => {
     client.subscribe<BreakingNewsSubscription>(
@@ -32,10 +44,18 @@ function follow(): Promise<void> {
           cursor = event.cursor;
           if (event.gap) console.log('… more was published while disconnected than can be replayed: reload the list');
           const a = event.article;
-          if (a) console.log(`[속보${event.replayed ? ', replayed' : ''}] ${a.headline} (${a.section.name}, ${a.publishedAt}) ${a.url}`);
+          if (a)
+            console.log(
+              `[속보${event.replayed ? ', replayed' : ''}] ${a.headline} (${a.section.name}, ${a.publishedAt}) ${a.url}`,
+            );
           if (++received >= limit) resolve();
         },
-        error: (error) => reject(error instanceof Error ? error : new Error(`connection closed (${(error as { code?: number }).code ?? 'no code'})`)),
+        error: (error) =>
+          reject(
+            error instanceof Error
+              ? error
+              : new Error(`connection closed (${(error as { code?: number }).code ?? 'no code'})`),
+          ),
         complete: () => reject(new Error('the server ended the subscription')),
       },
     );

@@ -28,7 +28,7 @@ import { trackOpenSubscriptions } from './live/open-subscriptions.ts';
 import { trackHttp } from './platform/http-drain.ts';
 import { attachWebSocketServer, type ConnectionAuthenticator, type LiveWebSocketServer } from './live/websocket.ts';
 import { type Caching, createCaching } from './cache/caching.ts';
-import { type PubSub } from './pubsub/pubsub.ts';
+import type { PubSub } from './pubsub/pubsub.ts';
 import { createPubSub } from './pubsub/redis.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './relay/operation-limits.ts';
 import { schema } from './schema.ts';
@@ -42,7 +42,13 @@ import { observeRequests, requestLogger } from './platform/request-log.ts';
 import { readinessCheck, useHealthEndpoints } from './platform/health.ts';
 import { Metrics } from './platform/metrics.ts';
 import { useMetricsEndpoint } from './platform/metrics-endpoint.ts';
-import { databaseMetrics, instrumentPubSub, requestMetrics, useSubscriptionMetrics, viewMetrics } from './platform/app-metrics.ts';
+import {
+  databaseMetrics,
+  instrumentPubSub,
+  requestMetrics,
+  useSubscriptionMetrics,
+  viewMetrics,
+} from './platform/app-metrics.ts';
 import { readMigrations } from './db/migrate.ts';
 import { useReadReplicas } from './db/read-routing.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
@@ -110,29 +116,60 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const mailer = createMailer(config.mail);
   const rateLimiter = createRateLimiter(config.redisUrl, log);
   const viewObservers = viewMetrics(metrics);
-  const views = await createViewCounting({ prisma: db.prisma, config: config.views, redisUrl: config.redisUrl, clock, log, store: options.viewStore, observe: viewObservers });
+  const views = await createViewCounting({
+    prisma: db.prisma,
+    config: config.views,
+    redisUrl: config.redisUrl,
+    clock,
+    log,
+    store: options.viewStore,
+    observe: viewObservers,
+  });
   viewObservers.watch(views.store);
   if (config.demoViews) {
     const demo = await refreshDemoViews(db.prisma, views, clock());
-    if (demo.historyViews + demo.recentViews > 0) log.info({ views: demo.historyViews + demo.recentViews }, 'demo readership added to the view history');
+    if (demo.historyViews + demo.recentViews > 0)
+      log.info({ views: demo.historyViews + demo.recentViews }, 'demo readership added to the view history');
   }
   if (config.seedDemo) await ensureDemoPhotos(config.media.mediaDir);
   // An unpublished, archived or deleted article stops being countable at once on every instance.
   pubsub.listen('article:updated', (d) => views.directory.invalidate(d.payload.articleId));
   pubsub.listen('article:published', (d) => views.directory.invalidate(d.payload.articleId));
-  const caching = await createCaching({ config, prisma: db.prisma, pubsub, log, metrics, ...(db.replicas.size ? { replicasCaughtUp: () => db.replicas.caughtUp() } : {}) });
-  const services: AppServices = { prisma: db.prisma, config, clock, pubsub, live, log, mailer, rateLimiter, views, cachePurger: caching.purger };
+  const caching = await createCaching({
+    config,
+    prisma: db.prisma,
+    pubsub,
+    log,
+    metrics,
+    ...(db.replicas.size ? { replicasCaughtUp: () => db.replicas.caughtUp() } : {}),
+  });
+  const services: AppServices = {
+    prisma: db.prisma,
+    config,
+    clock,
+    pubsub,
+    live,
+    log,
+    mailer,
+    rateLimiter,
+    views,
+    cachePurger: caching.purger,
+  };
   let stopping = false;
   const readiness = readinessCheck({
     prisma: db.prisma,
     migrations: (await readMigrations()).map((m) => m.name),
     redis: config.redisUrl
-      ? () => (pubsub.status().subscribed && views.store.health().connected ? 'ok' : `unreachable (pub/sub ${pubsub.status().subscribed ? 'up' : 'down'}, view store ${views.store.health().connected ? 'up' : 'down'})`)
+      ? () =>
+          pubsub.status().subscribed && views.store.health().connected
+            ? 'ok'
+            : `unreachable (pub/sub ${pubsub.status().subscribed ? 'up' : 'down'}, view store ${views.store.health().connected ? 'up' : 'down'})`
       : null,
     stopping: () => stopping,
     replicas: () => db.replicas.status(),
   });
-  const scheduler = config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
+  const scheduler =
+    config.live.schedulerIntervalMs > 0 ? startPublicationScheduler(services, config.live.schedulerIntervalMs) : null;
 
   const subscriptions = trackOpenSubscriptions();
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -167,13 +204,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       // Subscribers with the same document, variables and viewer share one execution per event.
       // Every open subscription, so shutdown can complete them (SSE ends with `complete`).
       subscriptions.plugin,
-      useSharedSubscriptionExecution((ctx) => String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous')),
+      useSharedSubscriptionExecution((ctx) =>
+        String((ctx as { viewer?: { tokenId: number } | null }).viewer?.tokenId ?? 'anonymous'),
+      ),
       ...caching.plugins(),
     ],
     logging: yogaLogger(log),
   });
 
-  const beaconOptions = { trustProxy: config.trustProxy, authenticate: (credentials: string | undefined) => authenticate(db.prisma, credentials, clock()) };
+  const beaconOptions = {
+    trustProxy: config.trustProxy,
+    authenticate: (credentials: string | undefined) => authenticate(db.prisma, credentials, clock()),
+  };
   // The view beacon is the one route answered before Yoga. It is the hottest write path (one request
   // per page view) and Yoga's per-request pipeline alone costs a large share of the beacon's work: on
   // this 2-core machine a Yoga onRequest plugin answering at once (/healthz) ran 3,342-4,506 req/s
@@ -240,11 +282,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         stopping = true; // /readyz answers 503 from now on
         http.begin();
         if (config.shutdown.drainMs > 0 && server.listening) {
-          await step('draining (serving with /readyz 503)', () => new Promise((resolve) => setTimeout(resolve, config.shutdown.drainMs)));
+          await step(
+            'draining (serving with /readyz 503)',
+            () => new Promise((resolve) => setTimeout(resolve, config.shutdown.drainMs)),
+          );
         }
         await step('closing connections', async () => {
           http.stopAccepting();
-          log.info({ inFlight: http.inFlight(), webSockets: ws.clientCount(), subscriptions: subscriptions.count() }, 'no longer accepting connections');
+          log.info(
+            { inFlight: http.inFlight(), webSockets: ws.clientCount(), subscriptions: subscriptions.count() },
+            'no longer accepting connections',
+          );
           // WebSocket clients hear 1001 Going Away (and resume elsewhere with their cursor); SSE
           // streams end with `complete`; requests in flight are answered.
           await Promise.all([ws.close(), subscriptions.endAll(), http.settled()]);

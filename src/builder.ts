@@ -60,4 +60,3 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: (globalID) => decodeGlobalId(globalID, 'id'),
   },
 });
-

@@ -21,7 +21,12 @@ const Env = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
   DATABASE_REPLICA_URLS: z
     .string()
-    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each replica is a postgres:// or postgresql:// URL')))
     .optional(),
   PGLITE_DIR: z.string().min(1).default('./data'),
@@ -37,12 +42,25 @@ const Env = z.object({
   WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
   WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(1000).default(25),
-  WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  WS_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
   LIVE_REPLAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(100),
   LIVE_MAX_BUFFERED: z.coerce.number().int().min(10).max(100_000).default(1_000),
   MEDIA_DIR: z.string().min(1).default('./data/media'),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('일간환경연합 <no-reply@localhost>'),
   OUTBOX_DIR: z.string().min(1).default('./data/outbox'),
   EMAIL_LIMIT_PER_VISITOR: z.coerce.number().int().min(1).max(10_000).default(5),
@@ -55,16 +73,37 @@ const Env = z.object({
   CORS_ORIGINS: z
     .string()
     .default('*')
-    .transform((v) => (v.trim() === '*' ? ('*' as const) : v.split(',').map((o) => o.trim()).filter(Boolean)))
-    .pipe(z.union([z.literal('*'), z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], no path')).min(1)])),
+    .transform((v) =>
+      v.trim() === '*'
+        ? ('*' as const)
+        : v
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+    )
+    .pipe(
+      z.union([
+        z.literal('*'),
+        z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], no path')).min(1),
+      ]),
+    ),
   CORS_CREDENTIALS: bool.default(false),
-  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
   MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(2_000),
   RATE_LIMIT_SEARCH_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
   RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   PUBLISH_SCHEDULER_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
   VIEWS_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  VIEWS_DEDUP_MINUTES: z.coerce.number().min(0.001).max(24 * 60).default(30),
+  VIEWS_DEDUP_MINUTES: z.coerce
+    .number()
+    .min(0.001)
+    .max(24 * 60)
+    .default(30),
   VIEWS_FLUSH_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   VIEWS_FLUSH_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   VIEWS_RANKING_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
@@ -99,8 +138,7 @@ export const ENV_VARIABLES = Object.keys(Env.shape);
 export interface Config {
   port: number;
   host: string;
-  database:
-    /** PostgreSQL: connections in the pool (default 10), statements named (prepared) per connection (default true). */
+  database: /** PostgreSQL: connections in the pool (default 10), statements named (prepared) per connection (default true). */
     | {
         kind: 'postgres';
         url: string;
@@ -248,13 +286,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (e.CORS_CREDENTIALS && e.CORS_ORIGINS === '*') {
-    throw new Error('Invalid configuration:\n  CORS_CREDENTIALS: needs an explicit CORS_ORIGINS list (never credentials for any origin)');
+    throw new Error(
+      'Invalid configuration:\n  CORS_CREDENTIALS: needs an explicit CORS_ORIGINS list (never credentials for any origin)',
+    );
   }
   if (e.SHUTDOWN_DRAIN_MS >= e.SHUTDOWN_TIMEOUT_MS) {
-    throw new Error('Invalid configuration:\n  SHUTDOWN_DRAIN_MS: must be shorter than SHUTDOWN_TIMEOUT_MS (the drain is part of the shutdown)');
+    throw new Error(
+      'Invalid configuration:\n  SHUTDOWN_DRAIN_MS: must be shorter than SHUTDOWN_TIMEOUT_MS (the drain is part of the shutdown)',
+    );
   }
   if (e.DATABASE_REPLICA_URLS?.length && !e.DATABASE_URL) {
-    throw new Error('Invalid configuration:\n  DATABASE_REPLICA_URLS: needs DATABASE_URL (replicas of the embedded database do not exist)');
+    throw new Error(
+      'Invalid configuration:\n  DATABASE_REPLICA_URLS: needs DATABASE_URL (replicas of the embedded database do not exist)',
+    );
   }
   const production = e.NODE_ENV === 'production';
   const database: Config['database'] = e.DATABASE_URL

@@ -46,18 +46,33 @@ export interface Context extends AppServices {
 }
 
 /** Credentials from the Authorization header (HTTP) or from connectionParams (WebSocket). */
-function credentialsOf(initial?: Partial<YogaInitialContext> & { connectionParams?: Record<string, unknown> }): unknown {
+function credentialsOf(
+  initial?: Partial<YogaInitialContext> & { connectionParams?: Record<string, unknown> },
+): unknown {
   const header = initial?.request?.headers.get('authorization');
   if (header != null) return header;
   return connectionCredentials(initial?.connectionParams);
 }
 
-function clientIpOf(services: AppServices, initial?: Partial<YogaInitialContext> & { req?: { socket?: { remoteAddress?: string } } }): string | null {
-  return clientAddress(initial?.request?.headers.get('x-forwarded-for'), initial?.req?.socket?.remoteAddress, services.config.trustProxy);
+function clientIpOf(
+  services: AppServices,
+  initial?: Partial<YogaInitialContext> & { req?: { socket?: { remoteAddress?: string } } },
+): string | null {
+  return clientAddress(
+    initial?.request?.headers.get('x-forwarded-for'),
+    initial?.req?.socket?.remoteAddress,
+    services.config.trustProxy,
+  );
 }
 
 export async function createContext(services: AppServices, initial?: Partial<YogaInitialContext>): Promise<Context> {
   const now = services.clock();
   const viewer = await authenticate(services.prisma, credentialsOf(initial), now);
-  return { ...services, now, viewer, clientIp: clientIpOf(services, initial), userAgent: initial?.request?.headers.get('user-agent') ?? null };
+  return {
+    ...services,
+    now,
+    viewer,
+    clientIp: clientIpOf(services, initial),
+    userAgent: initial?.request?.headers.get('user-agent') ?? null,
+  };
 }

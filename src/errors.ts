@@ -4,7 +4,13 @@ import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import { unavailableReason } from './db/unavailable.ts';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE';
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
 
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return createGraphQLError(message, { extensions: { code, ...extensions } });
@@ -22,12 +28,19 @@ export function fieldError(field: string, message: string) {
 
 /** Someone else changed the row between our read and our conditional write. */
 export function concurrentChange(articleId: number): GraphQLError {
-  return userError('BAD_USER_INPUT', `Article ${articleId} was changed by someone else at the same time; reload and retry`, { field: 'id' });
+  return userError(
+    'BAD_USER_INPUT',
+    `Article ${articleId} was changed by someone else at the same time; reload and retry`,
+    { field: 'id' },
+  );
 }
 
 interface UniqueViolationShape {
   code?: string;
-  meta?: { target?: string | string[]; driverAdapterError?: { cause?: { kind?: string; constraint?: { fields?: string[] } } } };
+  meta?: {
+    target?: string | string[];
+    driverAdapterError?: { cause?: { kind?: string; constraint?: { fields?: string[] } } };
+  };
   cause?: { code?: string; detail?: string };
 }
 
@@ -64,9 +77,16 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
  * The database is unreachable (src/db/unavailable.ts): SERVICE_UNAVAILABLE, HTTP 503 with
  * Retry-After. The driver's message stays in `originalError` for the log, never in the answer.
  */
-export function serviceUnavailable(original: unknown, nodes?: GraphQLError['nodes'], path?: GraphQLError['path']): GraphQLError {
+export function serviceUnavailable(
+  original: unknown,
+  nodes?: GraphQLError['nodes'],
+  path?: GraphQLError['path'],
+): GraphQLError {
   return createGraphQLError('The database is unavailable; retry shortly.', {
-    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) } } },
+    extensions: {
+      code: 'SERVICE_UNAVAILABLE',
+      http: { status: 503, headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) } },
+    },
     ...(original instanceof Error ? { originalError: original } : {}),
     ...(nodes ? { nodes } : {}),
     ...(path ? { path } : {}),
@@ -82,7 +102,9 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
   if (error instanceof GraphQLError && error.extensions?.code === 'SERVICE_UNAVAILABLE') return error;
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (unavailableReason(original) !== null) {
-    return error instanceof GraphQLError ? serviceUnavailable(original, error.nodes, error.path) : serviceUnavailable(original);
+    return error instanceof GraphQLError
+      ? serviceUnavailable(original, error.nodes, error.path)
+      : serviceUnavailable(original);
   }
   if (original instanceof PothosValidationError) {
     return createGraphQLError(original.message, {

@@ -1,9 +1,9 @@
 // Reads config, builds the app, listens, handles signals. Nothing else.
 import { buildApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { type Config, loadConfig } from './config.ts';
 import { createLogger } from './platform/logger.ts';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
@@ -12,14 +12,17 @@ try {
   process.exit(1);
 }
 // Pretty lines only for a person who ran `npm start` in a terminal; JSON for everything else.
-const pretty = config.log.format === 'pretty' || (config.log.format === 'auto' && process.stdout.isTTY === true && process.env.npm_lifecycle_event === 'start');
+const pretty =
+  config.log.format === 'pretty' ||
+  (config.log.format === 'auto' && process.stdout.isTTY === true && process.env.npm_lifecycle_event === 'start');
 const log = await createLogger({ level: config.log.level, pretty });
 const app = await buildApp(config, { logger: log });
 const port = await app.start();
 log.info(
   {
     port,
-    database: config.database.kind === 'pglite' ? `embedded PGlite (${config.database.dir ?? 'in memory'})` : 'PostgreSQL',
+    database:
+      config.database.kind === 'pglite' ? `embedded PGlite (${config.database.dir ?? 'in memory'})` : 'PostgreSQL',
     pubsub: config.redisUrl ? 'Redis' : 'in-process',
   },
   `News API on http://localhost:${port}/graphql`,
@@ -36,7 +39,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const { timeoutMs, drainMs } = config.shutdown;
     log.info({ signal, timeoutMs, drainMs }, 'shutting down');
     setTimeout(() => {
-      log.fatal({ timeoutMs, phase: app.shutdownPhase() }, 'shutdown did not finish within SHUTDOWN_TIMEOUT_MS: exiting anyway');
+      log.fatal(
+        { timeoutMs, phase: app.shutdownPhase() },
+        'shutdown did not finish within SHUTDOWN_TIMEOUT_MS: exiting anyway',
+      );
       process.exit(1);
     }, timeoutMs);
     app.stop().then(

@@ -8,7 +8,10 @@ import { userError } from './errors.ts';
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
 
 function invalid(value: unknown, why: string) {
-  return userError('BAD_USER_INPUT', `DateTime ${why}, e.g. "2024-07-31T14:36:51+09:00"; got ${JSON.stringify(value)?.slice(0, 60)}`);
+  return userError(
+    'BAD_USER_INPUT',
+    `DateTime ${why}, e.g. "2024-07-31T14:36:51+09:00"; got ${JSON.stringify(value)?.slice(0, 60)}`,
+  );
 }
 
 export function parseDateTime(value: unknown): Date {
@@ -20,7 +23,14 @@ export function parseDateTime(value: unknown): Date {
   const day = Number(d);
   // Calendar check: JavaScript would roll 2024-02-30 over into March.
   const probe = new Date(Date.UTC(year, month - 1, day));
-  if (year < 1 || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) {
+  if (
+    year < 1 ||
+    probe.getUTCMonth() !== month - 1 ||
+    probe.getUTCDate() !== day ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(sec) > 59
+  ) {
     throw invalid(value, 'is not a real date and time');
   }
   const date = new Date(match[4] ? (value as string).replace(' ', 'T') : `${y}-${mo}-${d}T00:00:00Z`);

@@ -20,8 +20,10 @@ import './rankings/most-viewed.ts';
 import './views/view-fields.ts';
 
 builder.queryType({ description: 'Reads: everything a news page, an app or a newsroom dashboard shows.' });
-builder.mutationType({ description: 'Writes: the newsroom (API tokens) and readers\' actions.' });
-builder.subscriptionType({ description: 'Live news, over WebSocket (graphql-transport-ws) or server-sent events, on /graphql.' });
+builder.mutationType({ description: "Writes: the newsroom (API tokens) and readers' actions." });
+builder.subscriptionType({
+  description: 'Live news, over WebSocket (graphql-transport-ws) or server-sent events, on /graphql.',
+});
 
 export const schema = builder.toSchema();
 /** The schema as printed to schema/schema.graphql (sorted, so diffs stay readable). */

@@ -18,7 +18,8 @@ import { testConfig } from './harness/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve(import.meta.dirname, '../test-output/browser');
-const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const skip = existsSync(CHROMIUM) ? null : 'chromium not installed (apt-get install chromium fonts-noto-cjk)';
 if (skip && process.env.CI === 'true') throw new Error(`CI=true and ${skip}`);
 if (skip) console.warn(`browser suite skipped: ${skip}`);
@@ -40,27 +41,51 @@ describe.skipIf(skip)('in a real browser', () => {
     const reporter = await prisma.reporter.findFirstOrThrow({ select: { id: true } });
     const id = await createDraft(
       app.services,
-      { headline, sectionId: encodeGlobalId('Section', section.id), reporterIds: [encodeGlobalId('Reporter', reporter.id)], body: [{ type: 'PARAGRAPH', text: `${headline} 본문.` }], breaking },
+      {
+        headline,
+        sectionId: encodeGlobalId('Section', section.id),
+        reporterIds: [encodeGlobalId('Reporter', reporter.id)],
+        body: [{ type: 'PARAGRAPH', text: `${headline} 본문.` }],
+        breaking,
+      },
       { reporterId: null },
     );
     await publishArticle(app.services, id);
     return id;
   }
   async function gql(query: string, variables: Record<string, unknown> = {}) {
-    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER_UA }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': BROWSER_UA },
+      body: JSON.stringify({ query, variables }),
+    });
     return ((await res.json()) as any).data;
   }
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    config = await testConfig('pglite', { PGLITE_DIR: path.join(dir, 'db'), MEDIA_DIR: path.join(dir, 'media'), DEMO_VIEWS: 'true', PUBLISH_SCHEDULER_MS: '0', VIEWS_RANKING_CACHE_MS: '200' });
+    config = await testConfig('pglite', {
+      PGLITE_DIR: path.join(dir, 'db'),
+      MEDIA_DIR: path.join(dir, 'media'),
+      DEMO_VIEWS: 'true',
+      PUBLISH_SCHEDULER_MS: '0',
+      VIEWS_RANKING_CACHE_MS: '200',
+    });
     app = await buildApp(config, { logger: silentLogger });
     port = await app.start(0, '127.0.0.1');
     base = `http://127.0.0.1:${port}`;
     context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 900 },
       locale: 'ko-KR',
       // Headless Chromium announces itself as HeadlessChrome, which the view counter rightly takes for a bot.
@@ -68,7 +93,8 @@ describe.skipIf(skip)('in a real browser', () => {
     });
     context.on('request', (request) => {
       const url = new URL(request.url());
-      if (!['data:', 'about:', 'blob:', 'file:'].includes(url.protocol) && url.hostname !== '127.0.0.1') outside.push(request.url());
+      if (!['data:', 'about:', 'blob:', 'file:'].includes(url.protocol) && url.hostname !== '127.0.0.1')
+        outside.push(request.url());
     });
   }, 180_000);
   afterAll(async () => {
@@ -83,22 +109,34 @@ describe.skipIf(skip)('in a real browser', () => {
     await page.locator('.graphiql-container').first().waitFor();
     await page.locator('.graphiql-query-editor').first().click();
     const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().startsWith(`${base}/graphql`) && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('ArticlePage')),
+      page.waitForResponse(
+        (r) =>
+          r.url().startsWith(`${base}/graphql`) &&
+          r.request().method() === 'POST' &&
+          (r.request().postData() ?? '').includes('ArticlePage'),
+      ),
       page.keyboard.press('Control+Enter'),
     ]);
     const body = await response.json();
     expect(body.data.mostViewed.map((e: { rank: number }) => e.rank)).toEqual([1, 2, 3, 4, 5]);
     const result = page.locator('.result-window').first();
-    await expect.poll(async () => (await result.innerText()).replace(/\u00a0/g, ' '), { timeout: 30_000 }).toContain('서울시장-베이징시장 6년 만에 회담');
+    await expect
+      .poll(async () => (await result.innerText()).replace(/\u00a0/g, ' '), { timeout: 30_000 })
+      .toContain('서울시장-베이징시장 6년 만에 회담');
     await shot(page, 'graphiql-article-page');
 
     // A subscription, opened from the URL, then a breaking article published while it runs.
-    await page.goto(`${base}/graphql?query=${encodeURIComponent('subscription { breakingNews { article { headline } } }')}`);
+    await page.goto(
+      `${base}/graphql?query=${encodeURIComponent('subscription { breakingNews { article { headline } } }')}`,
+    );
     await page.locator('.graphiql-container').first().waitFor();
     await page.locator('.graphiql-query-editor').first().click();
     await page.keyboard.press('Control+Enter');
     // The subscription is registered once the run button turns into "stop".
-    await page.locator('.graphiql-execute-button[aria-label*="Stop"], .graphiql-execute-button[aria-label*="stop"]').waitFor({ timeout: 15_000 }).catch(() => {});
+    await page
+      .locator('.graphiql-execute-button[aria-label*="Stop"], .graphiql-execute-button[aria-label*="stop"]')
+      .waitFor({ timeout: 15_000 })
+      .catch(() => {});
     await expect
       .poll(
         async () => {
@@ -114,13 +152,23 @@ describe.skipIf(skip)('in a real browser', () => {
   });
 
   it('the view beacon example counts a view from a page', async () => {
-    const article = await app.db.prisma.article.findFirstOrThrow({ where: { slug: { startsWith: '서울시장-베이징시장' } }, select: { id: true } });
+    const article = await app.db.prisma.article.findFirstOrThrow({
+      where: { slug: { startsWith: '서울시장-베이징시장' } },
+      select: { id: true },
+    });
     const gid = encodeGlobalId('Article', article.id);
     const before = (await gql('query($id: ID!) { article(id: $id) { viewCount } }', { id: gid })).article.viewCount;
     const page = await context.newPage();
-    await page.goto(`file://${path.resolve(import.meta.dirname, '../examples/view-beacon.html')}?api=${encodeURIComponent(base)}&article=${encodeURIComponent(gid)}`);
+    await page.goto(
+      `file://${path.resolve(import.meta.dirname, '../examples/view-beacon.html')}?api=${encodeURIComponent(base)}&article=${encodeURIComponent(gid)}`,
+    );
     await expect.poll(() => page.locator('#status').innerText()).toMatch(/조회 기록 전송/);
-    await expect.poll(async () => (await gql('query($id: ID!) { article(id: $id) { viewCount } }', { id: gid })).article.viewCount, { timeout: 10_000 }).toBe(before + 1);
+    await expect
+      .poll(
+        async () => (await gql('query($id: ID!) { article(id: $id) { viewCount } }', { id: gid })).article.viewCount,
+        { timeout: 10_000 },
+      )
+      .toBe(before + 1);
     await shot(page, 'view-beacon');
     await page.close();
   });
@@ -142,10 +190,19 @@ describe.skipIf(skip)('in a real browser', () => {
 
     // Views recorded for the fifth of the HOUR ranking move it to the top, with an up arrow.
     const fifth = (await page.locator('#rank-HOUR li').nth(4).getAttribute('data-id'))!;
-    const ranking = (await gql('{ mostViewed(window: HOUR, first: 5) { views article { id } } }')).mostViewed as { views: number; article: { id: string } }[];
+    const ranking = (await gql('{ mostViewed(window: HOUR, first: 5) { views article { id } } }')).mostViewed as {
+      views: number;
+      article: { id: string };
+    }[];
     const needed = ranking[0]!.views - ranking.find((e) => e.article.id === fifth)!.views + 3;
-    for (let i = 0; i < needed; i++) await gql('mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }', { a: fifth, v: `dashboard-reader-${i}` });
-    await expect.poll(() => page.locator('#rank-HOUR li').first().getAttribute('data-id'), { timeout: 15_000 }).toBe(fifth);
+    for (let i = 0; i < needed; i++)
+      await gql('mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }', {
+        a: fifth,
+        v: `dashboard-reader-${i}`,
+      });
+    await expect
+      .poll(() => page.locator('#rank-HOUR li').first().getAttribute('data-id'), { timeout: 15_000 })
+      .toBe(fifth);
     expect(await page.locator('#rank-HOUR li').first().locator('.move').innerText()).toMatch(/▲/);
     await shot(page, 'dashboard-ranking-moved');
 
@@ -166,7 +223,9 @@ describe.skipIf(skip)('in a real browser', () => {
 
     // The section selector: 경제 only (the society article leading overall drops out of the list).
     await page.locator('#section').selectOption('economy');
-    await expect.poll(() => page.locator('#rank-DAY li').first().innerText(), { timeout: 10_000 }).toContain('현대제철');
+    await expect
+      .poll(() => page.locator('#rank-DAY li').first().innerText(), { timeout: 10_000 })
+      .toContain('현대제철');
     expect(await page.locator('#rank-DAY').innerText()).not.toContain('대학교 학생상담센터');
     await shot(page, 'dashboard-section-economy');
     await page.close();

@@ -33,9 +33,16 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
   });
 
   beforeAll(async () => {
-    [redis, receiver, databaseUrl] = await Promise.all([startRedis(), startPurgeReceiver(), createPostgresDatabase('seeded')]);
+    [redis, receiver, databaseUrl] = await Promise.all([
+      startRedis(),
+      startPurgeReceiver(),
+      createPostgresDatabase('seeded'),
+    ]);
     a = await startTestServer('postgres', { env: env() });
-    b = await startTestServer('postgres', { env: { ...env(), SEED_DEMO: 'false' }, onQuery: (sql) => statementsOnB.push(sql) });
+    b = await startTestServer('postgres', {
+      env: { ...env(), SEED_DEMO: 'false' },
+      onQuery: (sql) => statementsOnB.push(sql),
+    });
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -56,9 +63,12 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
     const expected = new Set<string>();
     const enqueues: Promise<void>[] = [];
     for (let row = 0; row < 40; row++) {
-      for (const [server, name] of [[a, 'a'], [b, 'b']] as const) {
+      for (const [server, name] of [
+        [a, 'a'],
+        [b, 'b'],
+      ] as const) {
         const batch = keys(`t:${name}${row}`, 7);
-        batch.forEach((k) => expected.add(k));
+        for (const k of batch) expected.add(k);
         enqueues.push(server.app.caching.outbox.enqueue(batch));
       }
     }
@@ -66,7 +76,7 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
     // A third instance queues keys and stops while the endpoint is down: the others deliver them.
     const c = await startTestServer('postgres', { env: { ...env(), SEED_DEMO: 'false' } });
     const left = keys('t:c', 150);
-    left.forEach((k) => expected.add(k));
+    for (const k of left) expected.add(k);
     await c.app.caching.outbox.enqueue(left);
     await c.stop();
 
@@ -95,7 +105,10 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
     const sent = receiver.calls.length;
     await publishArticle(a.app.services, id);
     await until(() => receiver.calls.slice(sent).some((k) => k.includes('latest')));
-    await until(async () => (await (await fetch(url(b))).json()).data.latestArticles[0].headline === '두 인스턴스 캐시 퍼지', 5_000);
+    await until(
+      async () => (await (await fetch(url(b))).json()).data.latestArticles[0].headline === '두 인스턴스 캐시 퍼지',
+      5_000,
+    );
     expect((await (await fetch(url(a))).json()).data.latestArticles[0].headline).toBe('두 인스턴스 캐시 퍼지');
   });
 
@@ -121,7 +134,10 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
     await publishArticle(b.app.services, id);
     await until(() => receiver.calls.slice(sent).some((k) => k.includes(draft)));
     for (const s of [a, b]) {
-      await until(async () => (await (await fetch(url(s))).json()).data.latestArticles[0].headline === '빠른 경로 퍼지', 5_000);
+      await until(
+        async () => (await (await fetch(url(s))).json()).data.latestArticles[0].headline === '빠른 경로 퍼지',
+        5_000,
+      );
     }
   });
 

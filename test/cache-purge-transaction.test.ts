@@ -13,19 +13,34 @@ describe.each(backends())('purge keys commit with the change (%s)', (backend) =>
   let tokens: Tokens;
 
   beforeAll(async () => {
-    server = await startTestServer(backend, { env: { PUBLISH_SCHEDULER_MS: '0', VIEWS_FLUSH_MS: '0', CDN_PURGE_POLL_MS: '0' } });
+    server = await startTestServer(backend, {
+      env: { PUBLISH_SCHEDULER_MS: '0', VIEWS_FLUSH_MS: '0', CDN_PURGE_POLL_MS: '0' },
+    });
     tokens = await issueTokens(server);
     await server.app.caching.outbox.stop();
   });
   afterAll(async () => {
-    await server?.app.db.prisma.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_purge ON "CachePurge"').catch(() => undefined);
+    await server?.app.db.prisma
+      .$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_purge ON "CachePurge"')
+      .catch(() => undefined);
     await server?.stop();
   });
 
   /** Outbox rows naming `key`. */
   const rowsWith = async (key: string) =>
-    Number((await server.app.db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "CachePurge" WHERE ${key} = ANY("keys")`)[0]!.n);
-  const publish = (id: string) => server.graphql(`mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }`, { id }, { token: tokens.editor });
+    Number(
+      (
+        await server.app.db.prisma.$queryRaw<
+          { n: bigint }[]
+        >`SELECT count(*) AS n FROM "CachePurge" WHERE ${key} = ANY("keys")`
+      )[0]!.n,
+    );
+  const publish = (id: string) =>
+    server.graphql(
+      `mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }`,
+      { id },
+      { token: tokens.editor },
+    );
 
   it('a publication that commits has its purge row; publishing again (no change) adds none', async () => {
     const draft = await draftBy(server, tokens.reporterId, '트랜잭션 발행');
@@ -39,18 +54,37 @@ describe.each(backends())('purge keys commit with the change (%s)', (backend) =>
   });
 
   it('a correction and a section rename that commit have theirs; a rename that fails has none', async () => {
-    const [first, second] = await server.app.db.prisma.section.findMany({ orderBy: { id: 'asc' }, take: 2, select: { id: true, slug: true } });
+    const [first, second] = await server.app.db.prisma.section.findMany({
+      orderBy: { id: 'asc' },
+      take: 2,
+      select: { id: true, slug: true },
+    });
     const gid = encodeGlobalId('Section', first!.id);
-    const failed = await server.graphql(`mutation($id: ID!, $slug: String!) { updateSection(id: $id, input: { slug: $slug }) { section { slug } } }`, { id: gid, slug: second!.slug }, { token: tokens.admin });
+    const failed = await server.graphql(
+      `mutation($id: ID!, $slug: String!) { updateSection(id: $id, input: { slug: $slug }) { section { slug } } }`,
+      { id: gid, slug: second!.slug },
+      { token: tokens.admin },
+    );
     expect(failed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await rowsWith(gid)).toBe(0);
-    const renamed = await server.graphql(`mutation($id: ID!) { updateSection(id: $id, input: { name: "새 이름" }) { section { name } } }`, { id: gid }, { token: tokens.admin });
+    const renamed = await server.graphql(
+      `mutation($id: ID!) { updateSection(id: $id, input: { name: "새 이름" }) { section { name } } }`,
+      { id: gid },
+      { token: tokens.admin },
+    );
     expect(renamed.errors).toBeUndefined();
     expect(await rowsWith(gid)).toBe(1);
 
-    const article = encodeGlobalId('Article', (await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG }, select: { id: true } })).id);
+    const article = encodeGlobalId(
+      'Article',
+      (await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG }, select: { id: true } })).id,
+    );
     const before = await rowsWith(article);
-    const edited = await server.graphql(`mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }`, { i: { id: article, deck: ['정정'] } }, { token: tokens.editor });
+    const edited = await server.graphql(
+      `mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }`,
+      { i: { id: article, deck: ['정정'] } },
+      { token: tokens.editor },
+    );
     expect(edited.errors).toBeUndefined();
     expect(await rowsWith(article)).toBe(before + 1);
   });
@@ -60,12 +94,16 @@ describe.each(backends())('purge keys commit with the change (%s)', (backend) =>
     const prisma = server.app.db.prisma;
     await prisma.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION refuse_purge() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF '${draft}' = ANY(NEW."keys") THEN RAISE EXCEPTION 'purge refused'; END IF; RETURN NEW; END $$`);
-    await prisma.$executeRawUnsafe('CREATE TRIGGER refuse_purge BEFORE INSERT ON "CachePurge" FOR EACH ROW EXECUTE FUNCTION refuse_purge()');
+    await prisma.$executeRawUnsafe(
+      'CREATE TRIGGER refuse_purge BEFORE INSERT ON "CachePurge" FOR EACH ROW EXECUTE FUNCTION refuse_purge()',
+    );
     try {
       const res = await publish(draft);
       expect(res.errors?.[0]?.message).toBe('Unexpected error.');
       const id = Number(Buffer.from(draft, 'base64').toString().split(':')[1]);
-      expect((await prisma.article.findUniqueOrThrow({ where: { id }, select: { status: true } })).status).toBe('DRAFT');
+      expect((await prisma.article.findUniqueOrThrow({ where: { id }, select: { status: true } })).status).toBe(
+        'DRAFT',
+      );
       expect(await rowsWith(draft)).toBe(0);
     } finally {
       await prisma.$executeRawUnsafe('DROP TRIGGER refuse_purge ON "CachePurge"');

@@ -9,7 +9,10 @@ describe('configuration', () => {
   });
 
   it('uses PostgreSQL and Redis when their URLs are set, without seeding demo data', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/news', REDIS_URL: 'rediss://:pw@cache:6380/2' });
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://u:p@db:5432/news',
+      REDIS_URL: 'rediss://:pw@cache:6380/2',
+    });
     expect(config.database).toEqual({
       kind: 'postgres',
       url: 'postgresql://u:p@db:5432/news',
@@ -24,10 +27,19 @@ describe('configuration', () => {
   });
 
   it('reads replicas as a comma-separated list of PostgreSQL URLs', () => {
-    const env = { DATABASE_URL: 'postgresql://db/news', DATABASE_REPLICA_URLS: ' postgresql://r1/news, postgres://r2:5433/news ,' };
-    expect(loadConfig(env).database).toMatchObject({ replicaUrls: ['postgresql://r1/news', 'postgres://r2:5433/news'] });
-    expect(() => loadConfig({ ...env, DATABASE_REPLICA_URLS: 'postgresql://r1/news,mysql://r2' })).toThrow(/DATABASE_REPLICA_URLS[\s\S]*postgres/);
-    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgresql://r1/news' })).toThrow(/DATABASE_REPLICA_URLS: needs DATABASE_URL/);
+    const env = {
+      DATABASE_URL: 'postgresql://db/news',
+      DATABASE_REPLICA_URLS: ' postgresql://r1/news, postgres://r2:5433/news ,',
+    };
+    expect(loadConfig(env).database).toMatchObject({
+      replicaUrls: ['postgresql://r1/news', 'postgres://r2:5433/news'],
+    });
+    expect(() => loadConfig({ ...env, DATABASE_REPLICA_URLS: 'postgresql://r1/news,mysql://r2' })).toThrow(
+      /DATABASE_REPLICA_URLS[\s\S]*postgres/,
+    );
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgresql://r1/news' })).toThrow(
+      /DATABASE_REPLICA_URLS: needs DATABASE_URL/,
+    );
   });
 
   it('explains every invalid setting at once', () => {

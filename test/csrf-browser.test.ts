@@ -19,7 +19,8 @@ const skip = existsSync(CHROMIUM) ? null : 'chromium not installed (apt-get inst
 if (skip && process.env.CI === 'true') throw new Error(`CI=true and ${skip}`);
 
 function attackerPage(api: string, articleId: string): string {
-  const like = (visitor: string) => `mutation { likeArticle(input: { articleId: "${articleId}", visitorId: "${visitor}" }) { liked } }`;
+  const like = (visitor: string) =>
+    `mutation { likeArticle(input: { articleId: "${articleId}", visitorId: "${visitor}" }) { liked } }`;
   return `<!doctype html><meta charset="utf-8"><title>win a prize</title>
 <form id="urlencoded" method="POST" action="${api}" target="f1"><input type="hidden" name="query" value='${like('csrf-form-urlencoded')}'></form>
 <form id="multipart" method="POST" action="${api}" enctype="multipart/form-data" target="f2">
@@ -49,9 +50,14 @@ describe.skipIf(skip)('CSRF from a page on another origin, in a real browser', (
 
   beforeAll(async () => {
     api = await startTestServer('pglite');
-    const article = await api.app.db.prisma.article.findFirstOrThrow({ where: visibleArticleWhere(new Date()), select: { id: true } });
+    const article = await api.app.db.prisma.article.findFirstOrThrow({
+      where: visibleArticleWhere(new Date()),
+      select: { id: true },
+    });
     const html = attackerPage(api.url, encodeGlobalId('Article', article.id));
-    attacker = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html));
+    attacker = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
+    );
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
     // localhost vs the API's 127.0.0.1: another origin, and another site.
     attackerUrl = `http://localhost:${(attacker.address() as { port: number }).port}/`;
@@ -59,7 +65,15 @@ describe.skipIf(skip)('CSRF from a page on another origin, in a real browser', (
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -71,20 +85,35 @@ describe.skipIf(skip)('CSRF from a page on another origin, in a real browser', (
   });
 
   it('refuses the form posts and the simple fetch; the like is not counted', async () => {
-    const likedBy = async () => (await api.app.db.prisma.articleLike.findMany({ select: { visitorHash: true } })).map((l) => l.visitorHash);
+    const likedBy = async () =>
+      (await api.app.db.prisma.articleLike.findMany({ select: { visitorHash: true } })).map((l) => l.visitorHash);
     const before = await likedBy();
     const page = await context.newPage();
     const statuses: { method: string; type: string; status: number }[] = [];
     page.on('response', (res) => {
       if (res.url().startsWith(api.url) && res.request().method() === 'POST') {
-        statuses.push({ method: 'POST', type: (res.request().headers()['content-type'] ?? '').split(';')[0]!, status: res.status() });
+        statuses.push({
+          method: 'POST',
+          type: (res.request().headers()['content-type'] ?? '').split(';')[0]!,
+          status: res.status(),
+        });
       }
     });
     await page.goto(attackerUrl);
-    const done = page.waitForResponse((r) => r.url().startsWith(api.url) && (r.request().headers()['content-type'] ?? '').startsWith('multipart/'));
-    const result = await page.evaluate(() => (window as unknown as { attack: () => Promise<{ simple: string; json: any }> }).attack());
+    const done = page.waitForResponse(
+      (r) => r.url().startsWith(api.url) && (r.request().headers()['content-type'] ?? '').startsWith('multipart/'),
+    );
+    const result = await page.evaluate(() =>
+      (window as unknown as { attack: () => Promise<{ simple: string; json: any }> }).attack(),
+    );
     await done;
-    await page.waitForResponse((r) => r.url().startsWith(api.url) && (r.request().headers()['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')).catch(() => null);
+    await page
+      .waitForResponse(
+        (r) =>
+          r.url().startsWith(api.url) &&
+          (r.request().headers()['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'),
+      )
+      .catch(() => null);
 
     const byType = Object.fromEntries(statuses.map((s) => [s.type, s.status]));
     expect(byType['application/x-www-form-urlencoded']).toBe(403);

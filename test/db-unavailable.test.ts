@@ -11,17 +11,37 @@ import { Prisma } from '../src/generated/prisma/client.ts';
 import { createPostgresDatabase } from './harness/server.ts';
 import { inject } from 'vitest';
 
-const known = (code: string) => new Prisma.PrismaClientKnownRequestError('\nInvalid `prisma.article.findMany()` invocation:\n\n\nsomething', { code, clientVersion: '6.19' });
+const known = (code: string) =>
+  new Prisma.PrismaClientKnownRequestError('\nInvalid `prisma.article.findMany()` invocation:\n\n\nsomething', {
+    code,
+    clientVersion: '6.19',
+  });
 
 describe('database unavailable: error shapes', () => {
   it.each([
     ['P1001 (cannot reach the server)', known('P1001'), 'P1001'],
     ['P2024 (pool timeout)', known('P2024'), 'P2024'],
     ['P1017 (server closed the connection)', known('P1017'), 'P1017'],
-    ['a refused socket', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect', errno: -111 }), 'ECONNREFUSED'],
-    ['admin shutdown (57P01)', new pg.DatabaseError('terminating connection due to administrator command', 0, 'error'), null],
+    [
+      'a refused socket',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+        code: 'ECONNREFUSED',
+        syscall: 'connect',
+        errno: -111,
+      }),
+      'ECONNREFUSED',
+    ],
+    [
+      'admin shutdown (57P01)',
+      new pg.DatabaseError('terminating connection due to administrator command', 0, 'error'),
+      null,
+    ],
     ['pg: connection terminated', new Error('Connection terminated unexpectedly'), 'Connection terminated'],
-    ['pg-pool: no free connection in time', new Error('timeout exceeded when trying to connect'), 'timeout exceeded when trying to connect'],
+    [
+      'pg-pool: no free connection in time',
+      new Error('timeout exceeded when trying to connect'),
+      'timeout exceeded when trying to connect',
+    ],
     ['pg: no answer within query_timeout', new Error('Query read timeout'), 'Query read timeout'],
     ['a unique violation (P2002)', known('P2002'), null],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'id')"), null],
@@ -34,10 +54,16 @@ describe('database unavailable: error shapes', () => {
     }
     expect(unavailableReason(error)).toBe(reason);
     // Wrapped the way graphql-js hands resolver errors to maskError.
-    const masked = maskError(new GraphQLError('x', { originalError: error as Error, path: ['articles'] }), 'Unexpected error.') as GraphQLError;
+    const masked = maskError(
+      new GraphQLError('x', { originalError: error as Error, path: ['articles'] }),
+      'Unexpected error.',
+    ) as GraphQLError;
     if (reason) {
       expect(masked.message).toBe('The database is unavailable; retry shortly.');
-      expect(masked.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': '2' } } });
+      expect(masked.extensions).toEqual({
+        code: 'SERVICE_UNAVAILABLE',
+        http: { status: 503, headers: { 'Retry-After': '2' } },
+      });
       expect(masked.path).toEqual(['articles']);
       // Masking it again (Yoga does, for results that pass through twice) keeps it as it is.
       expect(maskError(masked, 'Unexpected error.')).toBe(masked);

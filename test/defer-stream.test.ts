@@ -16,7 +16,11 @@ describe('@defer / @stream over HTTP', () => {
   });
 
   const post = (query: string, accept: string) =>
-    fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query }) });
+    fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept },
+      body: JSON.stringify({ query }),
+    });
 
   /** The JSON payloads of a multipart/mixed body, in order. */
   function multipartPayloads(contentType: string, body: string): any[] {
@@ -57,11 +61,23 @@ describe('@defer / @stream over HTTP', () => {
     const text = await res.text();
     const events = text
       .split('\n\n')
-      .map((block) => Object.fromEntries(block.split('\n').filter((l) => l.includes(':') && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()])))
+      .map((block) =>
+        Object.fromEntries(
+          block
+            .split('\n')
+            .filter((l) => l.includes(':') && !l.startsWith(':'))
+            .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+        ),
+      )
       .filter((e) => e.event);
     const next = events.filter((e) => e.event === 'next').map((e) => JSON.parse(e.data!));
     expect(next[0].data.article.headline).toContain('베이징시장');
-    expect(next.flatMap((p) => p.incremental ?? []).map((i: any) => i.label).sort()).toEqual(['lists', 'related']);
+    expect(
+      next
+        .flatMap((p) => p.incremental ?? [])
+        .map((i: any) => i.label)
+        .sort(),
+    ).toEqual(['lists', 'related']);
     expect(events.at(-1)!.event).toBe('complete');
   });
 

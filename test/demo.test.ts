@@ -16,7 +16,8 @@ import { ArticlePageDocument } from './generated/graphql.ts';
 import { testConfig } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 
-const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const BROWSER =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const NOW = Date.parse('2026-03-02T09:30:00Z');
 const PAGE_ORDER = DEMO.mostViewed.map((m) => m.headline);
 const MOST_VIEWED = graphql(`
@@ -40,7 +41,10 @@ describe('demo data on the embedded default', () => {
     app = await buildApp(config, { logger: silentLogger, clock: () => new Date(clock) });
     base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
   }
-  const gql = async <TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<TData> => {
+  const gql = async <TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+  ): Promise<TData> => {
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
@@ -53,7 +57,14 @@ describe('demo data on the embedded default', () => {
   const ranking = async (w: (typeof WINDOWS)[number]): Promise<Entry[]> => (await gql(MOST_VIEWED, { w })).mostViewed;
 
   beforeAll(async () => {
-    config = await testConfig('pglite', { PGLITE_DIR: path.join(dir, 'db'), MEDIA_DIR: path.join(dir, 'media'), DEMO_VIEWS: 'true', VIEWS_FLUSH_MS: '0', VIEWS_RANKING_CACHE_MS: '0', PUBLISH_SCHEDULER_MS: '0' });
+    config = await testConfig('pglite', {
+      PGLITE_DIR: path.join(dir, 'db'),
+      MEDIA_DIR: path.join(dir, 'media'),
+      DEMO_VIEWS: 'true',
+      VIEWS_FLUSH_MS: '0',
+      VIEWS_RANKING_CACHE_MS: '0',
+      PUBLISH_SCHEDULER_MS: '0',
+    });
     await start();
   }, 120_000);
   afterAll(async () => {
@@ -69,9 +80,18 @@ describe('demo data on the embedded default', () => {
       expect(new Set(five.map((e) => e.article.headline)), w).toEqual(new Set(PAGE_ORDER));
       if (w === 'DAY') expect(five.map((e) => e.article.headline)).toEqual(PAGE_ORDER);
       // Every one of the five ranked in the previous window too, not all at the same place.
-      expect(five.every((e) => e.previousRank != null && e.previousRank <= 5), w).toBe(true);
-      expect(five.some((e) => e.previousRank !== e.rank), w).toBe(true);
-      expect(entries.map((e) => e.views), w).toEqual([...entries.map((e) => e.views)].sort((a, b) => b - a));
+      expect(
+        five.every((e) => e.previousRank != null && e.previousRank <= 5),
+        w,
+      ).toBe(true);
+      expect(
+        five.some((e) => e.previousRank !== e.rank),
+        w,
+      ).toBe(true);
+      expect(
+        entries.map((e) => e.views),
+        w,
+      ).toEqual([...entries.map((e) => e.views)].sort((a, b) => b - a));
     }
   });
 

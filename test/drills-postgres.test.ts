@@ -57,11 +57,20 @@ describe.skipIf(skip)('drill: PostgreSQL stopped for 10 s under load', () => {
     pg?.stop();
   });
 
-  const post = async (kind: string, query: string, token?: string, variables?: Record<string, unknown>): Promise<Answer> => {
+  const post = async (
+    kind: string,
+    query: string,
+    token?: string,
+    variables?: Record<string, unknown>,
+  ): Promise<Answer> => {
     const startedAt = Date.now();
     const res = await fetch(`${server.base}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(30_000),
     });
@@ -70,21 +79,41 @@ describe.skipIf(skip)('drill: PostgreSQL stopped for 10 s under load', () => {
     try {
       codes = (JSON.parse(body).errors ?? []).map((e: { extensions?: { code?: string } }) => e.extensions?.code ?? '');
     } catch {}
-    return { kind, status: res.status, ms: Date.now() - startedAt, codes, body, retryAfter: res.headers.get('retry-after'), startedAt };
+    return {
+      kind,
+      status: res.status,
+      ms: Date.now() - startedAt,
+      codes,
+      body,
+      retryAfter: res.headers.get('retry-after'),
+      startedAt,
+    };
   };
   const anonymous = () => post('anonymous', LATEST);
-  const newsroom = () => post('newsroom', 'query($id: ID!) { article(id: $id, preview: true) { id headline } }', editor, { id: cursorArticle });
-  const like = () => post('mutation', 'mutation($id: ID!) { likeArticle(input: { articleId: $id, visitorId: "drill-visitor-1" }) { liked article { likeCount } } }', undefined, { id: cursorArticle });
+  const newsroom = () =>
+    post('newsroom', 'query($id: ID!) { article(id: $id, preview: true) { id headline } }', editor, {
+      id: cursorArticle,
+    });
+  const like = () =>
+    post(
+      'mutation',
+      'mutation($id: ID!) { likeArticle(input: { articleId: $id, visitorId: "drill-visitor-1" }) { liked article { likeCount } } }',
+      undefined,
+      { id: cursorArticle },
+    );
   let cursorArticle = '';
 
   /** A server-sent-events subscription resuming from a cursor: its replay reads PostgreSQL. */
   const sse = async (): Promise<Answer> => {
     const startedAt = Date.now();
     const query = 'subscription($after: String) { articlePublished(after: $after) { cursor article { id } } }';
-    const res = await fetch(`${server.base}/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify({ after: cursor }))}`, {
-      headers: { accept: 'text/event-stream' },
-      signal: AbortSignal.timeout(30_000),
-    });
+    const res = await fetch(
+      `${server.base}/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify({ after: cursor }))}`,
+      {
+        headers: { accept: 'text/event-stream' },
+        signal: AbortSignal.timeout(30_000),
+      },
+    );
     const reader = res.body!.getReader();
     let text = '';
     // The first `next` event: a replayed article (PostgreSQL up) or an error (down).
@@ -95,8 +124,18 @@ describe.skipIf(skip)('drill: PostgreSQL stopped for 10 s under load', () => {
     }
     await reader.cancel();
     const data = /event: next\ndata: (.*)\n/.exec(text)?.[1];
-    const codes = data ? (JSON.parse(data).errors ?? []).map((e: { extensions?: { code?: string } }) => e.extensions?.code ?? '') : ['NO_EVENT'];
-    return { kind: 'sse', status: res.status, ms: Date.now() - startedAt, codes, body: data ?? text, retryAfter: null, startedAt };
+    const codes = data
+      ? (JSON.parse(data).errors ?? []).map((e: { extensions?: { code?: string } }) => e.extensions?.code ?? '')
+      : ['NO_EVENT'];
+    return {
+      kind: 'sse',
+      status: res.status,
+      ms: Date.now() - startedAt,
+      codes,
+      body: data ?? text,
+      retryAfter: null,
+      startedAt,
+    };
   };
 
   /**
@@ -111,7 +150,8 @@ describe.skipIf(skip)('drill: PostgreSQL stopped for 10 s under load', () => {
       socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: params })));
       socket.on('message', (data) => {
         const message = JSON.parse(String(data));
-        if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { after: cursor } } }));
+        if (message.type === 'connection_ack')
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { after: cursor } } }));
         if (message.type === 'next' || message.type === 'error') {
           const errors = message.type === 'error' ? message.payload : (message.payload.errors ?? []);
           codes = errors.map((e: { extensions?: { code?: string } }) => e.extensions?.code ?? '');
@@ -133,7 +173,8 @@ describe.skipIf(skip)('drill: PostgreSQL stopped for 10 s under load', () => {
     cursorArticle = page.data.articles.edges[0].node.id;
 
     const before = await Promise.all([anonymous(), newsroom(), like(), sse()]);
-    for (const a of before) expect({ kind: a.kind, status: a.status, codes: a.codes }).toEqual({ kind: a.kind, status: 200, codes: [] });
+    for (const a of before)
+      expect({ kind: a.kind, status: a.status, codes: a.codes }).toEqual({ kind: a.kind, status: 200, codes: [] });
     expect((await probe('/readyz')).status).toBe(200);
 
     // Load: 6 clients, each sending requests back to back, through the outage.
@@ -181,16 +222,23 @@ describe.skipIf(skip)('drill: PostgreSQL stopped for 10 s under load', () => {
     // Every request sent while PostgreSQL was down: 503 (SSE: an error event) with SERVICE_UNAVAILABLE and no stack.
     const during = answers.filter((a) => a.startedAt > stoppedAt && a.startedAt + a.ms < restartedAt);
     expect(during.length).toBeGreaterThan(20);
-    for (const kind of ['anonymous', 'newsroom', 'mutation', 'sse']) expect(during.some((a) => a.kind === kind)).toBe(true);
+    for (const kind of ['anonymous', 'newsroom', 'mutation', 'sse'])
+      expect(during.some((a) => a.kind === kind)).toBe(true);
     for (const a of during) {
-      expect({ kind: a.kind, status: a.status, codes: a.codes, body: a.codes[0] === 'SERVICE_UNAVAILABLE' ? '' : a.body }).toEqual({ kind: a.kind, status: a.kind === 'sse' ? 200 : 503, codes: ['SERVICE_UNAVAILABLE'], body: '' });
+      expect({
+        kind: a.kind,
+        status: a.status,
+        codes: a.codes,
+        body: a.codes[0] === 'SERVICE_UNAVAILABLE' ? '' : a.body,
+      }).toEqual({ kind: a.kind, status: a.kind === 'sse' ? 200 : 503, codes: ['SERVICE_UNAVAILABLE'], body: '' });
       expect(a.body).not.toMatch(/\bat .*\.(ts|js):\d+|stack|prisma|ECONNREFUSED|P1001/i);
       if (a.kind !== 'sse') expect(a.retryAfter).toBe('2');
     }
     // Everything sent a second after it was ready again answered normally.
     const after = answers.filter((a) => a.startedAt > readyAt + 300);
     expect(after.length).toBeGreaterThan(0);
-    for (const a of after) expect({ kind: a.kind, status: a.status, codes: a.codes }).toEqual({ kind: a.kind, status: 200, codes: [] });
+    for (const a of after)
+      expect({ kind: a.kind, status: a.status, codes: a.codes }).toEqual({ kind: a.kind, status: 200, codes: [] });
     expect(server.alive()).toBe(true);
 
     const metrics = await (await fetch(`${server.base}/metrics`)).text();

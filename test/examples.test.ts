@@ -21,13 +21,18 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** A child process whose output can be awaited line by line. */
 function run(command: string, args: string[], env: Record<string, string>) {
-  const child: ChildProcess = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = { stdout: '', stderr: '' };
   const waiters: { stream: 'stdout' | 'stderr'; pattern: RegExp; resolve: () => void }[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
     child[stream]!.setEncoding('utf8').on('data', (chunk: string) => {
       out[stream] += chunk;
-      for (const w of [...waiters]) if (w.stream === stream && w.pattern.test(out[stream])) waiters.splice(waiters.indexOf(w), 1), w.resolve();
+      for (const w of [...waiters])
+        if (w.stream === stream && w.pattern.test(out[stream])) waiters.splice(waiters.indexOf(w), 1), w.resolve();
     });
   }
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -35,11 +40,14 @@ function run(command: string, args: string[], env: Record<string, string>) {
     out,
     exited,
     waitFor: (pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout') =>
-      new Promise<void>((resolve) => (pattern.test(out[stream]) ? resolve() : waiters.push({ stream, pattern, resolve }))),
+      new Promise<void>((resolve) =>
+        pattern.test(out[stream]) ? resolve() : waiters.push({ stream, pattern, resolve }),
+      ),
     kill: () => child.exitCode == null && child.kill(),
   };
 }
-const tsx = (file: string, args: string[], env: Record<string, string>) => run(process.execPath, ['--import', 'tsx', file, ...args], env);
+const tsx = (file: string, args: string[], env: Record<string, string>) =>
+  run(process.execPath, ['--import', 'tsx', file, ...args], env);
 
 describe('examples against a running server', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'newsroom-examples-'));
@@ -55,19 +63,34 @@ describe('examples against a running server', () => {
     const reporter = await prisma.reporter.findFirstOrThrow({ select: { id: true } });
     const id = await createDraft(
       app.services,
-      { headline, sectionId: encodeGlobalId('Section', section.id), reporterIds: [encodeGlobalId('Reporter', reporter.id)], body: [{ type: 'PARAGRAPH', text: `${headline} 본문.` }], breaking: true },
+      {
+        headline,
+        sectionId: encodeGlobalId('Section', section.id),
+        reporterIds: [encodeGlobalId('Reporter', reporter.id)],
+        body: [{ type: 'PARAGRAPH', text: `${headline} 본문.` }],
+        breaking: true,
+      },
       { reporterId: null },
     );
     await publishArticle(app.services, id);
   }
   /** The newest article's row cursor: "everything published after this". */
   async function newestCursor(): Promise<string> {
-    const res = await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ articles(first: 1) { edges { cursor } } }' }) });
+    const res = await fetch(api, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ articles(first: 1) { edges { cursor } } }' }),
+    });
     return ((await res.json()) as any).data.articles.edges[0].cursor;
   }
 
   beforeAll(async () => {
-    config = await testConfig('pglite', { PGLITE_DIR: dir, MEDIA_DIR: path.join(dir, 'media'), PUBLISH_SCHEDULER_MS: '0', DEMO_VIEWS: 'true' });
+    config = await testConfig('pglite', {
+      PGLITE_DIR: dir,
+      MEDIA_DIR: path.join(dir, 'media'),
+      PUBLISH_SCHEDULER_MS: '0',
+      DEMO_VIEWS: 'true',
+    });
     app = await buildApp(config, { logger: silentLogger });
     port = await app.start(0, '127.0.0.1');
     api = `http://127.0.0.1:${port}/graphql`;
@@ -80,7 +103,10 @@ describe('examples against a running server', () => {
 
   it('the committed typed client matches the schema and the operations in examples/', async () => {
     const target = 'examples/generated/';
-    const files = await generate({ ...codegenConfig, cwd: ROOT, generates: { [target]: codegenConfig.generates[target]! } }, false);
+    const files = await generate(
+      { ...codegenConfig, cwd: ROOT, generates: { [target]: codegenConfig.generates[target]! } },
+      false,
+    );
     expect(files.length).toBeGreaterThan(0);
     for (const f of files as { filename: string; content: string }[]) {
       const committed = readFileSync(path.resolve(ROOT, f.filename), 'utf8');
@@ -104,7 +130,10 @@ describe('examples against a running server', () => {
     children.push(p);
     await p.waitFor(/event: next\ndata: .*서울시 폭염 비상 대응/);
     const data = JSON.parse(/data: (.*서울시 폭염.*)/.exec(p.out.stdout)![1]!);
-    expect(data.data.breakingNews).toMatchObject({ replayed: true, article: { headline: '[SSE] 속보: 서울시 폭염 비상 대응' } });
+    expect(data.data.breakingNews).toMatchObject({
+      replayed: true,
+      article: { headline: '[SSE] 속보: 서울시 폭염 비상 대응' },
+    });
     p.kill();
   }, 60_000);
 

@@ -97,7 +97,10 @@ describe.each(backends())('stored excerpts on %s', (backend) => {
     let after: string | null | undefined = null;
     let checked = 0;
     do {
-      const { data, errors }: GraphQLResponse<TestExcerptsQuery> = await server.graphql(Excerpts, { first: 100, after });
+      const { data, errors }: GraphQLResponse<TestExcerptsQuery> = await server.graphql(Excerpts, {
+        first: 100,
+        after,
+      });
       expect(errors).toBeUndefined();
       for (const { node } of data!.articles.edges) {
         for (const [alias, length] of Object.entries(LENGTHS)) {
@@ -125,7 +128,11 @@ describe.each(backends())('stored excerpts on %s', (backend) => {
     });
     for (const [i, paragraphs] of EDGE_BODIES.entries()) {
       const body = paragraphs.map((text) => ({ type: 'PARAGRAPH' as const, text }));
-      const res = await server.graphql(Edit, { i: { id: encodeGlobalId('Article', targets[i]!.id), body } }, { token: tokens.editor });
+      const res = await server.graphql(
+        Edit,
+        { i: { id: encodeGlobalId('Article', targets[i]!.id), body } },
+        { token: tokens.editor },
+      );
       expect(res.errors).toBeUndefined();
     }
     const stored = await server.app.db.prisma.article.findMany({
@@ -134,7 +141,9 @@ describe.each(backends())('stored excerpts on %s', (backend) => {
     });
     for (const row of stored) {
       expect(row.bodyText).not.toBe(targets.find((t) => t.id === row.id)!.bodyText);
-      expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(bodyTextColumns(row.bodyText));
+      expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(
+        bodyTextColumns(row.bodyText),
+      );
       expect(Array.from(row.excerptText).length).toBeLessThanOrEqual(EXCERPT_MAX_LENGTH + 1);
     }
     await expectAllAsComputed();
@@ -142,12 +151,20 @@ describe.each(backends())('stored excerpts on %s', (backend) => {
 
   it('derives the columns on read for rows written without them, and the start-up backfill stores them', async () => {
     const prisma = server.app.db.prisma;
-    const ids = (await prisma.article.findMany({ orderBy: { id: 'desc' }, take: 7, select: { id: true } })).map((r) => r.id);
+    const ids = (await prisma.article.findMany({ orderBy: { id: 'desc' }, take: 7, select: { id: true } })).map(
+      (r) => r.id,
+    );
     await prisma.article.updateMany({ where: { id: { in: ids } }, data: { excerptText: '', readingMinutes: 0 } });
     await expectAllAsComputed();
     expect(await backfillBodyTextColumns(prisma)).toBe(ids.length);
-    const rows = await prisma.article.findMany({ where: { id: { in: ids } }, select: { bodyText: true, excerptText: true, readingMinutes: true } });
-    for (const row of rows) expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(bodyTextColumns(row.bodyText));
+    const rows = await prisma.article.findMany({
+      where: { id: { in: ids } },
+      select: { bodyText: true, excerptText: true, readingMinutes: true },
+    });
+    for (const row of rows)
+      expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(
+        bodyTextColumns(row.bodyText),
+      );
     expect(await backfillBodyTextColumns(prisma)).toBe(0);
     await expectAllAsComputed();
   });

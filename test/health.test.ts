@@ -26,16 +26,25 @@ describe('health endpoints', () => {
 
   it('/healthz answers 200 without touching anything external; /readyz checks the database and migrations', async () => {
     expect(await probe(server, '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
-    expect(await probe(server, '/readyz')).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', migrations: 'ok' } } });
+    expect(await probe(server, '/readyz')).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: 'ok', migrations: 'ok' } },
+    });
   });
 
   it('/readyz is 503 naming migrations when one this build knows is not applied', async () => {
     const prisma = server.app.db.prisma;
-    await prisma.$executeRawUnsafe(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = (SELECT max(migration_name) FROM "_prisma_migrations")`);
+    await prisma.$executeRawUnsafe(
+      `UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = (SELECT max(migration_name) FROM "_prisma_migrations")`,
+    );
     try {
       const { status, body } = await probe(server, '/readyz');
       expect(status).toBe(503);
-      expect(body).toMatchObject({ status: 'not ready', notReady: ['migrations'], checks: { database: 'ok', migrations: expect.stringMatching(/^1 of \d+ not applied$/) } });
+      expect(body).toMatchObject({
+        status: 'not ready',
+        notReady: ['migrations'],
+        checks: { database: 'ok', migrations: expect.stringMatching(/^1 of \d+ not applied$/) },
+      });
     } finally {
       await prisma.$executeRawUnsafe(`UPDATE "_prisma_migrations" SET rolled_back_at = NULL`);
     }

@@ -99,9 +99,14 @@ function stringPaths(type: GraphQLInputType, prefix: string[], depth: number): s
 
 function slots(): Slot[] {
   const out: Slot[] = [];
-  for (const [operation, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()], ['subscription', schema.getSubscriptionType()]] as const) {
+  for (const [operation, root] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+    ['subscription', schema.getSubscriptionType()],
+  ] as const) {
     for (const field of Object.values(root?.getFields() ?? {})) {
-      for (const arg of field.args) for (const p of stringPaths(arg.type, [arg.name], 0)) out.push({ operation, field, path: p });
+      for (const arg of field.args)
+        for (const p of stringPaths(arg.type, [arg.name], 0)) out.push({ operation, field, path: p });
     }
   }
   return out;
@@ -146,7 +151,8 @@ function setPath(target: Record<string, unknown>, pathTo: string[], type: GraphQ
     target[head!] = list ? [value] : value;
     return;
   }
-  const obj = (target[head!] as Record<string, unknown> | undefined) ?? (filler(inner, head!) as Record<string, unknown>) ?? {};
+  const obj =
+    (target[head!] as Record<string, unknown> | undefined) ?? (filler(inner, head!) as Record<string, unknown>) ?? {};
   target[head!] = obj;
   const fieldType = isInputObjectType(inner) ? inner.getFields()[rest[0]!]!.type : inner;
   setPath(obj, rest, fieldType, value);
@@ -187,10 +193,17 @@ function post(body: unknown, headers: Record<string, string> = {}, token?: strin
 
 function get(params: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Outcome> {
   const qs = typeof params === 'string' ? params : new URLSearchParams(params).toString();
-  return http('GET', `${graphqlUrl}?${qs}`, { headers: { accept: 'application/graphql-response+json', ...CSRF, ...headers } });
+  return http('GET', `${graphqlUrl}?${qs}`, {
+    headers: { accept: 'application/graphql-response+json', ...CSRF, ...headers },
+  });
 }
 
-function raw(method: string, pathAndQuery: string, headers: Record<string, string> = {}, body?: BodyInit): Promise<Outcome> {
+function raw(
+  method: string,
+  pathAndQuery: string,
+  headers: Record<string, string> = {},
+  body?: BodyInit,
+): Promise<Outcome> {
   return http(`${method} ${pathAndQuery.slice(0, 30)}`, `${server.base}${pathAndQuery}`, { method, headers, body });
 }
 
@@ -199,7 +212,8 @@ async function sse(query: string, variables: Record<string, unknown>): Promise<O
   const controller = new AbortController();
   const url = `${graphqlUrl}?${new URLSearchParams({ query, variables: JSON.stringify(variables) })}`;
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...CSRF }, signal: controller.signal });
-  if (!res.headers.get('content-type')?.includes('text/event-stream')) return { transport: 'SSE', status: res.status, body: await res.text() };
+  if (!res.headers.get('content-type')?.includes('text/event-stream'))
+    return { transport: 'SSE', status: res.status, body: await res.text() };
   const reader = res.body!.getReader();
   let text = '';
   const deadline = setTimeout(() => controller.abort(), 5_000);
@@ -236,7 +250,22 @@ function ws(query: string, variables: Record<string, unknown>): Promise<Outcome>
         },
         error: (error) => {
           clearTimeout(timer);
-          resolve({ transport: 'WS', status: 0, body: JSON.stringify(Array.isArray(error) ? { errors: error } : { errors: [{ message: String((error as Error)?.message ?? error), extensions: { code: `closed:${(error as { code?: number }).code}` } }] }) });
+          resolve({
+            transport: 'WS',
+            status: 0,
+            body: JSON.stringify(
+              Array.isArray(error)
+                ? { errors: error }
+                : {
+                    errors: [
+                      {
+                        message: String((error as Error)?.message ?? error),
+                        extensions: { code: `closed:${(error as { code?: number }).code}` },
+                      },
+                    ],
+                  },
+            ),
+          });
         },
         complete: () => {
           clearTimeout(timer);
@@ -247,7 +276,12 @@ function ws(query: string, variables: Record<string, unknown>): Promise<Outcome>
   });
 }
 
-function multipart(operations: string, map: string, files: Record<string, Blob>, headers: Record<string, string> = CSRF): Promise<Outcome> {
+function multipart(
+  operations: string,
+  map: string,
+  files: Record<string, Blob>,
+  headers: Record<string, string> = CSRF,
+): Promise<Outcome> {
   const form = new FormData();
   form.set('operations', operations);
   form.set('map', map);
@@ -285,8 +319,15 @@ function corpus(ids: Ids): Case[] {
         continue;
       }
       add({ name: `POST ${label}`, run: () => post(op, {}, adminToken), code: 'BAD_USER_INPUT', status: 400 });
-      if (slot.operation === 'query' && k === 0) add({ name: `GET ${label}`, run: () => get({ query: op.query, variables: JSON.stringify(op.variables) }), status: 4, ...inUrl });
-      if (slot.operation === 'query' && k === 1) add({ name: `WS ${label}`, run: () => ws(op.query, op.variables), code: 'BAD_USER_INPUT' });
+      if (slot.operation === 'query' && k === 0)
+        add({
+          name: `GET ${label}`,
+          run: () => get({ query: op.query, variables: JSON.stringify(op.variables) }),
+          status: 4,
+          ...inUrl,
+        });
+      if (slot.operation === 'query' && k === 1)
+        add({ name: `WS ${label}`, run: () => ws(op.query, op.variables), code: 'BAD_USER_INPUT' });
     }
     if (slot.operation !== 'subscription') {
       for (let k = 0; k < 2; k++) {
@@ -299,7 +340,17 @@ function corpus(ids: Ids): Case[] {
 
   // Malformed GET parameters: 400, never 500.
   add({ name: 'GET ?extensions= (empty: absent)', run: () => get('query={__typename}&extensions=') });
-  for (const qs of ['query={__typename}&variables={bad', 'query={__typename}&extensions={bad', 'query={__typename}&variables=[1]', 'query={__typename}&variables=null&extensions=[]', 'query=%7B', 'variables={}', 'query=', 'query={__typename}&operationName=%00', 'query={__typename}&variables=%FF%FE']) {
+  for (const qs of [
+    'query={__typename}&variables={bad',
+    'query={__typename}&extensions={bad',
+    'query={__typename}&variables=[1]',
+    'query={__typename}&variables=null&extensions=[]',
+    'query=%7B',
+    'variables={}',
+    'query=',
+    'query={__typename}&operationName=%00',
+    'query={__typename}&variables=%FF%FE',
+  ]) {
     add({ name: `GET ?${qs}`, run: () => get(qs), status: 4 });
   }
   // Cross-site forms and simple requests: no CSRF header, no preflight → 403.
@@ -308,7 +359,10 @@ function corpus(ids: Ids): Case[] {
     ['application/x-www-form-urlencoded', new URLSearchParams({ query: like }).toString()],
     ['text/plain', JSON.stringify({ query: like })],
     ['text/plain;charset=UTF-8', JSON.stringify({ query: like })],
-    ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: like })}\r\n--x\r\nContent-Disposition: form-data; name="map"\r\n\r\n{}\r\n--x--\r\n`],
+    [
+      'multipart/form-data; boundary=x',
+      `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: like })}\r\n--x\r\nContent-Disposition: form-data; name="map"\r\n\r\n{}\r\n--x--\r\n`,
+    ],
   ] as const) {
     add({ name: `CSRF ${type}`, run: () => raw('POST', '/graphql', { 'content-type': type }, body), status: 403 });
   }
@@ -316,8 +370,10 @@ function corpus(ids: Ids): Case[] {
 
   // Shape attacks.
   const q = (query: string, variables?: unknown) => ({ query, variables });
-  const aliases = (n: number, field = 'sections { slug }') => `{ ${Array.from({ length: n }, (_, k) => `a${k}: ${field}`).join(' ')} }`;
-  const nest = (n: number) => `{ articles(first: 1) { edges { node { ${'related(first: 1) { '.repeat(n)}id${' }'.repeat(n)} } } } }`;
+  const aliases = (n: number, field = 'sections { slug }') =>
+    `{ ${Array.from({ length: n }, (_, k) => `a${k}: ${field}`).join(' ')} }`;
+  const nest = (n: number) =>
+    `{ articles(first: 1) { edges { node { ${'related(first: 1) { '.repeat(n)}id${' }'.repeat(n)} } } } }`;
   const shapes: [string, unknown, number, string?][] = [
     ['batch of 2', [q('{ __typename }'), q('{ __typename }')], 4],
     ['batch of 1,000', Array.from({ length: 1000 }, () => q('{ __typename }')), 4],
@@ -331,13 +387,42 @@ function corpus(ids: Ids): Case[] {
     ['60 known directives', q(`{ __typename ${'@include(if: true) '.repeat(60)}}`), 400],
     ['5 MB body', q(`{ __typename }#${'x'.repeat(5_000_000)}`), 413],
     ['5 MB variables', q('query($x: String) { __typename }', { x: 'y'.repeat(5_000_000) }), 413],
-    ['huge variables object', q('query($f: ArticleFilter) { articles(filter: $f) { totalCount } }', { f: Object.fromEntries(Array.from({ length: 20_000 }, (_, k) => [`k${k}`, k])) }), 4],
-    ['__schema with 1,000 aliases', q(`{ __schema { ${Array.from({ length: 1000 }, (_, k) => `t${k}: types { name fields { name type { name } } }`).join(' ')} } }`), 400],
-    ['__schema with 31 aliases', q(`{ __schema { ${Array.from({ length: 31 }, (_, k) => `t${k}: types { name }`).join(' ')} } }`), 400, 'BAD_USER_INPUT'],
-    ['__type with 100 aliases', q(`{ __type(name: "Article") { ${Array.from({ length: 100 }, (_, k) => `f${k}: fields { name }`).join(' ')} } }`), 400],
+    [
+      'huge variables object',
+      q('query($f: ArticleFilter) { articles(filter: $f) { totalCount } }', {
+        f: Object.fromEntries(Array.from({ length: 20_000 }, (_, k) => [`k${k}`, k])),
+      }),
+      4,
+    ],
+    [
+      '__schema with 1,000 aliases',
+      q(
+        `{ __schema { ${Array.from({ length: 1000 }, (_, k) => `t${k}: types { name fields { name type { name } } }`).join(' ')} } }`,
+      ),
+      400,
+    ],
+    [
+      '__schema with 31 aliases',
+      q(`{ __schema { ${Array.from({ length: 31 }, (_, k) => `t${k}: types { name }`).join(' ')} } }`),
+      400,
+      'BAD_USER_INPUT',
+    ],
+    [
+      '__type with 100 aliases',
+      q(`{ __type(name: "Article") { ${Array.from({ length: 100 }, (_, k) => `f${k}: fields { name }`).join(' ')} } }`),
+      400,
+    ],
     ['__typename aliases', q(aliases(40, '__typename')), 400, 'BAD_USER_INPUT'],
-    ['introspection 20 deep', q(`{ __type(name: "Article") { ${'ofType { '.repeat(20)}name${' }'.repeat(20)} } }`), 400],
-    ['introspection fields in fields', q('{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }'), 400],
+    [
+      'introspection 20 deep',
+      q(`{ __type(name: "Article") { ${'ofType { '.repeat(20)}name${' }'.repeat(20)} } }`),
+      400,
+    ],
+    [
+      'introspection fields in fields',
+      q('{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }'),
+      400,
+    ],
     ['not JSON', 'not json', 400],
     ['JSON null', 'null', 400],
     ['JSON number', '123', 400],
@@ -353,35 +438,113 @@ function corpus(ids: Ids): Case[] {
   for (const [name, body, status, code] of shapes) add({ name: `shape: ${name}`, run: () => post(body), status, code });
 
   // Dates PostgreSQL cannot store, or that are not dates.
-  for (const d of ['9999-12-31T23:59:59-23:59', '0001-01-01T00:00:00+23:59', '10000-01-01', '+010000-01-01T00:00:00Z', '0000-01-01', '2024-02-30', '2024-01-01T25:00Z', '2024-01-01T00:00:00', '', 'now', '1e10']) {
-    add({ name: `DateTime ${d} (variable)`, run: () => post(q('query($d: DateTime) { articles(filter: { publishedAfter: $d }) { totalCount } }', { d })), status: 400, code: 'BAD_USER_INPUT' });
-    add({ name: `DateTime ${d} (literal)`, run: () => post(q(`{ articles(filter: { publishedBefore: ${JSON.stringify(d)} }) { totalCount } }`)), status: 400, code: 'BAD_USER_INPUT' });
+  for (const d of [
+    '9999-12-31T23:59:59-23:59',
+    '0001-01-01T00:00:00+23:59',
+    '10000-01-01',
+    '+010000-01-01T00:00:00Z',
+    '0000-01-01',
+    '2024-02-30',
+    '2024-01-01T25:00Z',
+    '2024-01-01T00:00:00',
+    '',
+    'now',
+    '1e10',
+  ]) {
+    add({
+      name: `DateTime ${d} (variable)`,
+      run: () => post(q('query($d: DateTime) { articles(filter: { publishedAfter: $d }) { totalCount } }', { d })),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    });
+    add({
+      name: `DateTime ${d} (literal)`,
+      run: () => post(q(`{ articles(filter: { publishedBefore: ${JSON.stringify(d)} }) { totalCount } }`)),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    });
   }
-  add({ name: 'DateTime as number', run: () => post(q('query($d: DateTime) { articles(filter: { publishedAfter: $d }) { totalCount } }', { d: 12 })), status: 400, code: 'BAD_USER_INPUT' });
+  add({
+    name: 'DateTime as number',
+    run: () => post(q('query($d: DateTime) { articles(filter: { publishedAfter: $d }) { totalCount } }', { d: 12 })),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+  });
 
   // Cursors outside their real ranges.
-  const rowCursors = [formatPrismaCursor({ id: 2 ** 31 }, 'id'), formatPrismaCursor({ id: 2 ** 53 - 1 }, 'id'), formatPrismaCursor({ id: 0 }, 'id'), formatPrismaCursor({ id: -5 }, 'id'), formatPrismaCursor({ id: 1.5 }, 'id'), formatPrismaCursor({ id: 'x' }, 'id'), 'garbage', encodeBase64('GPC:N:1e400')];
-  const offsetCursors = [2 ** 53 - 1, 2 ** 31, -1, 1.5].map((n) => encodeBase64(`offset:${n}`)).concat(['garbage', encodeBase64('offset:'), encodeBase64('offset:0x10')]);
+  const rowCursors = [
+    formatPrismaCursor({ id: 2 ** 31 }, 'id'),
+    formatPrismaCursor({ id: 2 ** 53 - 1 }, 'id'),
+    formatPrismaCursor({ id: 0 }, 'id'),
+    formatPrismaCursor({ id: -5 }, 'id'),
+    formatPrismaCursor({ id: 1.5 }, 'id'),
+    formatPrismaCursor({ id: 'x' }, 'id'),
+    'garbage',
+    encodeBase64('GPC:N:1e400'),
+  ];
+  const offsetCursors = [2 ** 53 - 1, 2 ** 31, -1, 1.5]
+    .map((n) => encodeBase64(`offset:${n}`))
+    .concat(['garbage', encodeBase64('offset:'), encodeBase64('offset:0x10')]);
   for (const c of rowCursors) {
-    add({ name: `row cursor ${c} (articles)`, run: () => post(q('query($c: String) { articles(after: $c) { totalCount } }', { c })), status: 400, code: 'BAD_USER_INPUT' });
-    add({ name: `row cursor ${c} (section.articles before)`, run: () => post(q('query($c: String) { section(slug: "politics") { articles(last: 2, before: $c) { totalCount } } }', { c })), status: 400, code: 'BAD_USER_INPUT' });
-    add({ name: `row cursor ${c} (articlePublished, WS)`, run: () => ws('subscription($c: String) { articlePublished(after: $c) { cursor } }', { c }), code: 'BAD_USER_INPUT' });
+    add({
+      name: `row cursor ${c} (articles)`,
+      run: () => post(q('query($c: String) { articles(after: $c) { totalCount } }', { c })),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    });
+    add({
+      name: `row cursor ${c} (section.articles before)`,
+      run: () =>
+        post(
+          q('query($c: String) { section(slug: "politics") { articles(last: 2, before: $c) { totalCount } } }', { c }),
+        ),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    });
+    add({
+      name: `row cursor ${c} (articlePublished, WS)`,
+      run: () => ws('subscription($c: String) { articlePublished(after: $c) { cursor } }', { c }),
+      code: 'BAD_USER_INPUT',
+    });
   }
   for (const c of offsetCursors) {
-    add({ name: `search cursor ${c}`, run: () => post(q('query($c: String) { search(query: "서울", after: $c) { totalCount } }', { c })), status: 400, code: 'BAD_USER_INPUT' });
+    add({
+      name: `search cursor ${c}`,
+      run: () => post(q('query($c: String) { search(query: "서울", after: $c) { totalCount } }', { c })),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    });
   }
 
   // Resume cursors of hidden or unknown articles: all answer alike (checked below too).
-  const hiddenCursors = { ...Object.fromEntries(Object.entries(ids.hidden).map(([k, id]) => [k, formatPrismaCursor({ id }, 'id')])), unknown: formatPrismaCursor({ id: 2_000_000_000 }, 'id') };
+  const hiddenCursors = {
+    ...Object.fromEntries(Object.entries(ids.hidden).map(([k, id]) => [k, formatPrismaCursor({ id }, 'id')])),
+    unknown: formatPrismaCursor({ id: 2_000_000_000 }, 'id'),
+  };
   for (const [kind, c] of Object.entries(hiddenCursors)) {
-    add({ name: `resume after ${kind} (WS)`, run: () => ws('subscription($c: String) { articlePublished(after: $c) { cursor replayed } }', { c }), code: 'BAD_USER_INPUT' });
-    add({ name: `resume after ${kind} (SSE)`, run: () => sse('subscription($c: String) { articlePublished(after: $c) { cursor replayed } }', { c }), code: 'BAD_USER_INPUT' });
-    add({ name: `breaking after ${kind} (WS)`, run: () => ws('subscription($c: String) { breakingNews(after: $c) { cursor } }', { c }), code: 'BAD_USER_INPUT' });
+    add({
+      name: `resume after ${kind} (WS)`,
+      run: () => ws('subscription($c: String) { articlePublished(after: $c) { cursor replayed } }', { c }),
+      code: 'BAD_USER_INPUT',
+    });
+    add({
+      name: `resume after ${kind} (SSE)`,
+      run: () => sse('subscription($c: String) { articlePublished(after: $c) { cursor replayed } }', { c }),
+      code: 'BAD_USER_INPUT',
+    });
+    add({
+      name: `breaking after ${kind} (WS)`,
+      run: () => ws('subscription($c: String) { breakingNews(after: $c) { cursor } }', { c }),
+      code: 'BAD_USER_INPUT',
+    });
   }
 
   // Multipart uploads.
   const png = new Blob([Buffer.from('89504e470d0a1a0a', 'hex')]);
-  const upload = JSON.stringify({ query: 'mutation($f: File!) { uploadImage(file: $f) { id } }', variables: { f: null } });
+  const upload = JSON.stringify({
+    query: 'mutation($f: File!) { uploadImage(file: $f) { id } }',
+    variables: { f: null },
+  });
   for (const [name, operations, map, files, headers] of [
     ['no CSRF header', upload, '{"0":["variables.f"]}', { 0: png }, {}],
     ['bad operations JSON', '{bad', '{}', {}, CSRF],
@@ -389,16 +552,44 @@ function corpus(ids: Ids): Case[] {
     ['map to a missing file', upload, '{"9":["variables.f"]}', {}, CSRF],
     ['map to a bad path', upload, '{"0":["variables.nope.deeper"]}', { 0: png }, CSRF],
     ['anonymous upload', upload, '{"0":["variables.f"]}', { 0: png }, CSRF],
-    ['file into a string argument', JSON.stringify({ query: 'query($s: String!) { search(query: $s) { totalCount } }', variables: { s: null } }), '{"0":["variables.s"]}', { 0: png }, CSRF],
+    [
+      'file into a string argument',
+      JSON.stringify({ query: 'query($s: String!) { search(query: $s) { totalCount } }', variables: { s: null } }),
+      '{"0":["variables.s"]}',
+      { 0: png },
+      CSRF,
+    ],
     ['two files', upload, '{"0":["variables.f"],"1":["variables.f"]}', { 0: png, 1: png }, CSRF],
-    ['batch in operations', JSON.stringify([JSON.parse(upload), JSON.parse(upload)]), '{"0":["0.variables.f"]}', { 0: png }, CSRF],
+    [
+      'batch in operations',
+      JSON.stringify([JSON.parse(upload), JSON.parse(upload)]),
+      '{"0":["0.variables.f"]}',
+      { 0: png },
+      CSRF,
+    ],
   ] as [string, string, string, Record<string, Blob>, Record<string, string>][]) {
-    const expected = name === 'no CSRF header' ? { status: 403 } : name === 'anonymous upload' ? { code: 'UNAUTHENTICATED' } : { status: 4 };
+    const expected =
+      name === 'no CSRF header'
+        ? { status: 403 }
+        : name === 'anonymous upload'
+          ? { code: 'UNAUTHENTICATED' }
+          : { status: 4 };
     add({ name: `multipart: ${name}`, run: () => multipart(operations, map, files, headers), ...expected });
   }
 
   // /media path traversal.
-  for (const p of ['/media/../../etc/passwd', '/media/..%2f..%2fetc%2fpasswd', '/media/%2e%2e/%2e%2e/etc/passwd', '/media/2024/01/..%252f..%252fx.png', '/media/2024/01/a.png%00.txt', '/media/%ff%fe', '/media/' + 'a/'.repeat(500), '/media/2024/01/' + 'f'.repeat(64) + '.png', '/media//etc/passwd', '/media/C:%5Cwindows%5Cwin.ini']) {
+  for (const p of [
+    '/media/../../etc/passwd',
+    '/media/..%2f..%2fetc%2fpasswd',
+    '/media/%2e%2e/%2e%2e/etc/passwd',
+    '/media/2024/01/..%252f..%252fx.png',
+    '/media/2024/01/a.png%00.txt',
+    '/media/%ff%fe',
+    `/media/${'a/'.repeat(500)}`,
+    `/media/2024/01/${'f'.repeat(64)}.png`,
+    '/media//etc/passwd',
+    '/media/C:%5Cwindows%5Cwin.ini',
+  ]) {
     add({ name: `media ${p.slice(0, 40)}`, run: () => raw('GET', p), status: 4 });
   }
   // Beacon abuse.
@@ -485,7 +676,8 @@ describe.skipIf(!postgresUrl || redisSkip)('hostile corpus against the productio
     graphqlUrl = `${server.base}/graphql`;
     db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
-    const row = async (where: string) => (await db.query(`SELECT id FROM "Article" WHERE ${where} ORDER BY id LIMIT 1`)).rows[0].id as number;
+    const row = async (where: string) =>
+      (await db.query(`SELECT id FROM "Article" WHERE ${where} ORDER BY id LIMIT 1`)).rows[0].id as number;
     ids = {
       sample: await row(`status = 'PUBLISHED' AND "publishedAt" <= now()`),
       hidden: {
@@ -498,8 +690,17 @@ describe.skipIf(!postgresUrl || redisSkip)('hostile corpus against the productio
     sampleId = encodeGlobalId('Article', ids.sample);
     // An ADMIN token, so that strings reach the newsroom mutations' resolvers too.
     adminToken = `nws_${randomBytes(32).toString('base64url')}`;
-    await db.query(`INSERT INTO "ApiToken" (name, role, "tokenHash", prefix) VALUES ('hostile', 'ADMIN', $1, $2)`, [createHash('sha256').update(adminToken).digest('hex'), adminToken.slice(0, 8)]);
-    wsClient = createClient({ url: graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: {} });
+    await db.query(`INSERT INTO "ApiToken" (name, role, "tokenHash", prefix) VALUES ('hostile', 'ADMIN', $1, $2)`, [
+      createHash('sha256').update(adminToken).digest('hex'),
+      adminToken.slice(0, 8),
+    ]);
+    wsClient = createClient({
+      url: graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      connectionParams: {},
+    });
   });
 
   afterAll(async () => {
@@ -511,7 +712,11 @@ describe.skipIf(!postgresUrl || redisSkip)('hostile corpus against the productio
 
   it('answers every hostile request with a client error, never a 5xx or an internal error; stays up, memory back near baseline, no stack logged', async () => {
     // Baseline: the server warmed up with ordinary traffic.
-    for (let i = 0; i < 30; i++) await post({ query: '{ sections { slug } articles(first: 10) { edges { node { headline } } } search(query: "서울") { totalCount } }' });
+    for (let i = 0; i < 30; i++)
+      await post({
+        query:
+          '{ sections { slug } articles(first: 10) { edges { node { headline } } } search(query: "서울") { totalCount } }',
+      });
     const baseline = server.rss();
     const logBefore = server.output().length;
 
@@ -519,7 +724,9 @@ describe.skipIf(!postgresUrl || redisSkip)('hostile corpus against the productio
     expect(cases.length).toBeGreaterThanOrEqual(300);
     const results = await runAll(cases, 8);
     const failures = results.map(({ c, o }) => ({ c, o, why: judge(c, o) })).filter((r) => r.why);
-    expect(failures.map((f) => `${f.c.name} [${f.o.transport}]: ${f.why} — ${f.o.status} ${f.o.body.slice(0, 200)}`)).toEqual([]);
+    expect(
+      failures.map((f) => `${f.c.name} [${f.o.transport}]: ${f.why} — ${f.o.status} ${f.o.body.slice(0, 200)}`),
+    ).toEqual([]);
     const transports = new Set(results.map((r) => r.o.transport.split(' ')[0]));
     for (const t of ['POST', 'GET', 'SSE', 'WS', 'multipart']) expect(transports).toContain(t);
 

@@ -32,9 +32,12 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
   });
 
   const get = (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}?query=${encodeURIComponent(query)}${variables ? `&variables=${encodeURIComponent(JSON.stringify(variables))}` : ''}`, {
-      headers: { accept: 'application/graphql-response+json', ...headers },
-    });
+    fetch(
+      `${server.url}?query=${encodeURIComponent(query)}${variables ? `&variables=${encodeURIComponent(JSON.stringify(variables))}` : ''}`,
+      {
+        headers: { accept: 'application/graphql-response+json', ...headers },
+      },
+    );
   const post = (query: string, variables?: Record<string, unknown>, token?: string) =>
     fetch(server.url, {
       method: 'POST',
@@ -64,7 +67,12 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
 
     const article = await server.app.db.prisma.article.findUniqueOrThrow({
       where: { slug: SAMPLE_SLUG },
-      select: { id: true, sectionId: true, reporters: { select: { reporterId: true } }, tags: { select: { tagId: true } } },
+      select: {
+        id: true,
+        sectionId: true,
+        reporters: { select: { reporterId: true } },
+        tags: { select: { tagId: true } },
+      },
     });
     const keys = keysOf(res);
     expect(keys).toContain(encodeGlobalId('Article', article.id));
@@ -96,7 +104,10 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
   });
 
   it('takes the shortest TTL of the fields selected: article text long, lists shorter, counters short', async () => {
-    const text = await get(`query($s: String!) { article(slug: $s) { headline body { __typename ... on ParagraphBlock { text } } section { name } } }`, { s: SAMPLE_SLUG });
+    const text = await get(
+      `query($s: String!) { article(slug: $s) { headline body { __typename ... on ParagraphBlock { text } } section { name } } }`,
+      { s: SAMPLE_SLUG },
+    );
     expect(maxAgeOf(text)).toBe(300);
     const list = await get(`{ latestArticles(first: 3) { headline } }`);
     expect(maxAgeOf(list)).toBe(60);
@@ -105,7 +116,9 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     expect(maxAgeOf(counter)).toBe(10);
     const ranking = await get(`{ articles(first: 3, orderBy: VIEW_COUNT) { edges { node { headline } } } }`);
     expect(maxAgeOf(ranking)).toBe(10);
-    const section = await get(`{ latestArticles(first: 3, section: "politics") { headline } photoNews(first: 2, section: "politics") { headline } }`);
+    const section = await get(
+      `{ latestArticles(first: 3, section: "politics") { headline } photoNews(first: 2, section: "politics") { headline } }`,
+    );
     expect(keysOf(section)).toEqual(expect.arrayContaining(['section:politics']));
     expect(keysOf(section)).not.toContain('latest');
   });
@@ -114,16 +127,26 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     expectPrivate(await post(ARTICLE_PAGE));
     expectPrivate(await get(ARTICLE_PAGE, undefined, { authorization: `Bearer ${tokens.editor}` }));
     const draft = await draftBy(server, tokens.reporterId, '미리보기 초안');
-    const preview = await get(`query($id: ID!) { article(id: $id, preview: true) { headline } }`, { id: draft }, { authorization: `Bearer ${tokens.editor}` });
+    const preview = await get(
+      `query($id: ID!) { article(id: $id, preview: true) { headline } }`,
+      { id: draft },
+      { authorization: `Bearer ${tokens.editor}` },
+    );
     expect((await preview.clone().json()).data.article.headline).toBe('미리보기 초안');
     expectPrivate(preview);
     expectPrivate(await get(`query($id: ID!) { article(id: $id, preview: true) { headline } }`, { id: draft }));
     expectPrivate(await get(`{ article(slug: "x", id: "y") { headline } }`));
     expectPrivate(await get(`{ __schema { queryType { name } } }`));
-    const mutation = await get(`mutation { likeArticle(input: { articleId: "${encodeGlobalId('Article', 1)}", visitorId: "visitor-get-1" }) { liked } }`);
+    const mutation = await get(
+      `mutation { likeArticle(input: { articleId: "${encodeGlobalId('Article', 1)}", visitorId: "visitor-get-1" }) { liked } }`,
+    );
     expect(mutation.status).toBe(405);
     expectPrivate(mutation);
-    expectPrivate(await post(`mutation { likeArticle(input: { articleId: "${encodeGlobalId('Article', 1)}", visitorId: "visitor-post-1" }) { liked } }`));
+    expectPrivate(
+      await post(
+        `mutation { likeArticle(input: { articleId: "${encodeGlobalId('Article', 1)}", visitorId: "visitor-post-1" }) { liked } }`,
+      ),
+    );
   });
 
   it('a cache hit runs no SQL; a token request always executes and its answer is never served to anonymous readers', async () => {
@@ -151,7 +174,9 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     expect(text).not.toContain('비공개 초안 제목');
     expect(JSON.parse(text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     // Without preview the draft reads as null for everyone, cached or not.
-    expect((await (await get(`query($id: ID!) { article(id: $id) { headline } }`, { id: draft })).json()).data.article).toBeNull();
+    expect(
+      (await (await get(`query($id: ID!) { article(id: $id) { headline } }`, { id: draft })).json()).data.article,
+    ).toBeNull();
   });
 
   describe('fast path (repeated anonymous GETs answered before the Yoga pipeline)', () => {
@@ -178,7 +203,10 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       expect(first.status).toBe(200);
       const firstBody = Buffer.from(await first.arrayBuffer());
       statements.length = 0;
-      const requestsBefore = await metric('http_requests_total', 'route="/graphql",operation="ArticlePage",status="200",code=""');
+      const requestsBefore = await metric(
+        'http_requests_total',
+        'route="/graphql",operation="ArticlePage",status="200",code=""',
+      );
       const second = await get(page('bytes'), undefined, headers);
       expect(statements).toEqual([]);
       expect(Buffer.from(await second.arrayBuffer()).equals(firstBody)).toBe(true);
@@ -191,7 +219,9 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       expect(after.miss - before.miss).toBe(1);
       expect(after.hit - before.hit).toBe(1);
       // The request's metrics name its operation, as for an executed request.
-      expect(await metric('http_requests_total', 'route="/graphql",operation="ArticlePage",status="200",code=""')).toBe(requestsBefore + 1);
+      expect(await metric('http_requests_total', 'route="/graphql",operation="ArticlePage",status="200",code=""')).toBe(
+        requestsBefore + 1,
+      );
       // Without an Origin the answer has no CORS origin header and varies as the pipeline's would.
       const plain = await get(page('bytes'));
       expect(plain.headers.get('access-control-allow-origin')).toBeNull();
@@ -216,7 +246,9 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       // A stale ETag gets the stored 200.
       const stale = await get(page('304'), undefined, { 'if-none-match': '"old"' });
       expect(stale.status).toBe(200);
-      expect(Buffer.from(await stale.arrayBuffer()).equals(Buffer.from(await (await get(page('304'))).arrayBuffer()))).toBe(true);
+      expect(
+        Buffer.from(await stale.arrayBuffer()).equals(Buffer.from(await (await get(page('304'))).arrayBuffer())),
+      ).toBe(true);
     });
 
     it('a request with a token is never answered from it, and its answer is never stored', async () => {
@@ -256,7 +288,10 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     });
 
     it('a purge of a key the answer carries drops it from the fast path', async () => {
-      const article = await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG }, select: { id: true } });
+      const article = await server.app.db.prisma.article.findUniqueOrThrow({
+        where: { slug: SAMPLE_SLUG },
+        select: { id: true },
+      });
       const gid = encodeGlobalId('Article', article.id);
       const url = page('purge');
       await get(url);
@@ -284,34 +319,54 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     const delivered = (from: number) => receiver.calls.slice(from).flat();
 
     it('publishing in a section purges its front, latest news and the article, not other sections; the server cache is purged too', async () => {
-      const sections = await server.app.db.prisma.section.findMany({ orderBy: { id: 'asc' }, select: { id: true, slug: true } });
+      const sections = await server.app.db.prisma.section.findMany({
+        orderBy: { id: 'asc' },
+        select: { id: true, slug: true },
+      });
       const [home, other] = sections as [{ id: number; slug: string }, { id: number; slug: string }];
       const draft = await draftBy(server, tokens.reporterId, '새로 발행하는 기사');
-      await gql(`mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { id } } }`, { i: { id: draft, sectionId: encodeGlobalId('Section', home.id) } }, tokens.editor);
+      await gql(
+        `mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { id } } }`,
+        { i: { id: draft, sectionId: encodeGlobalId('Section', home.id) } },
+        tokens.editor,
+      );
       // Cached before the publication:
       const front = `query($s: String!) { latestArticles(first: 1, section: $s) { headline } }`;
-      expect((await (await get(front, { s: home.slug })).json()).data.latestArticles[0].headline).not.toBe('새로 발행하는 기사');
+      expect((await (await get(front, { s: home.slug })).json()).data.latestArticles[0].headline).not.toBe(
+        '새로 발행하는 기사',
+      );
 
       const from = receiver.calls.length;
       await gql(`mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }`, { id: draft }, tokens.editor);
       await receiver.waitFor((keys) => keys.includes(draft));
       const keys = delivered(from);
-      expect(keys).toEqual(expect.arrayContaining([draft, 'latest', `section:${home.slug}`, `list:${encodeGlobalId('Section', home.id)}`]));
+      expect(keys).toEqual(
+        expect.arrayContaining([draft, 'latest', `section:${home.slug}`, `list:${encodeGlobalId('Section', home.id)}`]),
+      );
       expect(keys).not.toContain(`section:${other.slug}`);
       expect(keys).not.toContain(`list:${encodeGlobalId('Section', other.id)}`);
       expect(keys).toEqual([...new Set(keys)]);
       // The server's own cached answer was dropped: the section front shows the new article.
-      expect((await (await get(front, { s: home.slug })).json()).data.latestArticles[0].headline).toBe('새로 발행하는 기사');
+      expect((await (await get(front, { s: home.slug })).json()).data.latestArticles[0].headline).toBe(
+        '새로 발행하는 기사',
+      );
     });
 
     it('a correction purges the article and nothing unrelated; a view or a like purges nothing', async () => {
-      const article = await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG }, select: { id: true } });
+      const article = await server.app.db.prisma.article.findUniqueOrThrow({
+        where: { slug: SAMPLE_SLUG },
+        select: { id: true },
+      });
       const gid = encodeGlobalId('Article', article.id);
       const page = await get(ARTICLE_PAGE);
       const pageKeys = keysOf(page);
 
       let from = receiver.calls.length;
-      await gql(`mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }`, { i: { id: gid, deck: ['정정된 부제'] } }, tokens.editor);
+      await gql(
+        `mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }`,
+        { i: { id: gid, deck: ['정정된 부제'] } },
+        tokens.editor,
+      );
       await receiver.waitFor((keys) => keys.includes(gid));
       const keys = delivered(from);
       expect(keys).toContain(gid);
@@ -326,8 +381,13 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       // Views and likes, then a marker purge: the outbox is first in, first out, so anything the
       // views or likes had queued would arrive before the marker.
       from = receiver.calls.length;
-      await gql(`mutation($id: ID!) { recordView(articleId: $id, visitorId: "visitor-cache-1") { status } }`, { id: gid });
-      await gql(`mutation($id: ID!) { likeArticle(input: { articleId: $id, visitorId: "visitor-cache-1" }) { liked } }`, { id: gid });
+      await gql(`mutation($id: ID!) { recordView(articleId: $id, visitorId: "visitor-cache-1") { status } }`, {
+        id: gid,
+      });
+      await gql(
+        `mutation($id: ID!) { likeArticle(input: { articleId: $id, visitorId: "visitor-cache-1" }) { liked } }`,
+        { id: gid },
+      );
       expect(await server.app.caching.outbox.backlog()).toBe(0);
       await server.app.caching.outbox.enqueue(['marker:after-views']);
       await receiver.waitFor((k) => k.includes('marker:after-views'));

@@ -24,14 +24,20 @@ describe('HTTP', () => {
   });
 
   it('answers GET queries', async () => {
-    const res = await fetch(`${server.url}?query=${encodeURIComponent('{ sections { slug } }')}`, { headers: { accept: 'application/json' } });
+    const res = await fetch(`${server.url}?query=${encodeURIComponent('{ sections { slug } }')}`, {
+      headers: { accept: 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).data.sections).toHaveLength(6);
   });
 
   it('rejects invalid documents with 400 and a validation error, never a 500', async () => {
     for (const body of ['{"query":"{ nope }"}', '{"query":"{"}', 'not json', '{"query":123}', '[]', '{}']) {
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body });
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body,
+      });
       expect(res.status, body).toBeGreaterThanOrEqual(400);
       expect(res.status, body).toBeLessThan(500);
       const json = await res.json();

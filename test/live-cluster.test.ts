@@ -31,9 +31,17 @@ describe.skipIf(skip)('live news across three instances', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const url = await createPostgresDatabase('seeded');
-    const env = { DATABASE_URL: url, REDIS_URL: redis.url, NODE_ENV: 'test', SITE_URL: 'https://news.example', PUBLISH_SCHEDULER_MS: '0' };
+    const env = {
+      DATABASE_URL: url,
+      REDIS_URL: redis.url,
+      NODE_ENV: 'test',
+      SITE_URL: 'https://news.example',
+      PUBLISH_SCHEDULER_MS: '0',
+    };
     // A copy of the run's seeded database: the three start together (the migrator's lock orders them).
-    instances.push(...(await Promise.all([0, 1, 2].map(() => startInstance({ ...env, SEED_DEMO: 'false' }, { quiet: true })))));
+    instances.push(
+      ...(await Promise.all([0, 1, 2].map(() => startInstance({ ...env, SEED_DEMO: 'false' }, { quiet: true })))),
+    );
     db = await openDatabase({ kind: 'postgres', url });
   });
 
@@ -49,13 +57,22 @@ describe.skipIf(skip)('live news across three instances', () => {
     const sections = await db.prisma.section.findMany({ where: { slug: { in: ['politics', 'economy', 'society'] } } });
     const sectionId = (slug: string) => sections.find((s) => s.slug === slug)!.id;
     // 20 drafts across three sections, every third breaking; plus a final sentinel every filter matches.
-    const plan = Array.from({ length: 20 }, (_, i) => ({ section: ['politics', 'economy', 'society'][i % 3]!, breaking: i % 4 === 0 }));
+    const plan = Array.from({ length: 20 }, (_, i) => ({
+      section: ['politics', 'economy', 'society'][i % 3]!,
+      breaking: i % 4 === 0,
+    }));
     plan.push({ section: 'politics', breaking: true });
     const drafts: { id: number }[] = [];
     for (const [i, p] of plan.entries()) {
       drafts.push(
         await db.prisma.article.create({
-          data: { slug: `cluster-${Date.now()}-${i}`, headline: `다중 인스턴스 기사 ${i}`, status: 'DRAFT', sectionId: sectionId(p.section), breaking: p.breaking },
+          data: {
+            slug: `cluster-${Date.now()}-${i}`,
+            headline: `다중 인스턴스 기사 ${i}`,
+            status: 'DRAFT',
+            sectionId: sectionId(p.section),
+            breaking: p.breaking,
+          },
         }),
       );
     }
@@ -69,7 +86,9 @@ describe.skipIf(skip)('live news across three instances', () => {
       const filter = filters[i % filters.length]!;
       subscribers.push({ instance, filter, rec: subscribeWs(client, { query: QUERY, variables: { filter } }) });
     }
-    await Promise.all(instances.map((inst, n) => inst.whenSubscriptions(subscribers.filter((s) => s.instance === n).length)));
+    await Promise.all(
+      instances.map((inst, n) => inst.whenSubscriptions(subscribers.filter((s) => s.instance === n).length)),
+    );
 
     const matches = (f: Subscriber['filter'], p: { section: string; breaking: boolean }) =>
       (f.section == null || f.section === p.section) && (!f.breakingOnly || p.breaking);
@@ -82,7 +101,8 @@ describe.skipIf(skip)('live news across three instances', () => {
         expect(announced).toBe(true);
       }
     };
-    const allReceived = (upTo: number) => Promise.all(subscribers.map((s) => s.rec.received(expectedIds(s.filter, upTo).length)));
+    const allReceived = (upTo: number) =>
+      Promise.all(subscribers.map((s) => s.rec.received(expectedIds(s.filter, upTo).length)));
 
     await publish(0, 10);
     await allReceived(10);
@@ -105,7 +125,9 @@ describe.skipIf(skip)('live news across three instances', () => {
     await allReceived(plan.length);
     for (const s of subscribers) {
       // The sentinel came last for everyone, so nothing is still in flight: these are the full streams.
-      expect(received(s), `subscriber on instance ${s.instance} with ${JSON.stringify(s.filter)}`).toEqual(expectedIds(s.filter, plan.length));
+      expect(received(s), `subscriber on instance ${s.instance} with ${JSON.stringify(s.filter)}`).toEqual(
+        expectedIds(s.filter, plan.length),
+      );
       expect(s.rec.results.every((r) => !r.errors)).toBe(true);
     }
     const total = subscribers.reduce((n, s) => n + s.rec.results.length, 0);

@@ -32,7 +32,8 @@ const schema = createSchema({
     },
     Tick: {
       label: ({ n }: { n: number }, _: unknown, __: unknown, info: { variableValues: { failAt?: number } }) => {
-        if (n === info.variableValues.failAt) throw new GraphQLError(`tick ${n} failed`, { extensions: { code: 'TICK_FAILED' } });
+        if (n === info.variableValues.failAt)
+          throw new GraphQLError(`tick ${n} failed`, { extensions: { code: 'TICK_FAILED' } });
         return `속보 ${n}: "따옴표" \\ </script> \u2028`;
       },
     },
@@ -59,8 +60,9 @@ beforeAll(() => {
     const trace = (this as unknown as { _isServer: boolean })._isServer ? current : null;
     if (trace && typeof data === 'string') {
       const message = JSON.parse(data) as { type: string; id?: string };
-      if (message.type === 'next' || message.type === 'complete' || message.type === 'error') trace.events.push({ id: message.id!, what: `send ${data}` });
-      if (typeof rest[0] === "object") trace.fastWrites++;
+      if (message.type === 'next' || message.type === 'complete' || message.type === 'error')
+        trace.events.push({ id: message.id!, what: `send ${data}` });
+      if (typeof rest[0] === 'object') trace.fastWrites++;
     }
     return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
   } as typeof originalSend;
@@ -106,7 +108,10 @@ async function plain(onNext: OnNext | undefined, trace: Trace) {
 }
 
 /** Runs the subscriptions on one socket to completion; returns the raw frames the client received. */
-async function run(url: string, subscriptions: { id: string; variables: Record<string, unknown> }[]): Promise<{ id: string; frame: string }[]> {
+async function run(
+  url: string,
+  subscriptions: { id: string; variables: Record<string, unknown> }[],
+): Promise<{ id: string; frame: string }[]> {
   const client = new WebSocket(url, GRAPHQL_TRANSPORT_WS_PROTOCOL);
   const received: { id: string; frame: string }[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -119,7 +124,18 @@ async function run(url: string, subscriptions: { id: string; variables: Record<s
       const text = String(m);
       const message = JSON.parse(text) as { type: string; id?: string };
       if (message.type === 'connection_ack') {
-        for (const s of subscriptions) client.send(JSON.stringify({ id: s.id, type: 'subscribe', payload: { query: 'subscription ($count: Int!, $failAt: Int) { ticks(count: $count, failAt: $failAt) { n label } }', variables: s.variables } }));
+        for (const s of subscriptions)
+          client.send(
+            JSON.stringify({
+              id: s.id,
+              type: 'subscribe',
+              payload: {
+                query:
+                  'subscription ($count: Int!, $failAt: Int) { ticks(count: $count, failAt: $failAt) { n label } }',
+                variables: s.variables,
+              },
+            }),
+          );
         return;
       }
       received.push({ id: message.id!, frame: text });
@@ -171,7 +187,10 @@ describe('pre-built next frames (src/live/frames.ts) against plain graphql-ws', 
           await server.close();
         }
       }
-      const [library, fast] = outcomes as { received: { id: string; frame: string }[]; trace: Trace }[] as [{ received: { id: string; frame: string }[]; trace: Trace }, { received: { id: string; frame: string }[]; trace: Trace }];
+      const [library, fast] = outcomes as { received: { id: string; frame: string }[]; trace: Trace }[] as [
+        { received: { id: string; frame: string }[]; trace: Trace },
+        { received: { id: string; frame: string }[]; trace: Trace },
+      ];
       // The two subscriptions interleave as timing has it: compare each one's sequence.
       const of = <T extends { id: string }>(list: T[], id: string) => list.filter((e) => e.id === id);
       for (const id of ['a', 'b "quoted"']) {
@@ -181,16 +200,26 @@ describe('pre-built next frames (src/live/frames.ts) against plain graphql-ws', 
       expect(fast.received).toHaveLength(library.received.length);
       expect(of(library.trace.events, 'a')).toHaveLength(withOnNext ? 9 : 5);
       // 4 + 3 `next` frames and 2 `complete`; the fast path wrote the 6 error-free results, graphql-ws the rest.
-      expect(fast.received.map((e) => (JSON.parse(e.frame) as { type: string }).type).sort()).toEqual([...Array(7).fill('next'), 'complete', 'complete'].sort());
+      expect(fast.received.map((e) => (JSON.parse(e.frame) as { type: string }).type).sort()).toEqual(
+        [...Array(7).fill('next'), 'complete', 'complete'].sort(),
+      );
       expect(library.trace.fastWrites).toBe(0);
       expect(fast.trace.fastWrites).toBe(6);
       if (withOnNext) {
-        const sent = fast.received.map((e) => JSON.parse(e.frame) as { type: string; payload?: { errors?: unknown; extensions?: { by?: string } } });
+        const sent = fast.received.map(
+          (e) => JSON.parse(e.frame) as { type: string; payload?: { errors?: unknown; extensions?: { by?: string } } },
+        );
         // Every error-free result went out as onNext's payload, and onNext came right before each frame.
-        expect(sent.filter((m) => m.type === 'next' && !m.payload!.errors).every((m) => m.payload!.extensions?.by === 'onNext')).toBe(true);
-        expect(of(fast.trace.events, 'a').map((e) => e.what.slice(0, e.what.indexOf(' ')) + (e.what.includes('"type":"complete"') ? ' complete' : ''))).toEqual([
-          'onNext', 'send', 'onNext', 'send', 'onNext', 'send', 'onNext', 'send', 'send complete',
-        ]);
+        expect(
+          sent
+            .filter((m) => m.type === 'next' && !m.payload!.errors)
+            .every((m) => m.payload!.extensions?.by === 'onNext'),
+        ).toBe(true);
+        expect(
+          of(fast.trace.events, 'a').map(
+            (e) => e.what.slice(0, e.what.indexOf(' ')) + (e.what.includes('"type":"complete"') ? ' complete' : ''),
+          ),
+        ).toEqual(['onNext', 'send', 'onNext', 'send', 'onNext', 'send', 'onNext', 'send', 'send complete']);
       }
     });
   }

@@ -21,10 +21,16 @@ const skip = redisSkipReason() ?? inject('postgresSkip');
 if (skip) console.warn(`Live Redis-outage drill skipped: ${skip}`);
 
 const SUBSCRIPTION = `subscription OutageDrill($filter: LiveArticleFilter) { articlePublished(filter: $filter) { articleId replayed article { headline } } }`;
-const PUBLISH = graphql(`mutation OutageDrillPublish($id: ID!) { publishArticle(input: { id: $id }) { changed article { id } } }`);
+const PUBLISH = graphql(
+  `mutation OutageDrillPublish($id: ID!) { publishArticle(input: { id: $id }) { changed article { id } } }`,
+);
 const LATEST = graphql(`query OutageDrillLatest { latestArticles(first: 1) { slug } }`);
-const EDIT = graphql(`mutation OutageDrillEdit($id: ID!, $headline: String!) { updateArticle(input: { id: $id, headline: $headline }) { changed } }`);
-const UNPUBLISH = graphql(`mutation OutageDrillUnpublish($id: ID!) { unpublishArticle(input: { id: $id }) { changed } }`);
+const EDIT = graphql(
+  `mutation OutageDrillEdit($id: ID!, $headline: String!) { updateArticle(input: { id: $id, headline: $headline }) { changed } }`,
+);
+const UNPUBLISH = graphql(
+  `mutation OutageDrillUnpublish($id: ID!) { unpublishArticle(input: { id: $id }) { changed } }`,
+);
 const UPDATED = `subscription OutageDrillUpdated($id: ID!) { articleUpdated(id: $id) { kind article { headline } } }`;
 
 type Filter = { section?: string; breakingOnly?: boolean };
@@ -46,7 +52,14 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
   beforeAll(async () => {
     redis = await startRedis();
     const url = await createPostgresDatabase('seeded');
-    const env = { DATABASE_URL: url, REDIS_URL: redis.url, NODE_ENV: 'test', SITE_URL: 'https://news.example', PUBLISH_SCHEDULER_MS: '0', SEED_DEMO: 'false' };
+    const env = {
+      DATABASE_URL: url,
+      REDIS_URL: redis.url,
+      NODE_ENV: 'test',
+      SITE_URL: 'https://news.example',
+      PUBLISH_SCHEDULER_MS: '0',
+      SEED_DEMO: 'false',
+    };
     instances.push(...(await Promise.all([0, 1, 2].map(() => startInstance(env, { quiet: true })))));
     db = await openDatabase({ kind: 'postgres', url });
     token = (await createApiToken(db.prisma, { name: 'outage drill', role: 'EDITOR' })).token;
@@ -74,11 +87,20 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
   it('every subscriber on every instance gets every article published before, during and after, once, in order', async () => {
     const sections = await db.prisma.section.findMany({ where: { slug: { in: ['politics', 'economy', 'society'] } } });
     const sectionId = (slug: string) => sections.find((s) => s.slug === slug)!.id;
-    const plan = Array.from({ length: 15 }, (_, i) => ({ section: ['politics', 'economy', 'society'][i % 3]!, breaking: i % 4 === 0 }));
+    const plan = Array.from({ length: 15 }, (_, i) => ({
+      section: ['politics', 'economy', 'society'][i % 3]!,
+      breaking: i % 4 === 0,
+    }));
     const drafts: number[] = [];
     for (const [i, p] of plan.entries()) {
       const row = await db.prisma.article.create({
-        data: { slug: `outage-${Date.now()}-${i}`, headline: `Redis 장애 중 기사 ${i}`, status: 'DRAFT', sectionId: sectionId(p.section), breaking: p.breaking },
+        data: {
+          slug: `outage-${Date.now()}-${i}`,
+          headline: `Redis 장애 중 기사 ${i}`,
+          status: 'DRAFT',
+          sectionId: sectionId(p.section),
+          breaking: p.breaking,
+        },
       });
       drafts.push(row.id);
     }
@@ -90,14 +112,29 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
         const client = wsClient(instances[n]!.wsUrl);
         clients.push(client);
         const filter = filters[i % 3]!;
-        subscribers.push({ instance: n, transport: 'ws', filter, rec: subscribeWs(client, { query: SUBSCRIPTION, variables: { filter } }) });
+        subscribers.push({
+          instance: n,
+          transport: 'ws',
+          filter,
+          rec: subscribeWs(client, { query: SUBSCRIPTION, variables: { filter } }),
+        });
       }
       for (const filter of [{}, { breakingOnly: true }]) {
-        subscribers.push({ instance: n, transport: 'sse', filter, rec: subscribeSse(instances[n]!.url, { query: SUBSCRIPTION, variables: { filter } }) });
+        subscribers.push({
+          instance: n,
+          transport: 'sse',
+          filter,
+          rec: subscribeSse(instances[n]!.url, { query: SUBSCRIPTION, variables: { filter } }),
+        });
       }
     }
     // articleUpdated of two published articles, on every instance: one edited, one unpublished during the outage.
-    const [edited, unpublished] = await db.prisma.article.findMany({ where: { status: 'PUBLISHED', deletedAt: null, publishedAt: { lte: new Date() } }, orderBy: { id: 'asc' }, take: 2, select: { id: true } });
+    const [edited, unpublished] = await db.prisma.article.findMany({
+      where: { status: 'PUBLISHED', deletedAt: null, publishedAt: { lte: new Date() } },
+      orderBy: { id: 'asc' },
+      take: 2,
+      select: { id: true },
+    });
     const editedId = encodeGlobalId('Article', edited!.id);
     const unpublishedId = encodeGlobalId('Article', unpublished!.id);
     const changes: { instance: number; id: string; rec: Recorded }[] = [];
@@ -110,14 +147,25 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
         disposers.push(...changes.slice(-2).map((c) => c.rec.dispose));
       }
     }
-    await Promise.all(instances.map((inst, n) => inst.whenSubscriptions(subscribers.filter((s) => s.instance === n).length + changes.filter((c) => c.instance === n).length)));
+    await Promise.all(
+      instances.map((inst, n) =>
+        inst.whenSubscriptions(
+          subscribers.filter((s) => s.instance === n).length + changes.filter((c) => c.instance === n).length,
+        ),
+      ),
+    );
 
-    const matches = (f: Filter, p: { section: string; breaking: boolean }) => (f.section == null || f.section === p.section) && (!f.breakingOnly || p.breaking);
-    const expected = (f: Filter, upTo: number) => plan.slice(0, upTo).flatMap((p, i) => (matches(f, p) ? [encodeGlobalId('Article', drafts[i]!)] : []));
-    const allReceived = (upTo: number) => Promise.all(subscribers.map((s) => s.rec.received(expected(s.filter, upTo).length)));
+    const matches = (f: Filter, p: { section: string; breaking: boolean }) =>
+      (f.section == null || f.section === p.section) && (!f.breakingOnly || p.breaking);
+    const expected = (f: Filter, upTo: number) =>
+      plan.slice(0, upTo).flatMap((p, i) => (matches(f, p) ? [encodeGlobalId('Article', drafts[i]!)] : []));
+    const allReceived = (upTo: number) =>
+      Promise.all(subscribers.map((s) => s.rec.received(expected(s.filter, upTo).length)));
     const publish = async (from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        const { status, body } = await post(instances[i % 3]!, print(PUBLISH), { id: encodeGlobalId('Article', drafts[i]!) });
+        const { status, body } = await post(instances[i % 3]!, print(PUBLISH), {
+          id: encodeGlobalId('Article', drafts[i]!),
+        });
         expect(status).toBe(200);
         expect(body.errors).toBeUndefined();
         expect(body.data.publishArticle.changed).toBe(true);
@@ -156,7 +204,15 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
     await allReceived(15);
     // A further article every filter matches (politics, breaking), published last: once it has arrived
     // everywhere, nothing from before is still in flight, and the streams below are complete.
-    const sentinel = await db.prisma.article.create({ data: { slug: `outage-sentinel-${Date.now()}`, headline: '마지막 기사', status: 'DRAFT', sectionId: sectionId('politics'), breaking: true } });
+    const sentinel = await db.prisma.article.create({
+      data: {
+        slug: `outage-sentinel-${Date.now()}`,
+        headline: '마지막 기사',
+        status: 'DRAFT',
+        sectionId: sectionId('politics'),
+        breaking: true,
+      },
+    });
     plan.push({ section: 'politics', breaking: true });
     drafts.push(sentinel.id);
     await publish(15, 16);
@@ -164,14 +220,22 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
 
     for (const s of subscribers) {
       const got = s.rec.data().map((d) => d.articlePublished.articleId as string);
-      expect(got, `${s.transport} subscriber on instance ${s.instance} with ${JSON.stringify(s.filter)}`).toEqual(expected(s.filter, 16));
+      expect(got, `${s.transport} subscriber on instance ${s.instance} with ${JSON.stringify(s.filter)}`).toEqual(
+        expected(s.filter, 16),
+      );
       expect(s.rec.results.every((r) => !r.errors)).toBe(true);
       expect(s.rec.data().every((d) => d.articlePublished.article?.headline)).toBe(true);
     }
     await Promise.all(changes.filter((c) => c.id === editedId).map((c) => c.rec.received(2)));
     for (const c of changes) {
       const got = c.rec.data().map((d) => [d.articleUpdated.kind, d.articleUpdated.article?.headline ?? null]);
-      const want = c.id === editedId ? [['EDITED', '장애 중 수정된 제목'], ['EDITED', '복구 후 수정된 제목']] : [['UNPUBLISHED', null]];
+      const want =
+        c.id === editedId
+          ? [
+              ['EDITED', '장애 중 수정된 제목'],
+              ['EDITED', '복구 후 수정된 제목'],
+            ]
+          : [['UNPUBLISHED', null]];
       expect(got, `articleUpdated subscriber on instance ${c.instance}`).toEqual(want);
     }
   }, 120_000);

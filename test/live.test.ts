@@ -32,19 +32,33 @@ async function createDraft(prisma: PrismaClient, options: { section?: string; br
   const section = await prisma.section.findUniqueOrThrow({ where: { slug: options.section ?? 'politics' } });
   const n = ++draftSeq;
   return prisma.article.create({
-    data: { slug: `live-${process.pid}-${Date.now()}-${n}`, headline: `라이브 테스트 기사 ${n}`, status: 'DRAFT', sectionId: section.id, breaking: options.breaking ?? false },
+    data: {
+      slug: `live-${process.pid}-${Date.now()}-${n}`,
+      headline: `라이브 테스트 기사 ${n}`,
+      status: 'DRAFT',
+      sectionId: section.id,
+      breaking: options.breaking ?? false,
+    },
   });
 }
 
 const gid = (id: number) => encodeGlobalId('Article', id);
-const ids = (rec: Recorded) => rec.data().map((d: any) => Object.values(d)[0] as any).map((e: any) => e.articleId ?? e.article?.id);
+const ids = (rec: Recorded) =>
+  rec
+    .data()
+    .map((d: any) => Object.values(d)[0] as any)
+    .map((e: any) => e.articleId ?? e.article?.id);
 
 /** Raw protocol socket for close-code checks. */
-function rawSocket(url: string): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }>; messages: any[] }> {
+function rawSocket(
+  url: string,
+): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }>; messages: any[] }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, 'graphql-transport-ws');
     const messages: any[] = [];
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: String(reason) })));
+    const closed = new Promise<{ code: number; reason: string }>((r) =>
+      ws.once('close', (code, reason) => r({ code, reason: String(reason) })),
+    );
     ws.on('message', (m) => messages.push(JSON.parse(String(m))));
     ws.once('open', () => resolve({ ws, closed, messages }));
     ws.once('error', reject);
@@ -54,7 +68,9 @@ const nextMessage = (ws: WebSocket) => new Promise<any>((r) => ws.once('message'
 
 const setups: { name: string; backend: 'pglite' | 'postgres'; redis: boolean }[] = [
   { name: 'PGlite, in-process pub/sub', backend: 'pglite', redis: false },
-  ...(backends().includes('postgres') && !redisSkip ? [{ name: 'PostgreSQL, Redis pub/sub', backend: 'postgres' as const, redis: true }] : []),
+  ...(backends().includes('postgres') && !redisSkip
+    ? [{ name: 'PostgreSQL, Redis pub/sub', backend: 'postgres' as const, redis: true }]
+    : []),
 ];
 
 describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
@@ -69,7 +85,12 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     if (useRedis) redis = await startRedis();
     server = await startTestServer(backend, {
       clock: () => now,
-      env: { ...(redis ? { REDIS_URL: redis.url } : {}), PUBLISH_SCHEDULER_MS: '0', WS_MAX_SUBSCRIPTIONS: '3', WS_INIT_TIMEOUT_MS: '300' },
+      env: {
+        ...(redis ? { REDIS_URL: redis.url } : {}),
+        PUBLISH_SCHEDULER_MS: '0',
+        WS_MAX_SUBSCRIPTIONS: '3',
+        WS_INIT_TIMEOUT_MS: '300',
+      },
     });
     wsUrl = server.url.replace('http', 'ws');
     expect(server.app.pubsub.transport).toBe(useRedis ? 'redis' : 'memory');
@@ -92,13 +113,19 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
 
   it('delivers a published article over WebSocket with the subscriber’s own selection', async () => {
     const client = track(wsClient(wsUrl));
-    const rec = await subscribed(subscribeWs(client, { query: 'subscription { articlePublished { articleId article { headline url } } }' }), 1);
+    const rec = await subscribed(
+      subscribeWs(client, { query: 'subscription { articlePublished { articleId article { headline url } } }' }),
+      1,
+    );
     const draft = await createDraft(server.app.db.prisma);
     const result = await publishArticle(services(), draft.id);
     expect(result).toMatchObject({ changed: true, announced: true });
     const [event] = await rec.received(1);
     expect(event!.data).toEqual({
-      articlePublished: { articleId: gid(draft.id), article: { headline: draft.headline, url: `https://news.example/articles/${draft.slug}` } },
+      articlePublished: {
+        articleId: gid(draft.id),
+        article: { headline: draft.headline, url: `https://news.example/articles/${draft.slug}` },
+      },
     });
     rec.dispose();
   });
@@ -119,7 +146,11 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     expect(ids(all)).toEqual([gid(a.id), gid(b.id), gid(sentinel.id)]);
     expect(ids(economy)).toEqual([gid(a.id), gid(sentinel.id)]);
     expect(ids(breaking)).toEqual([gid(b.id), gid(sentinel.id)]);
-    expect(all.data()[0].articlePublished).toMatchObject({ replayed: false, gap: false, article: { section: { slug: 'economy' } } });
+    expect(all.data()[0].articlePublished).toMatchObject({
+      replayed: false,
+      gap: false,
+      article: { section: { slug: 'economy' } },
+    });
     for (const r of [all, economy, breaking]) r.dispose();
   });
 
@@ -127,14 +158,20 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const client = track(wsClient(wsUrl));
     const small = 'subscription { articlePublished { articleId } }';
     const large = 'subscription { articlePublished { articleId article { slug headline } } }';
-    const recs = [subscribeWs(client, { query: small }), subscribeWs(client, { query: small }), subscribeWs(client, { query: large })];
+    const recs = [
+      subscribeWs(client, { query: small }),
+      subscribeWs(client, { query: small }),
+      subscribeWs(client, { query: large }),
+    ];
     await whenSubscriptions(hub(), 3);
     const draft = await createDraft(server.app.db.prisma);
     await publishArticle(services(), draft.id);
     const [a, b, c] = await Promise.all(recs.map(async (r) => (await r.received(1))[0]!.data));
     expect(a).toEqual({ articlePublished: { articleId: gid(draft.id) } });
     expect(b).toEqual(a);
-    expect(c).toEqual({ articlePublished: { articleId: gid(draft.id), article: { slug: draft.slug, headline: draft.headline } } });
+    expect(c).toEqual({
+      articlePublished: { articleId: gid(draft.id), article: { slug: draft.slug, headline: draft.headline } },
+    });
     for (const r of recs) r.dispose();
   });
 
@@ -143,12 +180,19 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const client = track(wsClient(wsUrl));
     const draft = await createDraft(prisma);
     const rec = subscribeWs(client, { query: PUBLISHED });
-    const updates = subscribeWs(client, { query: `subscription { articleUpdated(id: "${gid(draft.id)}") { kind articleId article { headline } } }` });
+    const updates = subscribeWs(client, {
+      query: `subscription { articleUpdated(id: "${gid(draft.id)}") { kind articleId article { headline } } }`,
+    });
     await whenSubscriptions(hub(), 2);
     await editArticle(services(), draft.id, { headline: '초안 수정' }, null); // a draft edit: no event
     await publishArticle(services(), draft.id, { at: new Date(now.getTime() + 3_600_000) }); // scheduled: no event yet
     // A stale or forged event naming an invisible article reaches the hub: it is dropped there.
-    await services().pubsub.publish('article:published', { articleId: draft.id, publishedAt: now.toISOString(), sectionSlug: 'politics', breaking: false });
+    await services().pubsub.publish('article:published', {
+      articleId: draft.id,
+      publishedAt: now.toISOString(),
+      sectionSlug: 'politics',
+      breaking: false,
+    });
     const sentinel = await createDraft(prisma);
     await publishArticle(services(), sentinel.id);
     await rec.received(1);
@@ -196,7 +240,12 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     await unpublishArticle(services(), draft.id, { archive: true });
     const events = (await rec.received(3)).map((r) => r.data!.articleUpdated);
     expect(events).toEqual([
-      { kind: 'EDITED', articleId: gid(draft.id), at: now.toISOString(), article: { headline: '정정: 새 제목', editedAt: now.toISOString() } },
+      {
+        kind: 'EDITED',
+        articleId: gid(draft.id),
+        at: now.toISOString(),
+        article: { headline: '정정: 새 제목', editedAt: now.toISOString() },
+      },
       { kind: 'UNPUBLISHED', articleId: gid(draft.id), at: now.toISOString(), article: null },
       { kind: 'ARCHIVED', articleId: gid(draft.id), at: now.toISOString(), article: null },
     ]);
@@ -250,12 +299,15 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
       { socket: sockets[2]!, id: 'c-1', query: large },
       { socket: sockets[2]!, id: 'c-2', query: small },
     ];
-    for (const p of plan) p.socket.ws.send(JSON.stringify({ id: p.id, type: 'subscribe', payload: { query: p.query } }));
+    for (const p of plan)
+      p.socket.ws.send(JSON.stringify({ id: p.id, type: 'subscribe', payload: { query: p.query } }));
     await whenSubscriptions(hub(), plan.length);
     const draft = await createDraft(server.app.db.prisma);
     await publishArticle(services(), draft.id);
     const smallPayload = { data: { articlePublished: { articleId: gid(draft.id) } } };
-    const largePayload = { data: { articlePublished: { articleId: gid(draft.id), article: { slug: draft.slug, headline: draft.headline } } } };
+    const largePayload = {
+      data: { articlePublished: { articleId: gid(draft.id), article: { slug: draft.slug, headline: draft.headline } } },
+    };
     await expect.poll(() => sockets.reduce((n, s) => n + s.raw.length, 0)).toBe(plan.length);
     const frame = (id: string, payload: object) => JSON.stringify({ id, type: 'next', payload });
     expect(sockets[0]!.raw).toEqual([frame('a-1', smallPayload)]);
@@ -265,7 +317,9 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   });
 
   it('works over GraphQL SSE (graphql-sse client, distinct connections)', async () => {
-    const rec = track(subscribeSse(server.url, { query: 'subscription { articlePublished { articleId article { slug } } }' }));
+    const rec = track(
+      subscribeSse(server.url, { query: 'subscription { articlePublished { articleId article { slug } } }' }),
+    );
     await whenSubscriptions(hub(), 1);
     const draft = await createDraft(server.app.db.prisma);
     await publishArticle(services(), draft.id);
@@ -305,7 +359,9 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const refused = await subscribeWs(badToken, { query: PUBLISHED }).ended;
     expect((refused as { code: number }).code).toBe(CloseCode.Forbidden);
     // The server still serves.
-    expect((await server.graphql(graphql(`query TestLatestOne { latestArticles(first: 1) { slug } }`))).data?.latestArticles).toHaveLength(1);
+    expect(
+      (await server.graphql(graphql(`query TestLatestOne { latestArticles(first: 1) { slug } }`))).data?.latestArticles,
+    ).toHaveLength(1);
   });
 
   it('enforces the protocol: close codes 4400, 4401, 4408, 4409, 4429 and 4403 from the auth hook', async () => {
@@ -331,7 +387,10 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
       await init(ws);
       ws.send(JSON.stringify({ type: 'connection_init' }));
     }, CloseCode.TooManyInitialisationRequests);
-    await expectClose((ws) => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer nws_unknown' } })), CloseCode.Forbidden);
+    await expectClose(
+      (ws) => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer nws_unknown' } })),
+      CloseCode.Forbidden,
+    );
   });
 
   it('caps subscriptions per socket', async () => {
@@ -362,16 +421,37 @@ describe('live hub seam (controlled replay)', () => {
         findFirst: async ({ where }: { where: { id: number } }) => ({ id: where.id, publishedAt: t(0) }),
       },
     } as unknown as PrismaClient;
-    const hub = new LiveHub({ prisma, pubsub, clock: () => t(10), log: silentLogger, replayLimit: 2, maxBuffered: 100 });
+    const hub = new LiveHub({
+      prisma,
+      pubsub,
+      clock: () => t(10),
+      log: silentLogger,
+      replayLimit: 2,
+      maxBuffered: 100,
+    });
     const stream = hub.articlePublished({}, formatPrismaCursor({ id: 1 }, 'id'));
-    const publish = (id: number, s: number) => pubsub.publish('article:published', { articleId: id, publishedAt: t(s).toISOString(), sectionSlug: 'x', breaking: false });
+    const publish = (id: number, s: number) =>
+      pubsub.publish('article:published', {
+        articleId: id,
+        publishedAt: t(s).toISOString(),
+        sectionSlug: 'x',
+        breaking: false,
+      });
     await publish(3, 3); // also in the replay: must not repeat
     await publish(4, 4); // only live
     // newest first from the database, limit + 1 rows: a gap
-    releaseReplay([{ id: 3, publishedAt: t(3) }, { id: 2, publishedAt: t(2) }, { id: 9, publishedAt: t(1) }]);
+    releaseReplay([
+      { id: 3, publishedAt: t(3) },
+      { id: 2, publishedAt: t(2) },
+      { id: 9, publishedAt: t(1) },
+    ]);
     const got: PublishedEvent[] = [];
     for (let i = 0; i < 3; i++) got.push((await stream.next()).value);
-    expect(got.map((e) => [e.articleId, e.replayed, e.gap])).toEqual([[2, true, true], [3, true, false], [4, false, false]]);
+    expect(got.map((e) => [e.articleId, e.replayed, e.gap])).toEqual([
+      [2, true, true],
+      [3, true, false],
+      [4, false, false],
+    ]);
     await publish(3, 5); // re-published later: a new publication, delivered
     expect((await stream.next()).value.articleId).toBe(3);
     await stream.return();

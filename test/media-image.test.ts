@@ -38,11 +38,31 @@ function webpLossless(width: number, height: number): Buffer {
 describe('sniffImage', () => {
   it('reads type and size from PNG, JPEG, GIF and the three WebP forms', () => {
     expect(sniffImage(PNG_16x8)).toEqual({ mimeType: 'image/png', extension: 'png', width: 16, height: 8 });
-    expect(sniffImage(drawDemoPhoto('unit', 64, 40))).toEqual({ mimeType: 'image/jpeg', extension: 'jpg', width: 64, height: 40 });
+    expect(sniffImage(drawDemoPhoto('unit', 64, 40))).toEqual({
+      mimeType: 'image/jpeg',
+      extension: 'jpg',
+      width: 64,
+      height: 40,
+    });
     expect(sniffImage(GIF_3x2)).toEqual({ mimeType: 'image/gif', extension: 'gif', width: 3, height: 2 });
-    expect(sniffImage(webpExtended(1920, 1080))).toEqual({ mimeType: 'image/webp', extension: 'webp', width: 1920, height: 1080 });
-    expect(sniffImage(webpLossy(300, 200))).toEqual({ mimeType: 'image/webp', extension: 'webp', width: 300, height: 200 });
-    expect(sniffImage(webpLossless(5000, 1))).toEqual({ mimeType: 'image/webp', extension: 'webp', width: 5000, height: 1 });
+    expect(sniffImage(webpExtended(1920, 1080))).toEqual({
+      mimeType: 'image/webp',
+      extension: 'webp',
+      width: 1920,
+      height: 1080,
+    });
+    expect(sniffImage(webpLossy(300, 200))).toEqual({
+      mimeType: 'image/webp',
+      extension: 'webp',
+      width: 300,
+      height: 200,
+    });
+    expect(sniffImage(webpLossless(5000, 1))).toEqual({
+      mimeType: 'image/webp',
+      extension: 'webp',
+      width: 5000,
+      height: 1,
+    });
   });
 
   it('finds the JPEG frame size after other segments, skipping fill bytes', () => {
@@ -58,11 +78,22 @@ describe('sniffImage', () => {
     ['SVG text', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>')],
     ['HTML', Buffer.from('<!doctype html><script>alert(1)</script>')],
     ['a truncated PNG', PNG_16x8.subarray(0, 20)],
-    ['a PNG without IHDR first', Buffer.concat([PNG_16x8.subarray(0, 12), Buffer.from('tEXt', 'latin1'), PNG_16x8.subarray(16)])],
+    [
+      'a PNG without IHDR first',
+      Buffer.concat([PNG_16x8.subarray(0, 12), Buffer.from('tEXt', 'latin1'), PNG_16x8.subarray(16)]),
+    ],
     ['a PNG of width 0', Buffer.concat([PNG_16x8.subarray(0, 16), hex('00000000'), PNG_16x8.subarray(20)])],
     ['a JPEG without a frame header', hex('ffd8 ffe0 0004 0000 ffd9 0000 0000')],
-    ['a JPEG segment that is not a marker', hex('ffd8 ff e0 0010 00'.padEnd(30, '0') + '12 34 56 78 9a bc')],
-    ['a RIFF that is not WebP', Buffer.concat([Buffer.from('RIFF', 'latin1'), Buffer.alloc(4), Buffer.from('WAVEfmt ', 'latin1'), Buffer.alloc(30)])],
+    ['a JPEG segment that is not a marker', hex(`${'ffd8 ff e0 0010 00'.padEnd(30, '0')}12 34 56 78 9a bc`)],
+    [
+      'a RIFF that is not WebP',
+      Buffer.concat([
+        Buffer.from('RIFF', 'latin1'),
+        Buffer.alloc(4),
+        Buffer.from('WAVEfmt ', 'latin1'),
+        Buffer.alloc(30),
+      ]),
+    ],
     ['an unknown WebP chunk', webp('ALPH', Buffer.alloc(10))],
   ])('refuses %s', (_name, bytes) => {
     expect(sniffImage(bytes)).toBeNull();

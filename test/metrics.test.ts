@@ -33,7 +33,9 @@ describe('metrics', () => {
 
   it('answers only with the token when METRICS_TOKEN is set', async () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
-    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(401);
     const text = await scrape();
     expect(text).toContain('nodejs_eventloop_lag_seconds');
     expect(text).toContain('process_cpu_user_seconds_total');
@@ -44,7 +46,13 @@ describe('metrics', () => {
     const ok = `http_requests_total{route="/graphql",operation="Sections",status="200",code=""}`;
     const bad = `http_requests_total{route="/graphql",operation="",status="400",code="GRAPHQL_VALIDATION_FAILED"}`;
     for (let i = 0; i < 3; i++) await server.graphql('query Sections { sections { slug } }');
-    await (await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body: '{"query":"{ nope }"}' })).text();
+    await (
+      await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: '{"query":"{ nope }"}',
+      })
+    ).text();
     const after = await scrape();
     expect(sample(after, ok) - sample(before, ok)).toBe(3);
     expect(sample(after, bad) - sample(before, bad)).toBe(1);
@@ -54,7 +62,9 @@ describe('metrics', () => {
 
   it('caps client-chosen operation names', async () => {
     await server.graphql('query Weird_Name_1 { sections { slug } }');
-    const res = await fetch(`${server.url}?query=${encodeURIComponent('query A { sections { slug } }')}&operationName=${encodeURIComponent('no/such name')}`);
+    const res = await fetch(
+      `${server.url}?query=${encodeURIComponent('query A { sections { slug } }')}&operationName=${encodeURIComponent('no/such name')}`,
+    );
     await res.text();
     const text = await scrape();
     expect(text).toContain('operation="Weird_Name_1"');
@@ -62,7 +72,11 @@ describe('metrics', () => {
   });
 
   it('reports open WebSocket subscriptions and recorded view outcomes', async () => {
-    const client = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: `${base.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
     const it = client.iterate({ query: 'subscription { articlePublished { articleId } }' });
     const first = it.next();
     await whenSubscriptions(server.app.services.live, 1);

@@ -8,11 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { migrate, readMigrations, type SqlSession } from '../src/db/migrate.ts';
 import { backends, createPostgresDatabase } from './harness/server.ts';
 
-async function session(backend: 'pglite' | 'postgres'): Promise<{ db: SqlSession; url?: string; close(): Promise<void> }> {
+async function session(
+  backend: 'pglite' | 'postgres',
+): Promise<{ db: SqlSession; url?: string; close(): Promise<void> }> {
   if (backend === 'pglite') {
     const lite = await PGlite.create(undefined, { extensions: { pg_trgm } });
     return {
-      db: { query: async (sql, params) => (await lite.query(sql, params)).rows as never[], exec: async (sql) => void (await lite.exec(sql)) },
+      db: {
+        query: async (sql, params) => (await lite.query(sql, params)).rows as never[],
+        exec: async (sql) => void (await lite.exec(sql)),
+      },
       close: () => lite.close(),
     };
   }
@@ -21,7 +26,10 @@ async function session(backend: 'pglite' | 'postgres'): Promise<{ db: SqlSession
   await client.connect();
   return {
     url,
-    db: { query: async (sql, params) => (await client.query(sql, params)).rows, exec: async (sql) => void (await client.query(sql)) },
+    db: {
+      query: async (sql, params) => (await client.query(sql, params)).rows,
+      exec: async (sql) => void (await client.query(sql)),
+    },
     close: () => client.end(),
   };
 }
@@ -55,7 +63,14 @@ describe.each(backends())('migrations on %s', (backend) => {
       await migrate(db, all);
       const edited = all.map((m, i) => (i === 0 ? { ...m, checksum: 'x'.repeat(64) } : m));
       await expect(migrate(db, edited)).rejects.toThrow(/edited after it was applied/);
-      const broken = [...all, { name: '99999999999999_broken', sql: 'CREATE TABLE "Half" (id int); SELECT * FROM no_such_table;', checksum: 'b'.repeat(64) }];
+      const broken = [
+        ...all,
+        {
+          name: '99999999999999_broken',
+          sql: 'CREATE TABLE "Half" (id int); SELECT * FROM no_such_table;',
+          checksum: 'b'.repeat(64),
+        },
+      ];
       await expect(migrate(db, broken)).rejects.toThrow(/99999999999999_broken failed/);
       const half = await db.query(`SELECT to_regclass('"Half"') AS t`);
       expect(half[0]).toEqual({ t: null });
@@ -77,7 +92,9 @@ describe.each(backends())('migrations on %s', (backend) => {
       try {
         const results = await Promise.all([
           migrate(first.db),
-          ...others.map((c) => migrate({ query: async (s, p) => (await c.query(s, p)).rows, exec: async (s) => void (await c.query(s)) })),
+          ...others.map((c) =>
+            migrate({ query: async (s, p) => (await c.query(s, p)).rows, exec: async (s) => void (await c.query(s)) }),
+          ),
         ]);
         const all = await readMigrations();
         expect(results.flat().sort()).toEqual(all.map((m) => m.name).sort());

@@ -19,7 +19,8 @@ const ok = 'ok' as const;
 const U = 'UNAUTHENTICATED' as const;
 const F = 'FORBIDDEN' as const;
 // Columns: anonymous, reporter (own article), reporter (other's article), editor, admin, revoked token, malformed token.
-const row = (...outcomes: Outcome[]) => Object.fromEntries(ACTORS.map((a, i) => [a, outcomes[i]!])) as Record<Actor, Outcome>;
+const row = (...outcomes: Outcome[]) =>
+  Object.fromEntries(ACTORS.map((a, i) => [a, outcomes[i]!])) as Record<Actor, Outcome>;
 
 /** What each mutation acts on: the reporter's own or another reporter's article, in the state it needs. */
 interface Target {
@@ -44,8 +45,12 @@ interface Case {
   run(server: TestServer, token: string | undefined, target: Target, ids: Ids): Promise<GraphQLResponse>;
 }
 
-const m = <TData, TVariables>(server: TestServer, token: string | undefined, document: TypedDocumentNode<TData, TVariables>, variables: TVariables) =>
-  server.graphql(document, variables, { token });
+const m = <TData, TVariables>(
+  server: TestServer,
+  token: string | undefined,
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+) => server.graphql(document, variables, { token });
 
 const CREATE_ARTICLE = graphql(`
   mutation TestAuthCreateArticle($i: CreateArticleInput!) { createArticle(input: $i) { article { id } } }
@@ -185,7 +190,8 @@ const CASES: Case[] = [
   {
     name: 'createSection',
     expect: row(U, F, F, F, ok, U, U),
-    run: (s, token) => m(s, token, CREATE_SECTION, { i: { slug: `s-${Math.random().toString(36).slice(2, 8)}`, name: '과학' } }),
+    run: (s, token) =>
+      m(s, token, CREATE_SECTION, { i: { slug: `s-${Math.random().toString(36).slice(2, 8)}`, name: '과학' } }),
   },
   {
     name: 'updateSection',
@@ -203,7 +209,8 @@ const CASES: Case[] = [
   {
     name: 'createReporter',
     expect: row(U, F, F, F, ok, U, U),
-    run: (s, token) => m(s, token, CREATE_REPORTER, { i: { slug: `r-${Math.random().toString(36).slice(2, 8)}`, name: '신입' } }),
+    run: (s, token) =>
+      m(s, token, CREATE_REPORTER, { i: { slug: `r-${Math.random().toString(36).slice(2, 8)}`, name: '신입' } }),
   },
   {
     name: 'updateReporter',
@@ -213,7 +220,8 @@ const CASES: Case[] = [
   {
     name: 'createTag',
     expect: row(U, F, F, ok, ok, U, U),
-    run: (s, token) => m(s, token, CREATE_TAG, { i: { slug: `t-${Math.random().toString(36).slice(2, 8)}`, name: '태그' } }),
+    run: (s, token) =>
+      m(s, token, CREATE_TAG, { i: { slug: `t-${Math.random().toString(36).slice(2, 8)}`, name: '태그' } }),
   },
   {
     name: 'updateTag',
@@ -234,21 +242,39 @@ const CASES: Case[] = [
     name: 'likeArticle',
     expect: row(ok, ok, ok, ok, ok, U, U),
     run: (s, token, _t, ids) =>
-      m(s, token, LIKE_ARTICLE, { i: { articleId: ids.published, visitorId: `v-${Math.random().toString(36).slice(2)}` } }),
+      m(s, token, LIKE_ARTICLE, {
+        i: { articleId: ids.published, visitorId: `v-${Math.random().toString(36).slice(2)}` },
+      }),
   },
   {
     name: 'emailArticle',
     expect: row(ok, ok, ok, ok, ok, U, U),
     run: (s, token, _t, ids) =>
       m(s, token, EMAIL_ARTICLE, {
-        i: { articleId: ids.published, to: `reader${Math.floor(Math.random() * 1e9)}@example.com`, senderName: '독자', visitorId: `v-${Math.random().toString(36).slice(2)}` },
+        i: {
+          articleId: ids.published,
+          to: `reader${Math.floor(Math.random() * 1e9)}@example.com`,
+          senderName: '독자',
+          visitorId: `v-${Math.random().toString(36).slice(2)}`,
+        },
       }),
   },
 ];
 
 async function snapshot(prisma: PrismaClient): Promise<string> {
   const [articles, sections, reporters, tags, tokens, media, likes, revisions, bylines] = await Promise.all([
-    prisma.article.findMany({ select: { id: true, status: true, headline: true, publishedAt: true, deletedAt: true, editedAt: true, likeCount: true }, orderBy: { id: 'asc' } }),
+    prisma.article.findMany({
+      select: {
+        id: true,
+        status: true,
+        headline: true,
+        publishedAt: true,
+        deletedAt: true,
+        editedAt: true,
+        likeCount: true,
+      },
+      orderBy: { id: 'asc' },
+    }),
     prisma.section.findMany({ orderBy: { id: 'asc' } }),
     prisma.reporter.findMany({ orderBy: { id: 'asc' } }),
     prisma.tag.findMany({ orderBy: { id: 'asc' } }),
@@ -267,13 +293,25 @@ describe.each(backends())('authorisation matrix on %s', (backend) => {
   const ids = {} as Ids;
 
   beforeAll(async () => {
-    server = await startTestServer(backend, { env: { MEDIA_DIR: `/tmp/newsroom-media-${backend}`, OUTBOX_DIR: `/tmp/newsroom-outbox-${backend}`, EMAIL_LIMIT_PER_IP: '10000' } });
+    server = await startTestServer(backend, {
+      env: {
+        MEDIA_DIR: `/tmp/newsroom-media-${backend}`,
+        OUTBOX_DIR: `/tmp/newsroom-outbox-${backend}`,
+        EMAIL_LIMIT_PER_IP: '10000',
+      },
+    });
     tokens = await issueTokens(server);
     const prisma = server.app.db.prisma;
-    ids.section = encodeGlobalId('Section', (await prisma.section.findFirstOrThrow({ where: { slug: 'environment' } })).id);
+    ids.section = encodeGlobalId(
+      'Section',
+      (await prisma.section.findFirstOrThrow({ where: { slug: 'environment' } })).id,
+    );
     ids.reporter = encodeGlobalId('Reporter', tokens.reporterId);
     ids.tag = encodeGlobalId('Tag', (await prisma.tag.findFirstOrThrow({ where: { slug: 'climate' } })).id);
-    ids.published = encodeGlobalId('Article', (await prisma.article.findFirstOrThrow({ where: { status: 'PUBLISHED' }, orderBy: { id: 'asc' } })).id);
+    ids.published = encodeGlobalId(
+      'Article',
+      (await prisma.article.findFirstOrThrow({ where: { status: 'PUBLISHED' }, orderBy: { id: 'asc' } })).id,
+    );
   });
   afterAll(async () => {
     await server?.stop();
@@ -303,7 +341,10 @@ describe.each(backends())('authorisation matrix on %s', (backend) => {
 
   it.each(table)('%s as %s: %s', async (_name, actor, outcome, c) => {
     const target = await targetFor(c, actor);
-    ids.spareToken = encodeGlobalId('ApiToken', (await createApiToken(server.app.db.prisma, { name: 'spare', role: 'EDITOR' })).id);
+    ids.spareToken = encodeGlobalId(
+      'ApiToken',
+      (await createApiToken(server.app.db.prisma, { name: 'spare', role: 'EDITOR' })).id,
+    );
     const before = await snapshot(server.app.db.prisma);
     const res = await c.run(server, tokenFor(actor), target, ids);
     if (outcome === 'ok') {
@@ -335,18 +376,33 @@ describe.each(backends())('authorisation matrix on %s', (backend) => {
     const preview = ARTICLE_PREVIEW;
     expect((await server.graphql(preview, { id: draft })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await server.graphql(ARTICLE_HEADLINE, { id: draft }, { token: tokens.editor })).data?.article).toBeNull();
-    expect((await server.graphql(preview, { id: draft }, { token: tokens.editor })).data?.article?.headline).toBe('미리보기 초안');
-    expect((await server.graphql(preview, { id: draft }, { token: tokens.reporter })).data?.article?.headline).toBe('미리보기 초안');
-    expect((await server.graphql(preview, { id: other }, { token: tokens.reporter })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await server.graphql(preview, { id: draft }, { token: tokens.editor })).data?.article?.headline).toBe(
+      '미리보기 초안',
+    );
+    expect((await server.graphql(preview, { id: draft }, { token: tokens.reporter })).data?.article?.headline).toBe(
+      '미리보기 초안',
+    );
+    expect(
+      (await server.graphql(preview, { id: other }, { token: tokens.reporter })).errors?.[0]?.extensions?.code,
+    ).toBe('FORBIDDEN');
     const revisions = REVISION_NUMBERS;
     const anon = await server.graphql(revisions, { id: ids.published });
     expect(anon.data?.article?.revisions).toBeNull();
     expect(anon.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await server.graphql(revisions, { id: ids.published }, { token: tokens.reporter })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await server.graphql(revisions, { id: ids.published }, { token: tokens.editor })).data?.article?.revisions).toEqual(expect.any(Array));
-    expect((await server.graphql(API_TOKENS, {}, { token: tokens.editor })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await server.graphql(revisions, { id: ids.published }, { token: tokens.reporter })).errors?.[0]?.extensions
+        ?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await server.graphql(revisions, { id: ids.published }, { token: tokens.editor })).data?.article?.revisions,
+    ).toEqual(expect.any(Array));
+    expect((await server.graphql(API_TOKENS, {}, { token: tokens.editor })).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
     const list = await server.graphql(API_TOKENS, {}, { token: tokens.admin });
-    expect(list.data?.apiTokens.map((t) => t.name)).toEqual(expect.arrayContaining(['reporter', 'editor', 'admin', 'revoked']));
+    expect(list.data?.apiTokens.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['reporter', 'editor', 'admin', 'revoked']),
+    );
     expect(JSON.stringify(list)).not.toContain(tokens.editor);
   });
 });

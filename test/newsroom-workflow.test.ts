@@ -73,19 +73,23 @@ function collect(server: TestServer, client: Client, query: string, variables: R
   const live = server.app.services.live;
   const stats = live.stats();
   const ready = whenSubscriptions(live, stats.published + stats.updated + 1);
-  const dispose = client.subscribe({ query, variables }, {
-    next: (value) => {
-      events.push(value);
-      for (const w of waiters.filter((w) => events.length >= w.n)) w.resolve();
+  const dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => {
+        events.push(value);
+        for (const w of waiters.filter((w) => events.length >= w.n)) w.resolve();
+      },
+      error: (error) => events.push({ error }),
+      complete: () => {},
     },
-    error: (error) => events.push({ error }),
-    complete: () => {},
-  });
+  );
   return {
     events,
     ready,
     dispose,
-    next: (n: number) => new Promise<void>((resolve) => (events.length >= n ? resolve() : waiters.push({ n, resolve }))),
+    next: (n: number) =>
+      new Promise<void>((resolve) => (events.length >= n ? resolve() : waiters.push({ n, resolve }))),
   };
 }
 
@@ -97,19 +101,32 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
   let client: Client;
 
   beforeAll(async () => {
-    server = await startTestServer(backend, { env: { MEDIA_DIR: `/tmp/newsroom-media-wf-${backend}`, MAX_UPLOAD_BYTES: '4096', PUBLISH_SCHEDULER_MS: '200' } });
+    server = await startTestServer(backend, {
+      env: { MEDIA_DIR: `/tmp/newsroom-media-wf-${backend}`, MAX_UPLOAD_BYTES: '4096', PUBLISH_SCHEDULER_MS: '200' },
+    });
     tokens = await issueTokens(server);
-    sectionId = encodeGlobalId('Section', (await server.app.db.prisma.section.findFirstOrThrow({ where: { slug: 'environment' } })).id);
+    sectionId = encodeGlobalId(
+      'Section',
+      (await server.app.db.prisma.section.findFirstOrThrow({ where: { slug: 'environment' } })).id,
+    );
     reporterId = encodeGlobalId('Reporter', tokens.reporterId);
-    client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    client = createClient({
+      url: server.url.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+    });
   });
   afterAll(async () => {
     await client?.dispose();
     await server?.stop();
   });
 
-  const gql = <TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables, token?: string) =>
-    server.graphql(document, variables, { token });
+  const gql = <TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+    token?: string,
+  ) => server.graphql(document, variables, { token });
 
   describe('validation: a clear error naming the field, nothing half-written', () => {
     const cases: [string, Record<string, unknown>, string][] = [
@@ -126,7 +143,11 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     ];
     it.each(cases)('%s', async (_name, override, field) => {
       const before = await server.app.db.prisma.article.count();
-      const res = await gql(CREATE, { i: { headline: '검증 기사', sectionId, reporterIds: [reporterId], tagIds: [], ...override } }, tokens.editor);
+      const res = await gql(
+        CREATE,
+        { i: { headline: '검증 기사', sectionId, reporterIds: [reporterId], tagIds: [], ...override } },
+        tokens.editor,
+      );
       const error = onlyError(res);
       expect(error.extensions?.code).toBe('BAD_USER_INPUT');
       expect(error.extensions?.field ?? error.extensions?.argumentName).toBe(field);
@@ -140,30 +161,47 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
       const second = await gql(CREATE, { i: { headline: '같은 제목의 기사', sectionId } }, tokens.reporter);
       expect(second.data?.createArticle.article?.slug).toBe('같은-제목의-기사-2');
       const before = await server.app.db.prisma.article.count();
-      const dup = onlyError(await gql(CREATE, { i: { headline: '다른 제목', sectionId, reporterIds: [reporterId], slug: '같은-제목의-기사' } }, tokens.editor));
+      const dup = onlyError(
+        await gql(
+          CREATE,
+          { i: { headline: '다른 제목', sectionId, reporterIds: [reporterId], slug: '같은-제목의-기사' } },
+          tokens.editor,
+        ),
+      );
       expect(dup.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
       expect(await server.app.db.prisma.article.count()).toBe(before);
     });
 
     it('a taken section or tag slug is a field error on the slug; names lose control characters and line breaks', async () => {
-      const section = (slug: string, name: string) =>
-        gql(CREATE_SECTION, { i: { slug, name } }, tokens.admin);
+      const section = (slug: string, name: string) => gql(CREATE_SECTION, { i: { slug, name } }, tokens.admin);
       const tag = (slug: string) => gql(CREATE_TAG, { i: { slug, name: '중복' } }, tokens.admin);
       const slug = `dup-${backend}`;
       // NUL never reaches the cleaner: the string-input sanitiser refuses it for every argument.
       expect(onlyError(await section(slug, '과\u0000학')).extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
-      expect((await section(slug, '과\u0007학\n기술')).data?.createSection.section).toEqual({ slug, name: '과학 기술' });
+      expect((await section(slug, '과\u0007학\n기술')).data?.createSection.section).toEqual({
+        slug,
+        name: '과학 기술',
+      });
       // The database's unique constraint decides (no check up front): PGlite and PostgreSQL report it differently.
-      expect(onlyError(await section(slug, '또 과학')).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
+      expect(onlyError(await section(slug, '또 과학')).extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'slug',
+      });
       expect((await tag(slug)).data?.createTag.tag).toEqual({ slug });
       expect(onlyError(await tag(slug)).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
     });
 
     it('an update that fails validation changes nothing', async () => {
       const id = await draftBy(server, tokens.reporterId, '원래 제목');
-      const res = await gql(UPDATE, { i: { id, headline: '새 제목', tagIds: [encodeGlobalId('Tag', 99999)] } }, tokens.editor);
+      const res = await gql(
+        UPDATE,
+        { i: { id, headline: '새 제목', tagIds: [encodeGlobalId('Tag', 99999)] } },
+        tokens.editor,
+      );
       expect(onlyError(res).extensions?.field).toBe('tagIds');
-      const row = await server.app.db.prisma.article.findUniqueOrThrow({ where: { id: Number(decodeGlobalId(id, 'id').id) } });
+      const row = await server.app.db.prisma.article.findUniqueOrThrow({
+        where: { id: Number(decodeGlobalId(id, 'id').id) },
+      });
       expect(row.headline).toBe('원래 제목');
     });
 
@@ -174,7 +212,9 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
       const id = await draftBy(server, tokens.reporterId);
       const error = onlyError(await gql(SCHEDULE, { i: { id, publishAt } }, tokens.editor));
       expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-      const row = await server.app.db.prisma.article.findUniqueOrThrow({ where: { id: Number(decodeGlobalId(id, 'id').id) } });
+      const row = await server.app.db.prisma.article.findUniqueOrThrow({
+        where: { id: Number(decodeGlobalId(id, 'id').id) },
+      });
       expect(row.status).toBe('DRAFT');
     });
 
@@ -187,9 +227,14 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
 
     it('uploads: a non-image is refused by its bytes, an oversized file while streaming', async () => {
       const before = await server.app.db.prisma.media.count();
-      const fake = await upload(server, Buffer.from('<svg onload="alert(1)"></svg>'), { token: tokens.reporter, filename: 'photo.png' });
+      const fake = await upload(server, Buffer.from('<svg onload="alert(1)"></svg>'), {
+        token: tokens.reporter,
+        filename: 'photo.png',
+      });
       expect(fake.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file' });
-      const big = await upload(server, Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(10_000)]), { token: tokens.reporter });
+      const big = await upload(server, Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(10_000)]), {
+        token: tokens.reporter,
+      });
       expect(big.status).toBe(413);
       expect(big.body.errors[0].message).toMatch(/size limit/i);
       expect(await server.app.db.prisma.media.count()).toBe(before);
@@ -199,19 +244,41 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
   it('draft → publish → correction with revision → unpublish, announced live; drafts never announced', async () => {
     const published = collect(server, client, 'subscription { articlePublished { article { id headline byline } } }');
     await published.ready;
-    const created = await gql(CREATE, { i: { headline: '초안: 한강 수질 조사', sectionId, body: [{ type: 'PARAGRAPH', text: '한강 수질 첫 문단 <script>alert(1)</script>' }] } }, tokens.reporter);
+    const created = await gql(
+      CREATE,
+      {
+        i: {
+          headline: '초안: 한강 수질 조사',
+          sectionId,
+          body: [{ type: 'PARAGRAPH', text: '한강 수질 첫 문단 <script>alert(1)</script>' }],
+        },
+      },
+      tokens.reporter,
+    );
     const id = created.data!.createArticle.article!.id;
     expect(created.data?.createArticle.article?.status).toBeNull();
     // Reporters edit their own drafts freely: no revision, no editedAt.
     const draftEdit = await gql(UPDATE, { i: { id, headline: '한강 수질 조사 결과 발표' } }, tokens.reporter);
-    expect(draftEdit.data?.updateArticle).toMatchObject({ article: { headline: '한강 수질 조사 결과 발표', editedAt: null }, revision: null });
+    expect(draftEdit.data?.updateArticle).toMatchObject({
+      article: { headline: '한강 수질 조사 결과 발표', editedAt: null },
+      revision: null,
+    });
     expect((await gql(ARTICLE_ID, { id })).data?.article).toBeNull();
 
-    const updates = collect(server, client, 'subscription($id: ID!) { articleUpdated(id: $id) { kind article { headline editedAt } } }', { id });
+    const updates = collect(
+      server,
+      client,
+      'subscription($id: ID!) { articleUpdated(id: $id) { kind article { headline editedAt } } }',
+      { id },
+    );
     const pub = await gql(PUBLISH, { id }, tokens.editor);
     expect(pub.data?.publishArticle.changed).toBe(true);
     await published.next(1);
-    expect(published.events[0].data?.articlePublished.article).toMatchObject({ id, headline: '한강 수질 조사 결과 발표', byline: expect.stringContaining('기자') });
+    expect(published.events[0].data?.articlePublished.article).toMatchObject({
+      id,
+      headline: '한강 수질 조사 결과 발표',
+      byline: expect.stringContaining('기자'),
+    });
     expect((await gql(PUBLISH, { id }, tokens.editor)).data?.publishArticle.changed).toBe(false);
     // The reporter's and the tag-less section's pages list it at once (link-table ranges kept by trigger).
     const reporterSlug = (await gql(ARTICLE_REPORTERS, { id })).data!.article!.reporters[0]!.slug;
@@ -222,9 +289,16 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     const fix = await gql(UPDATE, { i: { id, headline: '한강 수질 조사 결과 발표(수정)' } }, tokens.editor);
     expect(fix.errors).toBeUndefined();
     expect(fix.data?.updateArticle.article?.editedAt).not.toBeNull();
-    expect(fix.data?.updateArticle.revision).toEqual({ number: 1, headline: '한강 수질 조사 결과 발표', editedBy: 'editor' });
+    expect(fix.data?.updateArticle.revision).toEqual({
+      number: 1,
+      headline: '한강 수질 조사 결과 발표',
+      editedBy: 'editor',
+    });
     await updates.next(1);
-    expect(updates.events[0].data?.articleUpdated).toMatchObject({ kind: 'EDITED', article: { headline: '한강 수질 조사 결과 발표(수정)' } });
+    expect(updates.events[0].data?.articleUpdated).toMatchObject({
+      kind: 'EDITED',
+      article: { headline: '한강 수질 조사 결과 발표(수정)' },
+    });
     const slugChange = onlyError(await gql(UPDATE, { i: { id, slug: 'new-slug' } }, tokens.editor));
     expect(slugChange.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
     const history = await gql(REVISIONS, { id }, tokens.editor);
@@ -252,24 +326,49 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     const up = await upload(server, PNG_16x8, { token: tokens.reporter, caption: '한강 전경' });
     expect(up.body.errors).toBeUndefined();
     const media = up.body.data?.uploadImage;
-    expect(media).toMatchObject({ width: 16, height: 8, caption: '한강 전경', url: expect.stringMatching(/^\/media\/\d{4}\/\d{2}\/[0-9a-f]{24}\.png$/) });
+    expect(media).toMatchObject({
+      width: 16,
+      height: 8,
+      caption: '한강 전경',
+      url: expect.stringMatching(/^\/media\/\d{4}\/\d{2}\/[0-9a-f]{24}\.png$/),
+    });
     const served = await fetch(new URL(media.url, server.url));
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await served.arrayBuffer()).equals(PNG_16x8)).toBe(true);
-    for (const bad of ['/media/../../etc/passwd', '/media/2026/11/..%2f..%2fsecret.png', '/media/x.png', '/media/%E0', '/media/%']) {
+    for (const bad of [
+      '/media/../../etc/passwd',
+      '/media/2026/11/..%2f..%2fsecret.png',
+      '/media/x.png',
+      '/media/%E0',
+      '/media/%',
+    ]) {
       expect((await fetch(new URL(bad, server.url))).status).toBe(404);
     }
     // Photos are reached through visible articles, never enumerated by id.
     expect((await gql(NODE_ID, { id: media.id })).data?.node).toBeNull();
     const created = await gql(
       CREATE_PHOTO_ARTICLE,
-      { i: { headline: '사진 기사', sectionId, leadImageId: media.id, body: [{ type: 'PARAGRAPH', text: '본문' }, { type: 'IMAGE', mediaId: media.id, caption: '사진 설명' }] } },
+      {
+        i: {
+          headline: '사진 기사',
+          sectionId,
+          leadImageId: media.id,
+          body: [
+            { type: 'PARAGRAPH', text: '본문' },
+            { type: 'IMAGE', mediaId: media.id, caption: '사진 설명' },
+          ],
+        },
+      },
       tokens.reporter,
     );
     expect(created.errors).toBeUndefined();
     expect(created.data?.createArticle.article?.leadImage?.url).toBe(media.url);
-    expect(created.data?.createArticle.article?.body[1]).toEqual({ __typename: 'ImageBlock', caption: '사진 설명', media: { url: media.url, width: 16 } });
+    expect(created.data?.createArticle.article?.body[1]).toEqual({
+      __typename: 'ImageBlock',
+      caption: '사진 설명',
+      media: { url: media.url, width: 16 },
+    });
   });
 
   it('a live article cannot be scheduled (it would vanish silently); headlines stay on one line', async () => {
@@ -287,11 +386,18 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
   it("a reporter's edit of a draft an editor has just published is refused inside the write", async () => {
     const id = await draftBy(server, tokens.reporterId, '경합 초안');
     const numeric = Number(decodeGlobalId(id, 'id').id);
-    await server.app.db.prisma.article.update({ where: { id: numeric }, data: { status: 'PUBLISHED', publishedAt: new Date() } });
-    await expect(editArticle(server.app.services, numeric, { headline: '기자가 고친 제목' }, null, tokens.reporterId)).rejects.toMatchObject({
+    await server.app.db.prisma.article.update({
+      where: { id: numeric },
+      data: { status: 'PUBLISHED', publishedAt: new Date() },
+    });
+    await expect(
+      editArticle(server.app.services, numeric, { headline: '기자가 고친 제목' }, null, tokens.reporterId),
+    ).rejects.toMatchObject({
       extensions: { code: 'FORBIDDEN' },
     });
-    expect((await server.app.db.prisma.article.findUniqueOrThrow({ where: { id: numeric } })).headline).toBe('경합 초안');
+    expect((await server.app.db.prisma.article.findUniqueOrThrow({ where: { id: numeric } })).headline).toBe(
+      '경합 초안',
+    );
   });
 
   it('a scheduled article goes live when its time comes, announced once', async () => {
@@ -312,9 +418,17 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
 
   if (backend === 'postgres') {
     it('several instances running the scheduler publish each due article exactly once', async () => {
-      const other = await startTestServer('postgres', { env: { DATABASE_URL: (server.app.services.config.database as { url: string }).url, SEED_DEMO: 'false', PUBLISH_SCHEDULER_MS: '0' } });
+      const other = await startTestServer('postgres', {
+        env: {
+          DATABASE_URL: (server.app.services.config.database as { url: string }).url,
+          SEED_DEMO: 'false',
+          PUBLISH_SCHEDULER_MS: '0',
+        },
+      });
       try {
-        const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => draftBy(server, tokens.reporterId, `동시 예약 ${i}`)));
+        const ids = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => draftBy(server, tokens.reporterId, `동시 예약 ${i}`)),
+        );
         const numeric = ids.map((id) => Number(decodeGlobalId(id, 'id').id));
         // The first server's own scheduler runs too (every 200 ms): count announcements on both
         // instances, not only the explicit runs' return values.
@@ -327,7 +441,10 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
           }),
         );
         const due = new Date(Date.now() - 1000);
-        await server.app.db.prisma.article.updateMany({ where: { id: { in: numeric } }, data: { status: 'SCHEDULED', publishedAt: due } });
+        await server.app.db.prisma.article.updateMany({
+          where: { id: { in: numeric } },
+          data: { status: 'SCHEDULED', publishedAt: due },
+        });
         const runs = await Promise.all([
           runDuePublications(server.app.services),
           runDuePublications(other.app.services),
@@ -337,7 +454,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
         const all = runs.flat().filter((id) => numeric.includes(id));
         expect(new Set(all).size).toBe(all.length);
         while (announced.length < numeric.length) await new Promise<void>((resolve) => (wake = resolve));
-        offs.forEach((off) => off());
+        for (const off of offs) off();
         expect([...announced].sort()).toEqual([...numeric].sort());
       } finally {
         await other.stop();

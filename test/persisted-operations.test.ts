@@ -17,7 +17,10 @@ const apq = (hash: string) => JSON.stringify({ persistedQuery: { version: 1, sha
 describe('the manifest', () => {
   it('is what codegen compiles from examples/ (run `npm run codegen` after changing an example)', async () => {
     const target = 'examples/generated/';
-    const files = await generate({ ...config, generates: { [target]: config.generates[target]! }, silent: true }, false);
+    const files = await generate(
+      { ...config, generates: { [target]: config.generates[target]! }, silent: true },
+      false,
+    );
     const generated = files.find((f: { filename: string }) => f.filename.endsWith('persisted-documents.json'));
     expect(generated?.content).toBe(readFileSync(MANIFEST_FILE, 'utf8'));
     // Keys are the SHA-256 of the document text, as clients compute them.
@@ -31,7 +34,13 @@ describe('persisted operations over HTTP', () => {
 
   beforeAll(async () => {
     for (const mode of ['allow', 'require', 'off'] as const) {
-      servers[mode] = await startTestServer('pglite', { env: { PERSISTED_OPERATIONS: mode, PUBLISH_SCHEDULER_MS: '0', ...(mode === 'allow' ? {} : { SEED_DEMO: 'false' }) } });
+      servers[mode] = await startTestServer('pglite', {
+        env: {
+          PERSISTED_OPERATIONS: mode,
+          PUBLISH_SCHEDULER_MS: '0',
+          ...(mode === 'allow' ? {} : { SEED_DEMO: 'false' }),
+        },
+      });
     }
   });
   afterAll(async () => {
@@ -39,7 +48,9 @@ describe('persisted operations over HTTP', () => {
   });
 
   const get = async (mode: keyof typeof servers, params: Record<string, string>) => {
-    const res = await fetch(`${servers[mode].url}?${new URLSearchParams(params)}`, { headers: { accept: 'application/graphql-response+json' } });
+    const res = await fetch(`${servers[mode].url}?${new URLSearchParams(params)}`, {
+      headers: { accept: 'application/graphql-response+json' },
+    });
     return { status: res.status, headers: res.headers, body: await res.json() };
   };
   const code = (body: any) => body.errors?.[0]?.extensions?.code;
@@ -66,7 +77,12 @@ describe('persisted operations over HTTP', () => {
     expect(code(unknown.body)).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect(unknown.body.errors[0].message).toBe('PersistedQueryNotFound');
 
-    for (const bad of [apq('xyz'), apq(pageHash.toUpperCase()), JSON.stringify({ persistedQuery: { version: 2, sha256Hash: pageHash } }), JSON.stringify({ persistedQuery: 'abc' })]) {
+    for (const bad of [
+      apq('xyz'),
+      apq(pageHash.toUpperCase()),
+      JSON.stringify({ persistedQuery: { version: 2, sha256Hash: pageHash } }),
+      JSON.stringify({ persistedQuery: 'abc' }),
+    ]) {
       const res = await get('allow', { extensions: bad });
       expect(res.status).toBe(400);
       expect(code(res.body)).toBe('PERSISTED_QUERY_INVALID');

@@ -36,12 +36,21 @@ type Case = [string, DocumentNode | string, Record<string, unknown>?, ('EDITOR' 
 
 function cases(cursor: string): Case[] {
   const list = (variables: Record<string, unknown>) => [List, variables] as const;
-  const isQuery = (text: string) => parse(text).definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === 'query');
+  const isQuery = (text: string) =>
+    parse(text).definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === 'query');
   // Subscriptions (breaking-news.graphql) load articles by id only; the live tests cover them.
-  const examples = readdirSync('examples').filter((f) => f.endsWith('.graphql') && isQuery(readFileSync(`examples/${f}`, 'utf8')));
+  const examples = readdirSync('examples').filter(
+    (f) => f.endsWith('.graphql') && isQuery(readFileSync(`examples/${f}`, 'utf8')),
+  );
   return [
     // Deferred parts run the same SQL; the guard reads the whole answer at once.
-    ...examples.map((f) => [`examples/${f}`, readFileSync(`examples/${f}`, 'utf8').replace(/@defer\b(\([^)]*\))?/g, '')] as [string, string]),
+    ...examples.map(
+      (f) =>
+        [`examples/${f}`, readFileSync(`examples/${f}`, 'utf8').replace(/@defer\b(\([^)]*\))?/g, '')] as [
+          string,
+          string,
+        ],
+    ),
     ['TestArticlePage', documents.TestArticlePageDocument, { slug: SAMPLE_SLUG }],
     ['TestLookups', documents.TestLookupsDocument, { reporter: 'kim-minjun', section: 'economy', tag: 'climate' }],
     ['TestFrontPage', documents.TestFrontPageDocument, { first: 20 }],
@@ -59,7 +68,11 @@ function cases(cursor: string): Case[] {
     ['TestArticleHeadline', documents.TestArticleHeadlineDocument, { id: 'QXJ0aWNsZToxMDAw' }],
     ['TestSectionIds', documents.TestSectionIdsDocument, {}],
     ['TestApiTokens', documents.TestApiTokensDocument, {}, 'ADMIN'],
-    ['TestUnknownLookups', documents.TestUnknownLookupsDocument, { byId: 'QXJ0aWNsZTo5ODc2NTQ=', wrongType: 'UmVwb3J0ZXI6MQ==', node: 'U2VjdGlvbjo0MjQyNDI=' }],
+    [
+      'TestUnknownLookups',
+      documents.TestUnknownLookupsDocument,
+      { byId: 'QXJ0aWNsZTo5ODc2NTQ=', wrongType: 'UmVwb3J0ZXI6MQ==', node: 'U2VjdGlvbjo0MjQyNDI=' },
+    ],
     ['TestLookupsById', documents.TestLookupsByIdDocument, { id: 'QXJ0aWNsZToxMDAw', slug: SAMPLE_SLUG }],
     ['TestDemoMostViewed', documents.TestDemoMostViewedDocument, { w: 'DAY' }],
     ['TestViewCount', documents.TestViewCountDocument, { id: 'QXJ0aWNsZToxMDAw' }],
@@ -79,25 +92,71 @@ function cases(cursor: string): Case[] {
     ['articles section', ...list({ first: 20, filter: { section: 'world' } })],
     ['articles section VIEW_COUNT', ...list({ first: 20, filter: { section: 'world' }, orderBy: 'VIEW_COUNT' })],
     ['articles reporter', ...list({ first: 20, filter: { reporter: 'lee-seoyeon' }, after: cursor })],
-    ['articles reporter VIEW_COUNT', ...list({ first: 20, filter: { reporter: 'lee-seoyeon' }, orderBy: 'VIEW_COUNT' })],
+    [
+      'articles reporter VIEW_COUNT',
+      ...list({ first: 20, filter: { reporter: 'lee-seoyeon' }, orderBy: 'VIEW_COUNT' }),
+    ],
     ['articles tag', ...list({ last: 20, filter: { tag: 'energy' }, before: cursor })],
-    ['articles tag + reporter + section', ...list({ first: 20, filter: { tag: 'climate', reporter: 'park-jiho', section: 'environment' } })],
-    ['articles dates', ...list({ first: 20, filter: { publishedAfter: '2020-01-01T00:00:00Z', publishedBefore: '2024-06-01T00:00:00Z' } })],
-    ['articles reporter dates', ...list({ first: 20, filter: { reporter: 'kim-minjun', publishedBefore: '2022-01-01T00:00:00Z' } })],
+    [
+      'articles tag + reporter + section',
+      ...list({ first: 20, filter: { tag: 'climate', reporter: 'park-jiho', section: 'environment' } }),
+    ],
+    [
+      'articles dates',
+      ...list({
+        first: 20,
+        filter: { publishedAfter: '2020-01-01T00:00:00Z', publishedBefore: '2024-06-01T00:00:00Z' },
+      }),
+    ],
+    [
+      'articles reporter dates',
+      ...list({ first: 20, filter: { reporter: 'kim-minjun', publishedBefore: '2022-01-01T00:00:00Z' } }),
+    ],
     ['articles hasPhoto', ...list({ first: 20, filter: { hasPhoto: true } })],
     ['articles no photo', ...list({ first: 20, filter: { hasPhoto: false } })],
     ['articles breaking', ...list({ first: 20, filter: { breaking: true } })],
     ['articles not breaking VIEW_COUNT', ...list({ first: 20, filter: { breaking: false }, orderBy: 'VIEW_COUNT' })],
-    ...['서울', '경제', '가', '기후', '베이징시장', '베이징시장과', '서울시는', '서울 베이징', 'Yin Yong', '殷勇', '탄소중립 예산'].map(
+    ...[
+      '서울',
+      '경제',
+      '가',
+      '기후',
+      '베이징시장',
+      '베이징시장과',
+      '서울시는',
+      '서울 베이징',
+      'Yin Yong',
+      '殷勇',
+      '탄소중립 예산',
+    ].map(
       (query) => [`search ${query}`, Search, { query, first: 10 }] as [string, DocumentNode, Record<string, unknown>],
     ),
-    ['search page 2 filtered', Search, { query: '환경', first: 10, after: 'b2Zmc2V0Ojk=', filter: { section: 'environment' } }],
-    ['section page', `{ section(slug: "culture") { articles(first: 20, after: "${cursor}") { totalCount edges { node { headline } } } } }`],
-    ['reporter page', `{ reporter(slug: "choi-yujin") { articles(last: 20) { totalCount edges { node { headline } } } } }`],
+    [
+      'search page 2 filtered',
+      Search,
+      { query: '환경', first: 10, after: 'b2Zmc2V0Ojk=', filter: { section: 'environment' } },
+    ],
+    [
+      'section page',
+      `{ section(slug: "culture") { articles(first: 20, after: "${cursor}") { totalCount edges { node { headline } } } } }`,
+    ],
+    [
+      'reporter page',
+      `{ reporter(slug: "choi-yujin") { articles(last: 20) { totalCount edges { node { headline } } } } }`,
+    ],
     ['tag page', `{ tag(slug: "welfare") { articles(first: 20) { totalCount edges { node { headline } } } } }`],
-    ['latest and photo news per section', `{ latestArticles(first: 10, section: "society") { id } photoNews(first: 6, section: "society") { id } }`],
-    ['neighbours and related', `{ articles(first: 1, after: "${cursor}") { edges { node { previous { id } next { id } p: previous(sameSection: true) { id } n: next(sameSection: true) { id } related(first: 5) { id } } } } }`],
-    ['node and nodes', `{ node(id: "QXJ0aWNsZToxMDAw") { id } nodes(ids: ["QXJ0aWNsZToyMDAw", "QXJ0aWNsZTozMDAw", "UmVwb3J0ZXI6MQ=="]) { id } }`],
+    [
+      'latest and photo news per section',
+      `{ latestArticles(first: 10, section: "society") { id } photoNews(first: 6, section: "society") { id } }`,
+    ],
+    [
+      'neighbours and related',
+      `{ articles(first: 1, after: "${cursor}") { edges { node { previous { id } next { id } p: previous(sameSection: true) { id } n: next(sameSection: true) { id } related(first: 5) { id } } } } }`,
+    ],
+    [
+      'node and nodes',
+      `{ node(id: "QXJ0aWNsZToxMDAw") { id } nodes(ids: ["QXJ0aWNsZToyMDAw", "QXJ0aWNsZTozMDAw", "UmVwb3J0ZXI6MQ=="]) { id } }`,
+    ],
     ['mostViewed', `{ mostViewed(window: DAY, first: 10) { rank article { headline section { name } } } }`],
   ];
 }
@@ -117,12 +176,16 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
     const { database } = server.app.services.config;
     if (database.kind !== 'postgres') throw new Error('expected PostgreSQL');
     await seedArchive(server.app.db.prisma, database.url, ARTICLES);
-    for (const role of ['EDITOR', 'ADMIN'] as const) tokens[role] = (await createApiToken(server.app.db.prisma, { name: `plan-guard ${role}`, role })).token;
+    for (const role of ['EDITOR', 'ADMIN'] as const)
+      tokens[role] = (await createApiToken(server.app.db.prisma, { name: `plan-guard ${role}`, role })).token;
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
     // Views for mostViewed: its article loads are among the statements.
     for (const id of ['QXJ0aWNsZToxMDAw', 'QXJ0aWNsZToyMDAw']) {
-      await server.graphql('mutation($id: ID!) { recordView(articleId: $id, visitorId: "plan-guard-visitor") { status } }', { id });
+      await server.graphql(
+        'mutation($id: ID!) { recordView(articleId: $id, visitorId: "plan-guard-visitor") { status } }',
+        { id },
+      );
     }
   }, 240_000);
   afterAll(async () => {
@@ -148,14 +211,18 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
     const cursor = first.data.articles.edges[60].cursor;
     for (const [operation, doc, variables, as] of cases(cursor)) {
       statements.length = 0;
-      const res = await server.graphql(typeof doc === 'string' ? doc : print(doc), variables, { token: as && tokens[as] });
+      const res = await server.graphql(typeof doc === 'string' ? doc : print(doc), variables, {
+        token: as && tokens[as],
+      });
       expect(res.errors, operation).toBeUndefined();
       const reads = statements.filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.sql));
       expect(reads.length, `${operation}: no SQL logged`).toBeGreaterThan(0);
       for (const statement of reads) reports.push({ operation, report: await explain(client, statement) });
     }
     const limit = (operation: string) => (operation.startsWith('search') ? MAX_SEARCH_BUFFERS : MAX_BUFFERS);
-    const bad = reports.filter(({ operation, report }) => report.seqScans.length > 0 || report.buffers > limit(operation));
+    const bad = reports.filter(
+      ({ operation, report }) => report.seqScans.length > 0 || report.buffers > limit(operation),
+    );
     const describe = ({ operation, report }: (typeof reports)[number]) =>
       `${operation}: ${report.seqScans.join(', ') || 'no seq scan'}, ${report.buffers} buffers\n  ${report.sql.slice(0, 300)}`;
     expect(bad.map(describe).join('\n')).toBe('');

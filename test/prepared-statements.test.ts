@@ -1,7 +1,7 @@
 // The app's PostgreSQL pool names Prisma's parameterised statements, so each connection parses them
 // once and later requests only bind and execute; switched off, nothing is prepared.
 import { PrismaPg } from '@prisma/adapter-pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { applicationPool } from '../src/db/prepared-statements.ts';
@@ -24,8 +24,11 @@ describe.skipIf(!backends().includes('postgres'))('prepared statements on Postgr
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     try {
       const results = [];
-      for (const slug of ['politics', 'economy', 'politics']) results.push(await prisma.section.findUnique({ where: { slug }, select: { name: true } }));
-      const { rows } = await pool.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements');
+      for (const slug of ['politics', 'economy', 'politics'])
+        results.push(await prisma.section.findUnique({ where: { slug }, select: { name: true } }));
+      const { rows } = await pool.query<{ name: string; statement: string }>(
+        'SELECT name, statement FROM pg_prepared_statements',
+      );
       return { results, rows };
     } finally {
       await prisma.$disconnect();
@@ -51,7 +54,9 @@ describe.skipIf(!backends().includes('postgres'))('prepared statements on Postgr
 
   it('is configured from the environment', () => {
     expect(loadConfig({ DATABASE_URL: url }).database).toMatchObject({ poolSize: 10, preparedStatements: true });
-    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '24', DATABASE_PREPARED_STATEMENTS: 'false' }).database).toMatchObject({ poolSize: 24, preparedStatements: false });
+    expect(
+      loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '24', DATABASE_PREPARED_STATEMENTS: 'false' }).database,
+    ).toMatchObject({ poolSize: 24, preparedStatements: false });
     expect(() => loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });

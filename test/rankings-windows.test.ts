@@ -1,6 +1,17 @@
 // Unit: sliding windows over 5-minute, hourly and daily buckets (src/rankings/windows.ts).
 import { describe, expect, it } from 'vitest';
-import { type Bucket, cover, LEVEL_MS, RANK_SPAN, RANKING_WINDOWS, rankBuckets, UNIQUE_SPAN, uniqueBuckets, viewBuckets, windowRange } from '../src/rankings/windows.ts';
+import {
+  type Bucket,
+  cover,
+  LEVEL_MS,
+  RANK_SPAN,
+  RANKING_WINDOWS,
+  rankBuckets,
+  UNIQUE_SPAN,
+  uniqueBuckets,
+  viewBuckets,
+  windowRange,
+} from '../src/rankings/windows.ts';
 
 const at = (iso: string) => Date.parse(iso);
 /** The [start, end) milliseconds a bucket holds. */
@@ -15,7 +26,14 @@ function expectTiles(buckets: Bucket[], start: number, end: number) {
 }
 
 // A spread of instants: aligned to a day, an hour, five minutes, and ragged.
-const NOWS = ['2026-03-02T00:00:00Z', '2026-03-02T23:59:59.999Z', '2026-03-02T09:00:00Z', '2026-03-02T09:35:00Z', '2026-03-02T09:37:12.345Z', '2026-02-28T13:04:59Z'].map(at);
+const NOWS = [
+  '2026-03-02T00:00:00Z',
+  '2026-03-02T23:59:59.999Z',
+  '2026-03-02T09:00:00Z',
+  '2026-03-02T09:35:00Z',
+  '2026-03-02T09:37:12.345Z',
+  '2026-02-28T13:04:59Z',
+].map(at);
 
 describe('windows', () => {
   it('counts a view into the 5-minute, hour and day bucket that hold its instant', () => {
@@ -31,17 +49,20 @@ describe('windows', () => {
     expect(interval(buckets[2]!)).toEqual([at('2026-03-02T00:00:00Z'), at('2026-03-03T00:00:00Z')]);
   });
 
-  it.each(RANKING_WINDOWS)('%s: the ranking window ends with the bucket holding now and covers its length exactly', (window) => {
-    const span = RANK_SPAN[window];
-    for (const now of NOWS) {
-      const { first, last } = windowRange(span, now);
-      expect(last - first + 1).toBe(span.count);
-      const end = (last + 1) * LEVEL_MS[span.level];
-      expect(end).toBeGreaterThan(now);
-      expect(end - LEVEL_MS[span.level]).toBeLessThanOrEqual(now);
-      expectTiles(rankBuckets(window, now), end - span.count * LEVEL_MS[span.level], end);
-    }
-  });
+  it.each(RANKING_WINDOWS)(
+    '%s: the ranking window ends with the bucket holding now and covers its length exactly',
+    (window) => {
+      const span = RANK_SPAN[window];
+      for (const now of NOWS) {
+        const { first, last } = windowRange(span, now);
+        expect(last - first + 1).toBe(span.count);
+        const end = (last + 1) * LEVEL_MS[span.level];
+        expect(end).toBeGreaterThan(now);
+        expect(end - LEVEL_MS[span.level]).toBeLessThanOrEqual(now);
+        expectTiles(rankBuckets(window, now), end - span.count * LEVEL_MS[span.level], end);
+      }
+    },
+  );
 
   it.each(RANKING_WINDOWS)('%s: the previous window is as long and ends where the current one starts', (window) => {
     for (const now of NOWS) {
@@ -64,9 +85,13 @@ describe('windows', () => {
 
   it('uses the fewest buckets: whole days and hours where they fit, finer ones only at the ragged ends', () => {
     // 24 hours ending with the last hour of a UTC day: that day.
-    expect(rankBuckets('DAY', at('2026-03-02T23:30:00Z'))).toEqual([{ level: 'd', index: at('2026-03-02T00:00:00Z') / LEVEL_MS.d }]);
+    expect(rankBuckets('DAY', at('2026-03-02T23:30:00Z'))).toEqual([
+      { level: 'd', index: at('2026-03-02T00:00:00Z') / LEVEL_MS.d },
+    ]);
     // 12 five-minute buckets ending with 09:55-10:00: the hour 09:00.
-    expect(rankBuckets('HOUR', at('2026-03-02T09:57:00Z'))).toEqual([{ level: 'h', index: at('2026-03-02T09:00:00Z') / LEVEL_MS.h }]);
+    expect(rankBuckets('HOUR', at('2026-03-02T09:57:00Z'))).toEqual([
+      { level: 'h', index: at('2026-03-02T09:00:00Z') / LEVEL_MS.h },
+    ]);
     // A ragged HOUR: nothing coarser fits.
     expect(rankBuckets('HOUR', at('2026-03-02T09:37:00Z')).every((b) => b.level === 'm')).toBe(true);
     // WEEK ending at 09:xx: 14 hours of the first day, 6 whole days, 10 hours of today.

@@ -87,7 +87,8 @@ const LookupsById = graphql(`
 describe.each(backends())('read API on %s', (backend) => {
   let server: TestServer;
   // Typed documents come back typed; the strings are the malformed requests the bad-input cases send.
-  const gql: TestServer['graphql'] = (document: TypedDocumentNode<any, any> | string, variables?: any) => server.graphql(document as never, variables);
+  const gql: TestServer['graphql'] = (document: TypedDocumentNode<any, any> | string, variables?: any) =>
+    server.graphql(document as never, variables);
 
   beforeAll(async () => {
     server = await startTestServer(backend);
@@ -113,8 +114,14 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(a.section).toEqual({ slug: 'world', name: '국제' });
       expect(a.leadImage!.caption).toMatch(/^오세훈 서울시장이 7월 30일 오후\(현지시간\)/);
       expect(a.hasPhoto).toBe(true);
-      expect((a.body[0] as { text?: string }).text).toMatch(/^\[일간환경연합 한선미 기자\] 오세훈 서울시장은 30일\(화\)/);
-      expect(a.body[1]).toMatchObject({ __typename: 'ImageBlock', credit: '서울시 제공', media: { url: a.leadImage!.url } });
+      expect((a.body[0] as { text?: string }).text).toMatch(
+        /^\[일간환경연합 한선미 기자\] 오세훈 서울시장은 30일\(화\)/,
+      );
+      expect(a.body[1]).toMatchObject({
+        __typename: 'ImageBlock',
+        credit: '서울시 제공',
+        media: { url: a.leadImage!.url },
+      });
       expect(a.body.filter((b: { __typename: string }) => b.__typename === 'ParagraphBlock')).toHaveLength(8);
       expect(a.bodyText).toContain('서울 스마트 라이프 위크에 베이징 도시 대표단');
       expect(a.bodyText).not.toContain(a.leadImage!.caption);
@@ -179,13 +186,19 @@ describe.each(backends())('read API on %s', (backend) => {
       // Backwards from the end of the first page returns the page before it.
       const second = await gql(ArticleList, { first: 7, after: first.data!.articles.pageInfo.endCursor });
       const back = await gql(ArticleList, { last: 7, before: second.data!.articles.edges[0]!.cursor });
-      expect(back.data!.articles.edges.map((e) => e.node.slug)).toEqual(first.data!.articles.edges.map((e) => e.node.slug));
+      expect(back.data!.articles.edges.map((e) => e.node.slug)).toEqual(
+        first.data!.articles.edges.map((e) => e.node.slug),
+      );
     });
 
     it('orders by view count: the five most viewed come first, in the page order', async () => {
       const { data } = await gql(ArticleList, { first: 5, orderBy: 'VIEW_COUNT' });
       expect(data!.articles.edges.map((e) => e.node.headline)).toEqual(DEMO.mostViewed.map((m) => m.headline));
-      const page2 = await gql(ArticleList, { first: 5, orderBy: 'VIEW_COUNT', after: data!.articles.pageInfo.endCursor });
+      const page2 = await gql(ArticleList, {
+        first: 5,
+        orderBy: 'VIEW_COUNT',
+        after: data!.articles.pageInfo.endCursor,
+      });
       const views = [...data!.articles.edges, ...page2.data!.articles.edges].map((e) => e.node.viewCount);
       expect(views).toEqual([...views].sort((x, y) => y - x));
     });
@@ -203,8 +216,10 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(env).toBeLessThan(all);
       await check({ reporter: 'han-sunmi' }, (n) => n.reporters.some((r) => r.slug === 'han-sunmi'));
       await check({ tag: 'climate' }, (n) => n.tags.some((t) => t.slug === 'climate'));
-      await check({ publishedAfter: '2025-06-01T00:00:00+09:00', publishedBefore: '2025-07-01T00:00:00Z' }, (n) =>
-        n.publishedAt! > '2025-05-31T15:00:00.000Z' && n.publishedAt! < '2025-07-01T00:00:00.000Z');
+      await check(
+        { publishedAfter: '2025-06-01T00:00:00+09:00', publishedBefore: '2025-07-01T00:00:00Z' },
+        (n) => n.publishedAt! > '2025-05-31T15:00:00.000Z' && n.publishedAt! < '2025-07-01T00:00:00.000Z',
+      );
       const withPhoto = await check({ hasPhoto: true }, (n) => n.hasPhoto);
       const withoutPhoto = await check({ hasPhoto: false }, (n) => !n.hasPhoto);
       expect(withPhoto + withoutPhoto).toBe(all);
@@ -221,7 +236,10 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(data!.section!.articles.edges.every((e) => e.node.section.slug === 'world')).toBe(true);
       expect(data!.tag!.articles.edges.map((e) => e.node.slug)).toContain(SAMPLE_SLUG);
       expect(data!.sections.map((s) => s.name)).toEqual(['정치', '경제', '사회', '환경', '국제', '문화']);
-      expect(data!.latestArticles[0]!.slug).toBe(DEMO.mostViewed.slice().sort((a, b) => b.publishedAt.localeCompare(a.publishedAt))[0] && data!.latestArticles[0]!.slug);
+      expect(data!.latestArticles[0]!.slug).toBe(
+        DEMO.mostViewed.slice().sort((a, b) => b.publishedAt.localeCompare(a.publishedAt))[0] &&
+          data!.latestArticles[0]!.slug,
+      );
       const times = data!.latestArticles.map((a) => a.publishedAt);
       expect(times).toEqual([...times].sort().reverse());
       expect(data!.photoNews.every((a) => a.leadImage?.url)).toBe(true);
@@ -239,26 +257,34 @@ describe.each(backends())('read API on %s', (backend) => {
   });
 
   describe('search', () => {
-    it.each(['베이징시장', '서울 베이징', '  서울   베이징  ', 'Yin Yong', 'yin yong', '殷勇'])('finds the sample article for %j', async (query) => {
-      const { data, errors } = await gql(Search, { query, first: 5 });
-      expect(errors).toBeUndefined();
-      expect(data!.search.edges[0]!.node.slug).toBe(SAMPLE_SLUG);
-      expect(data!.search.edges[0]!.snippet).toContain('<mark>');
-    });
+    it.each(['베이징시장', '서울 베이징', '  서울   베이징  ', 'Yin Yong', 'yin yong', '殷勇'])(
+      'finds the sample article for %j',
+      async (query) => {
+        const { data, errors } = await gql(Search, { query, first: 5 });
+        expect(errors).toBeUndefined();
+        expect(data!.search.edges[0]!.node.slug).toBe(SAMPLE_SLUG);
+        expect(data!.search.edges[0]!.snippet).toContain('<mark>');
+      },
+    );
 
-    it.each(['서울', '경제', '가', '기후'])('finds one- and two-syllable words (%j), each hit containing it', async (word) => {
-      const { data, errors } = await gql(Search, { query: word, first: 20 });
-      expect(errors).toBeUndefined();
-      expect(data!.search.totalCount).toBeGreaterThan(0);
-      for (const edge of data!.search.edges) expect(edge.snippet + edge.headlineHighlight).toContain(`<mark>${word}</mark>`);
-    });
+    it.each(['서울', '경제', '가', '기후'])(
+      'finds one- and two-syllable words (%j), each hit containing it',
+      async (word) => {
+        const { data, errors } = await gql(Search, { query: word, first: 20 });
+        expect(errors).toBeUndefined();
+        expect(data!.search.totalCount).toBeGreaterThan(0);
+        for (const edge of data!.search.edges)
+          expect(edge.snippet + edge.headlineHighlight).toContain(`<mark>${word}</mark>`);
+      },
+    );
 
     it.each([
       ['베이징시장과', '베이징시장'],
       ['서울시는', '서울시'],
       ['경제의', '경제'],
     ])('a word with a trailing particle (%j) finds what the bare word finds', async (withParticle, bare) => {
-      const slugs = async (query: string) => (await gql(Search, { query, first: 50 })).data!.search.edges.map((e) => e.node.slug);
+      const slugs = async (query: string) =>
+        (await gql(Search, { query, first: 50 })).data!.search.edges.map((e) => e.node.slug);
       const expected = await slugs(bare);
       expect(expected.length).toBeGreaterThan(0);
       expect(await slugs(withParticle)).toEqual(expected);
@@ -267,7 +293,9 @@ describe.each(backends())('read API on %s', (backend) => {
     it('ranks headline matches above body matches, and highlights safely', async () => {
       const { data } = await gql(Search, { query: '서울시장', first: 10 });
       expect(data!.search.edges[0]!.node.slug).toBe(SAMPLE_SLUG);
-      expect(data!.search.edges[0]!.headlineHighlight).toBe('<mark>서울시장</mark>-베이징시장 6년 만에 회담…미래지향적 교류 방안 모색');
+      expect(data!.search.edges[0]!.headlineHighlight).toBe(
+        '<mark>서울시장</mark>-베이징시장 6년 만에 회담…미래지향적 교류 방안 모색',
+      );
       const scores = data!.search.edges.map((e) => e.score);
       expect(scores).toEqual([...scores].sort((a, b) => b - a));
     });
@@ -288,7 +316,7 @@ describe.each(backends())('read API on %s', (backend) => {
       ['empty', ''],
       ['blank', '   '],
       ['1000 characters', '가'.repeat(1000)],
-      ['SQL', "'; DROP TABLE \"Article\"; --"],
+      ['SQL', '\'; DROP TABLE "Article"; --'],
       ['LIKE wildcards', '%_%'],
       ['regex metacharacters', '.*+?^${}()|[]\\'],
       ['backslashes', '\\\\%'],
@@ -315,7 +343,10 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(breaking.data!.articles.edges.some((e) => e.node.headline.includes(HIDDEN_MARKER))).toBe(false);
       const top = await gql(ArticleList, { first: 1, orderBy: 'VIEW_COUNT' });
       expect(top.data!.articles.edges[0]!.node.headline).not.toContain(HIDDEN_MARKER);
-      const hiddenRows = await server.app.db.prisma.article.findMany({ where: { headline: { contains: HIDDEN_MARKER } }, select: { id: true, slug: true } });
+      const hiddenRows = await server.app.db.prisma.article.findMany({
+        where: { headline: { contains: HIDDEN_MARKER } },
+        select: { id: true, slug: true },
+      });
       expect(hiddenRows).toHaveLength(4);
       for (const row of hiddenRows) {
         const id = encodeGlobalId('Article', row.id);
@@ -330,8 +361,20 @@ describe.each(backends())('read API on %s', (backend) => {
     it('through previous/next and related links', async () => {
       // The hidden articles share the sample's section and tags and are dated next to it.
       const { data } = await gql(ArticlePage, { slug: SAMPLE_SLUG });
-      const linked = [data!.article!.previous, data!.article!.next, data!.article!.previousInSection, ...data!.article!.related];
-      const hidden = new Set((await server.app.db.prisma.article.findMany({ where: { headline: { contains: HIDDEN_MARKER } }, select: { slug: true } })).map((r) => r.slug));
+      const linked = [
+        data!.article!.previous,
+        data!.article!.next,
+        data!.article!.previousInSection,
+        ...data!.article!.related,
+      ];
+      const hidden = new Set(
+        (
+          await server.app.db.prisma.article.findMany({
+            where: { headline: { contains: HIDDEN_MARKER } },
+            select: { slug: true },
+          })
+        ).map((r) => r.slug),
+      );
       expect(linked.some((l) => hidden.has(l?.slug ?? ''))).toBe(false);
     });
   });
@@ -340,18 +383,38 @@ describe.each(backends())('read API on %s', (backend) => {
     const cases: [string, string, string][] = [
       ['malformed global id', '{ node(id: "not-an-id") { id } }', 'id'],
       ['malformed global id in a list', '{ nodes(ids: ["QXJ0aWNsZTox", "%%%"]) { id } }', 'ids'],
-      ['global id with a non-numeric key', `{ article(id: "${Buffer.from('Article:abc').toString('base64')}") { id } }`, 'id'],
+      [
+        'global id with a non-numeric key',
+        `{ article(id: "${Buffer.from('Article:abc').toString('base64')}") { id } }`,
+        'id',
+      ],
       ['both id and slug', `{ article(id: "${encodeGlobalId('Article', 1)}", slug: "x") { id } }`, 'id'],
       ['page size above the cap', '{ articles(first: 101) { totalCount } }', 'first'],
       ['negative page size', '{ articles(first: -1) { totalCount } }', 'first'],
-      ['page size above the cap on a nested connection', '{ sections { articles(first: 500) { totalCount } } }', 'first'],
+      [
+        'page size above the cap on a nested connection',
+        '{ sections { articles(first: 500) { totalCount } } }',
+        'first',
+      ],
       ['malformed cursor', '{ articles(first: 5, after: "garbage") { totalCount } }', 'after'],
-      ['cursor of another kind', `{ articles(first: 5, before: "${Buffer.from('offset:3').toString('base64')}") { totalCount } }`, 'before'],
-      ['malformed cursor on a nested connection', '{ section(slug: "world") { articles(after: "R1BDOlM6eA==") { totalCount } } }', 'after'],
+      [
+        'cursor of another kind',
+        `{ articles(first: 5, before: "${Buffer.from('offset:3').toString('base64')}") { totalCount } }`,
+        'before',
+      ],
+      [
+        'malformed cursor on a nested connection',
+        '{ section(slug: "world") { articles(after: "R1BDOlM6eA==") { totalCount } } }',
+        'after',
+      ],
       ['malformed search cursor', '{ search(query: "서울", after: "R1BDOk46MQ==") { totalCount } }', 'after'],
       ['excerpt length out of range', `{ article(slug: "${SAMPLE_SLUG}") { excerpt(length: 100000) } }`, 'length'],
       ['latestArticles size above the cap', '{ latestArticles(first: 1000) { id } }', 'first'],
-      ['too many node ids', `{ nodes(ids: [${Array.from({ length: 101 }, (_, i) => `"${encodeGlobalId('Article', i + 1)}"`).join(',')}]) { id } }`, 'ids'],
+      [
+        'too many node ids',
+        `{ nodes(ids: [${Array.from({ length: 101 }, (_, i) => `"${encodeGlobalId('Article', i + 1)}"`).join(',')}]) { id } }`,
+        'ids',
+      ],
     ];
     it.each(cases)('%s', async (_name, query, argument) => {
       const error = onlyError(await gql(query));
@@ -361,10 +424,22 @@ describe.each(backends())('read API on %s', (backend) => {
     });
 
     it.each([
-      ['nested lists multiplying past the item limit', '{ articles(first: 100) { edges { node { related(first: 20) { related(first: 20) { headline } } } } } }', /list items/],
-      ['the same, hidden in fragments', 'query { articles(first: 100) { edges { node { ...R } } } } fragment R on Article { related(first: 20) { ...S } } fragment S on Article { related(first: 20) { headline } }', /list items/],
+      [
+        'nested lists multiplying past the item limit',
+        '{ articles(first: 100) { edges { node { related(first: 20) { related(first: 20) { headline } } } } } }',
+        /list items/,
+      ],
+      [
+        'the same, hidden in fragments',
+        'query { articles(first: 100) { edges { node { ...R } } } } fragment R on Article { related(first: 20) { ...S } } fragment S on Article { related(first: 20) { headline } }',
+        /list items/,
+      ],
       ['too deep', `{ article(slug: "x") { ${'previous { '.repeat(15)}headline${' }'.repeat(15)} } }`, /nest at most/],
-      ['too many aliases', `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: search(query: "a") { totalCount }`).join(' ')} }`, /aliases/],
+      [
+        'too many aliases',
+        `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: search(query: "a") { totalCount }`).join(' ')} }`,
+        /aliases/,
+      ],
     ])('operation shape: %s', async (_name, query, message) => {
       const error = onlyError(await gql(query));
       expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' });

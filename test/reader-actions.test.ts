@@ -13,7 +13,9 @@ import { freePort } from './harness/postgres.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { backends, onlyError, startTestServer, type TestServer } from './harness/server.ts';
 
-const LIKE = graphql(`mutation TestLike($i: LikeArticleInput!) { likeArticle(input: $i) { liked article { likeCount } } }`);
+const LIKE = graphql(
+  `mutation TestLike($i: LikeArticleInput!) { likeArticle(input: $i) { liked article { likeCount } } }`,
+);
 const EMAIL = graphql(`mutation TestEmail($i: EmailArticleInput!) { emailArticle(input: $i) { messageId } }`);
 const LIKE_COUNT = graphql(`query TestLikeCount($slug: String!) { article(slug: $slug) { likeCount } }`);
 
@@ -24,7 +26,12 @@ interface Received {
 }
 
 /** A real SMTP server on a free loopback port that keeps what it receives. */
-async function startSmtp(): Promise<{ url: string; inbox: Received[]; next(n: number): Promise<void>; stop(): Promise<void> }> {
+async function startSmtp(): Promise<{
+  url: string;
+  inbox: Received[];
+  next(n: number): Promise<void>;
+  stop(): Promise<void>;
+}> {
   const inbox: Received[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   const server = new SMTPServer({
@@ -75,7 +82,9 @@ describe.each(backends())('likes on %s', (backend) => {
   it('counts one like per visitor, also when the same visitor clicks many times at once', async () => {
     const a = await server.graphql(LIKE, { i: { articleId, visitorId: 'visitor-aaaa-1111' } });
     expect(a.data?.likeArticle).toEqual({ liked: true, article: { likeCount: 1 } });
-    const burst = await Promise.all(Array.from({ length: 10 }, () => server.graphql(LIKE, { i: { articleId, visitorId: 'visitor-bbbb-2222' } })));
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, () => server.graphql(LIKE, { i: { articleId, visitorId: 'visitor-bbbb-2222' } })),
+    );
     expect(burst.filter((r) => r.data?.likeArticle.liked)).toHaveLength(1);
     const again = await server.graphql(LIKE, { i: { articleId, visitorId: 'visitor-aaaa-1111' } });
     expect(again.data?.likeArticle).toEqual({ liked: false, article: { likeCount: 2 } });
@@ -103,9 +112,18 @@ describe('기사 메일전송 through a real SMTP server', () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     server = await startTestServer('pglite', {
-      env: { SMTP_URL: smtp.url, MAIL_FROM: '일간환경연합 <news@ecounion.example>', EMAIL_LIMIT_PER_VISITOR: '2', EMAIL_LIMIT_PER_RECIPIENT: '3', EMAIL_LIMIT_PER_IP: '100' },
+      env: {
+        SMTP_URL: smtp.url,
+        MAIL_FROM: '일간환경연합 <news@ecounion.example>',
+        EMAIL_LIMIT_PER_VISITOR: '2',
+        EMAIL_LIMIT_PER_RECIPIENT: '3',
+        EMAIL_LIMIT_PER_IP: '100',
+      },
     });
-    articleId = encodeGlobalId('Article', (await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } })).id);
+    articleId = encodeGlobalId(
+      'Article',
+      (await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } })).id,
+    );
   });
   afterAll(async () => {
     await server?.stop();
@@ -113,7 +131,15 @@ describe('기사 메일전송 through a real SMTP server', () => {
   });
 
   it('sends the headline, excerpt and link, with the sender name and note', async () => {
-    const res = await server.graphql(EMAIL, { i: { articleId, to: 'friend@example.com', senderName: '김독자', message: '꼭 읽어 보세요', visitorId: 'visitor-mail-0001' } });
+    const res = await server.graphql(EMAIL, {
+      i: {
+        articleId,
+        to: 'friend@example.com',
+        senderName: '김독자',
+        message: '꼭 읽어 보세요',
+        visitorId: 'visitor-mail-0001',
+      },
+    });
     expect(res.errors).toBeUndefined();
     await smtp.next(1);
     const mail = smtp.inbox[0]!;
@@ -135,14 +161,26 @@ describe('기사 메일전송 through a real SMTP server', () => {
     ['a long note', { message: '가'.repeat(1001) }, 'message'],
   ])('refuses %s without sending', async (_name, override, field) => {
     const sent = smtp.inbox.length;
-    const error = onlyError(await server.graphql(EMAIL, { i: { articleId, to: 'friend@example.com', senderName: '독자', visitorId: 'visitor-mail-0002', ...override } }));
+    const error = onlyError(
+      await server.graphql(EMAIL, {
+        i: { articleId, to: 'friend@example.com', senderName: '독자', visitorId: 'visitor-mail-0002', ...override },
+      }),
+    );
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(smtp.inbox.length).toBe(sent);
   });
 
   it('escapes what the sender wrote in the HTML part', async () => {
     const sent = smtp.inbox.length;
-    await server.graphql(EMAIL, { i: { articleId, to: 'html@example.com', senderName: '<b>해커</b>', message: '<script>alert(1)</script>', visitorId: 'visitor-mail-0003' } });
+    await server.graphql(EMAIL, {
+      i: {
+        articleId,
+        to: 'html@example.com',
+        senderName: '<b>해커</b>',
+        message: '<script>alert(1)</script>',
+        visitorId: 'visitor-mail-0003',
+      },
+    });
     await smtp.next(sent + 1);
     const mail = await simpleParser(smtp.inbox[sent]!.raw);
     const html = String(mail.html);
@@ -152,14 +190,16 @@ describe('기사 메일전송 through a real SMTP server', () => {
   });
 
   it('limits sends per visitor and per recipient with RATE_LIMITED', async () => {
-    const send = (to: string, visitorId: string) => server.graphql(EMAIL, { i: { articleId, to, senderName: '독자', visitorId } });
+    const send = (to: string, visitorId: string) =>
+      server.graphql(EMAIL, { i: { articleId, to, senderName: '독자', visitorId } });
     expect((await send('one@example.com', 'visitor-rate-0001')).errors).toBeUndefined();
     expect((await send('two@example.com', 'visitor-rate-0001')).errors).toBeUndefined();
     const perVisitor = onlyError(await send('three@example.com', 'visitor-rate-0001'));
     expect(perVisitor.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
     // Other visitors can still send, but one recipient gets at most three a hour.
     const sent = smtp.inbox.filter((m) => m.to.includes('target@example.com')).length;
-    for (let i = 0; i < 3 - sent; i++) expect((await send('target@example.com', `visitor-rate-1${i}00`)).errors).toBeUndefined();
+    for (let i = 0; i < 3 - sent; i++)
+      expect((await send('target@example.com', `visitor-rate-1${i}00`)).errors).toBeUndefined();
     expect(onlyError(await send('target@example.com', 'visitor-rate-9999')).extensions?.code).toBe('RATE_LIMITED');
   });
 });
@@ -170,7 +210,14 @@ describe('e-mail without SMTP: the embedded default writes to an outbox', () => 
     const server = await startTestServer('pglite', { env: { OUTBOX_DIR: outbox } });
     try {
       const row = await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } });
-      const res = await server.graphql(EMAIL, { i: { articleId: encodeGlobalId('Article', row.id), to: 'me@example.com', senderName: '나', visitorId: 'visitor-outbox-1' } });
+      const res = await server.graphql(EMAIL, {
+        i: {
+          articleId: encodeGlobalId('Article', row.id),
+          to: 'me@example.com',
+          senderName: '나',
+          visitorId: 'visitor-outbox-1',
+        },
+      });
       expect(res.errors).toBeUndefined();
       const files = readdirSync(outbox);
       expect(files).toHaveLength(1);
@@ -192,14 +239,30 @@ describe.skipIf(redisSkip)('e-mail rate limits are shared by instances through R
   });
 
   it('a visitor cannot get around the limit by switching instances', async () => {
-    const env = { REDIS_URL: redis.url, OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'outbox-')), EMAIL_LIMIT_PER_VISITOR: '3' };
+    const env = {
+      REDIS_URL: redis.url,
+      OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'outbox-')),
+      EMAIL_LIMIT_PER_VISITOR: '3',
+    };
     const [a, b] = await Promise.all([startTestServer('pglite', { env }), startTestServer('pglite', { env })]);
     try {
-      const id = async (s: TestServer) => encodeGlobalId('Article', (await s.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } })).id);
+      const id = async (s: TestServer) =>
+        encodeGlobalId(
+          'Article',
+          (await s.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } })).id,
+        );
       const send = async (s: TestServer, n: number) =>
-        s.graphql(EMAIL, { i: { articleId: await id(s), to: `r${n}@example.com`, senderName: '독자', visitorId: 'visitor-shared-01' } });
+        s.graphql(EMAIL, {
+          i: { articleId: await id(s), to: `r${n}@example.com`, senderName: '독자', visitorId: 'visitor-shared-01' },
+        });
       const results = [await send(a, 1), await send(b, 2), await send(a, 3), await send(b, 4), await send(a, 5)];
-      expect(results.map((r) => r.errors?.[0]?.extensions?.code ?? 'sent')).toEqual(['sent', 'sent', 'sent', 'RATE_LIMITED', 'RATE_LIMITED']);
+      expect(results.map((r) => r.errors?.[0]?.extensions?.code ?? 'sent')).toEqual([
+        'sent',
+        'sent',
+        'sent',
+        'RATE_LIMITED',
+        'RATE_LIMITED',
+      ]);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

@@ -37,7 +37,9 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
   let publishedCount = 0;
 
   beforeAll(async () => {
-    primary = await startPostgres(bin!, { settings: ['wal_level=replica', 'max_wal_senders=5', 'hot_standby_feedback=on'] });
+    primary = await startPostgres(bin!, {
+      settings: ['wal_level=replica', 'max_wal_senders=5', 'hot_standby_feedback=on'],
+    });
     const url = await primary.createDatabase('news');
     const setup = await openDatabase({ kind: 'postgres', url });
     await seedIfEmpty(setup.prisma);
@@ -45,11 +47,31 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
     reporterId = (await setup.prisma.reporter.findFirstOrThrow({ select: { id: true } })).id;
     await setup.close();
     replica = await startPostgres(bin!, {
-      fromDataDir: (data) => runPostgresTool(bin!, 'pg_basebackup', ['-D', data, '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-R', '-X', 'stream', '-c', 'fast']),
+      fromDataDir: (data) =>
+        runPostgresTool(bin!, 'pg_basebackup', [
+          '-D',
+          data,
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(primary.port),
+          '-U',
+          'postgres',
+          '-R',
+          '-X',
+          'stream',
+          '-c',
+          'fast',
+        ]),
     });
     replicaUrl = replica.url.replace(/\/postgres$/, '/news');
     server = await startTestServer('postgres', {
-      env: { DATABASE_URL: url, DATABASE_REPLICA_URLS: replicaUrl, SEED_DEMO: 'false', RATE_LIMIT_MUTATIONS_PER_MINUTE: '10000' },
+      env: {
+        DATABASE_URL: url,
+        DATABASE_REPLICA_URLS: replicaUrl,
+        SEED_DEMO: 'false',
+        RATE_LIMIT_MUTATIONS_PER_MINUTE: '10000',
+      },
       replicaCheckMs: 300,
     });
   });
@@ -79,7 +101,11 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
   const publish = async () => {
     const headline = `복제 확인 기사 ${++publishedCount}`;
     const id = await draftBy(server, reporterId, headline);
-    const res = await server.graphql('mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }', { id }, { token: editor });
+    const res = await server.graphql(
+      'mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }',
+      { id },
+      { token: editor },
+    );
     expect(res).toEqual({ data: { publishArticle: { changed: true } } });
     return { id, headline };
   };
@@ -109,7 +135,10 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
 
   it('sends anonymous reads to the replica and newsroom reads to the primary; /readyz reports the replica', async () => {
     const name = replicaName(replicaUrl);
-    expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', migrations: 'ok' }, replicas: { [name]: 'ok' } } });
+    expect(await readyz()).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: 'ok', migrations: 'ok' }, replicas: { [name]: 'ok' } },
+    });
     await expectAnonymousReadsOnReplica();
   });
 
@@ -139,7 +168,10 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
   it('holds a cache purge until the replica has replayed the change it is for', async () => {
     // Otherwise a cache refilled by an anonymous read right after the purge would keep the old answer.
     const purged: { keys: string[]; at: number }[] = [];
-    const off = server.app.pubsub.listen('cache:purge', (d) => void purged.push({ keys: d.payload.keys, at: Date.now() }));
+    const off = server.app.pubsub.listen(
+      'cache:purge',
+      (d) => void purged.push({ keys: d.payload.keys, at: Date.now() }),
+    );
     let article: { id: string; headline: string } | undefined;
     let resumedAt = 0;
     await replay('pause');
@@ -181,7 +213,7 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
 
     replica.restart();
     await until(async () => (await readyz()).body.replicas[name] === 'ok', 'the replica back in rotation');
-    expect((await server.app.metrics.registry.metrics())).toContain(`db_replica_up{replica="${name}"} 1`);
+    expect(await server.app.metrics.registry.metrics()).toContain(`db_replica_up{replica="${name}"} 1`);
     await expectAnonymousReadsOnReplica();
   });
 });

@@ -41,7 +41,14 @@ describe('request log', () => {
     expect(res.headers.get('x-request-id')).toBe('lb-7f3a.42');
     await res.text();
     const line = await lineFor('lb-7f3a.42');
-    expect(line).toMatchObject({ level: 30, method: 'POST', path: '/graphql', status: 200, operation: 'Sections', operationType: 'query' });
+    expect(line).toMatchObject({
+      level: 30,
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      operation: 'Sections',
+      operationType: 'query',
+    });
     expect(line.durationMs).toBeGreaterThan(0);
     expect(line.code).toBeUndefined();
   });
@@ -49,7 +56,11 @@ describe('request log', () => {
   it('generates an id when none (or an unusable one) is given, and logs the error code', async () => {
     const res = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'x-request-id': 'bad id\twith spaces' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        'x-request-id': 'bad id\twith spaces',
+      },
       body: JSON.stringify({ query: '{ nope }' }),
     });
     expect(res.status).toBe(400);
@@ -60,9 +71,15 @@ describe('request log', () => {
   });
 
   it('logs the operation named in a document with several, and requests outside GraphQL', async () => {
-    const res = await fetch(`${server.url}?operationName=B&query=${encodeURIComponent('query A { sections { slug } } query B { sections { name } }')}`);
+    const res = await fetch(
+      `${server.url}?operationName=B&query=${encodeURIComponent('query A { sections { slug } } query B { sections { name } }')}`,
+    );
     await res.text();
-    expect(await lineFor(res.headers.get('x-request-id')!)).toMatchObject({ method: 'GET', operation: 'B', status: 200 });
+    expect(await lineFor(res.headers.get('x-request-id')!)).toMatchObject({
+      method: 'GET',
+      operation: 'B',
+      status: 200,
+    });
     const media = await fetch(server.url.replace('/graphql', '/media/nope.jpg?x=1'));
     await media.text();
     expect(await lineFor(media.headers.get('x-request-id')!)).toMatchObject({ path: '/media/nope.jpg', status: 404 });
@@ -76,7 +93,12 @@ describe('request log', () => {
         const file = path.join(dir, name);
         if (name === 'generated') continue;
         if (statSync(file).isDirectory()) walk(file);
-        else if (file.endsWith('.ts') && !/\/cli\.ts$|print-schema\.ts$/.test(file) && /\bconsole\.\w+\(/.test(readFileSync(file, 'utf8'))) offenders.push(file);
+        else if (
+          file.endsWith('.ts') &&
+          !/\/cli\.ts$|print-schema\.ts$/.test(file) &&
+          /\bconsole\.\w+\(/.test(readFileSync(file, 'utf8'))
+        )
+          offenders.push(file);
       }
     };
     walk(root);

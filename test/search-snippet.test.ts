@@ -4,15 +4,21 @@ import { highlight, snippet } from '../src/search/snippet.ts';
 
 describe('highlight', () => {
   it('marks every occurrence, case-insensitively, and escapes everything else', () => {
-    expect(highlight('서울시장과 베이징시장, 서울에서', ['서울'])).toBe('<mark>서울</mark>시장과 베이징시장, <mark>서울</mark>에서');
+    expect(highlight('서울시장과 베이징시장, 서울에서', ['서울'])).toBe(
+      '<mark>서울</mark>시장과 베이징시장, <mark>서울</mark>에서',
+    );
     expect(highlight('Yin Yong met YIN', ['yin'])).toBe('<mark>Yin</mark> Yong met <mark>YIN</mark>');
-    expect(highlight('<b>"Tom" & \'Jerry\'</b>', ['tom'])).toBe('&lt;b&gt;&quot;<mark>Tom</mark>&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;');
+    expect(highlight('<b>"Tom" & \'Jerry\'</b>', ['tom'])).toBe(
+      '&lt;b&gt;&quot;<mark>Tom</mark>&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;',
+    );
     expect(highlight('<script>', [])).toBe('&lt;script&gt;');
   });
 
   it('prefers the longest term where terms overlap, and treats regex metacharacters as text', () => {
     expect(highlight('베이징시장 회담', ['베이징', '베이징시장'])).toBe('<mark>베이징시장</mark> 회담');
-    expect(highlight('a+b (c) [d] a.b', ['a+b', '(c)', '[d]', '.'])).toBe('<mark>a+b</mark> <mark>(c)</mark> <mark>[d]</mark> a<mark>.</mark>b');
+    expect(highlight('a+b (c) [d] a.b', ['a+b', '(c)', '[d]', '.'])).toBe(
+      '<mark>a+b</mark> <mark>(c)</mark> <mark>[d]</mark> a<mark>.</mark>b',
+    );
     expect(highlight('<mark>', ['<mark>'])).toBe('<mark>&lt;mark&gt;</mark>');
   });
 });
@@ -31,7 +37,9 @@ describe('snippet', () => {
   it('starts at a word boundary when one is near, and keeps short texts whole', () => {
     expect(snippet(['짧은 본문의 서울 이야기'], ['서울'])).toBe('짧은 본문의 <mark>서울</mark> 이야기');
     // Cut in the middle of the text: it starts right after a space of the original, not mid-word.
-    const start = snippet([long], ['서울시장'], 60).replace(/<\/?mark>/g, '').slice(1, 12);
+    const start = snippet([long], ['서울시장'], 60)
+      .replace(/<\/?mark>/g, '')
+      .slice(1, 12);
     expect(start.startsWith(' ')).toBe(false);
     expect(long).toContain(` ${start}`);
   });

@@ -17,7 +17,11 @@ import { onlyError, startTestServer, type TestServer } from './harness/server.ts
 const JSON_POST = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
 
 async function post(server: TestServer, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(server.url, { method: 'POST', headers: { ...JSON_POST, ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { ...JSON_POST, ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, json: (await res.json()) as any };
 }
 
@@ -26,7 +30,9 @@ describe('HTTP defences (default configuration)', () => {
   const logged: string[] = [];
   beforeAll(async () => {
     // The app's pino logger, writing its JSON lines here.
-    server = await startTestServer('pglite', { logger: await createLogger({ level: 'warn', destination: { write: (line: string) => void logged.push(line) } }) });
+    server = await startTestServer('pglite', {
+      logger: await createLogger({ level: 'warn', destination: { write: (line: string) => void logged.push(line) } }),
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -34,14 +40,19 @@ describe('HTTP defences (default configuration)', () => {
 
   it('passes every MUST of the GraphQL-over-HTTP audit (graphql-http)', async () => {
     const results = await auditServer({ url: server.url });
-    const failed = results.filter((r) => r.status === 'error').map((r) => `${r.id} ${r.name}: ${(r as { reason?: string }).reason}`);
+    const failed = results
+      .filter((r) => r.status === 'error')
+      .map((r) => `${r.id} ${r.name}: ${(r as { reason?: string }).reason}`);
     expect(failed).toEqual([]);
     expect(results.length).toBeGreaterThan(50);
   });
 
   it('CORS: any origin may read, never with credentials (also the "null" origin)', async () => {
     for (const origin of ['https://evil.example', 'null']) {
-      const res = await fetch(server.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      const res = await fetch(server.url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     }
@@ -55,7 +66,11 @@ describe('HTTP defences (default configuration)', () => {
     ]) {
       const refused = await fetch(server.url, { method: 'POST', headers: { 'content-type': type! }, body });
       expect(refused.status, type).toBe(403);
-      const allowed = await fetch(server.url, { method: 'POST', headers: { 'content-type': type!, 'x-graphql-yoga-csrf': '1' }, body });
+      const allowed = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': type!, 'x-graphql-yoga-csrf': '1' },
+        body,
+      });
       expect(allowed.status, type).toBeLessThan(500);
       expect(allowed.status, type).not.toBe(403);
     }
@@ -79,10 +94,14 @@ describe('HTTP defences (default configuration)', () => {
   });
 
   it('counts introspection in the operation limits: aliases and depth under __schema/__type', async () => {
-    const aliased = await post(server, { query: `{ __type(name: "Article") { ${Array.from({ length: 31 }, (_, i) => `f${i}: name`).join(' ')} } }` });
+    const aliased = await post(server, {
+      query: `{ __type(name: "Article") { ${Array.from({ length: 31 }, (_, i) => `f${i}: name`).join(' ')} } }`,
+    });
     expect(aliased.status).toBe(400);
     expect(onlyError(aliased.json).extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' });
-    const deep = await post(server, { query: `{ __type(name: "Article") { ${'ofType { '.repeat(16)}name${' }'.repeat(16)} } }` });
+    const deep = await post(server, {
+      query: `{ __type(name: "Article") { ${'ofType { '.repeat(16)}name${' }'.repeat(16)} } }`,
+    });
     expect(deep.status).toBe(400);
     expect(onlyError(deep.json).extensions?.reason).toBe('QUERY_TOO_COMPLEX');
   });
@@ -102,18 +121,30 @@ describe('HTTP defences (default configuration)', () => {
 
   it('refuses dates PostgreSQL cannot store and cursors outside their ranges', async () => {
     for (const d of ['9999-12-31T23:59:59-23:59', '0001-01-01T00:00:00+23:59']) {
-      const res = await post(server, { query: 'query($d: DateTime) { articles(filter: { publishedAfter: $d }) { totalCount } }', variables: { d } });
+      const res = await post(server, {
+        query: 'query($d: DateTime) { articles(filter: { publishedAfter: $d }) { totalCount } }',
+        variables: { d },
+      });
       expect(onlyError(res.json).extensions?.code, d).toBe('BAD_USER_INPUT');
     }
-    const search = await post(server, { query: 'query($c: String) { search(query: "서울", after: $c) { totalCount } }', variables: { c: offsetCursor(2 ** 53 - 1) } });
+    const search = await post(server, {
+      query: 'query($c: String) { search(query: "서울", after: $c) { totalCount } }',
+      variables: { c: offsetCursor(2 ** 53 - 1) },
+    });
     expect(onlyError(search.json).extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
-    const row = await post(server, { query: 'query($c: String) { articles(after: $c) { totalCount } }', variables: { c: encodeBase64(`GPC:N:${2 ** 31}`) } });
+    const row = await post(server, {
+      query: 'query($c: String) { articles(after: $c) { totalCount } }',
+      variables: { c: encodeBase64(`GPC:N:${2 ** 31}`) },
+    });
     expect(onlyError(row.json).extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
   });
 
   it('logs bad input as one warn line without a stack', async () => {
     const before = logged.length;
-    await post(server, { query: 'query($q: String!) { search(query: $q) { totalCount } }', variables: { q: 'a\u0000b' } });
+    await post(server, {
+      query: 'query($q: String!) { search(query: $q) { totalCount } }',
+      variables: { q: 'a\u0000b' },
+    });
     const lines = logged.slice(before).filter((l) => l.includes('client error'));
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!);
@@ -137,7 +168,12 @@ describe('HTTP defences (default configuration)', () => {
     const processEnv = process.env.NODE_ENV;
     process.env.NODE_ENV = 'development';
     try {
-      expect(await failing(server)).toEqual({ message: 'Unexpected error.', locations: expect.any(Array), path: ['sections'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(await failing(server)).toEqual({
+        message: 'Unexpected error.',
+        locations: expect.any(Array),
+        path: ['sections'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
     } finally {
       process.env.NODE_ENV = processEnv;
     }
@@ -149,7 +185,7 @@ describe('HTTP defences (default configuration)', () => {
     }
   }, 120_000);
 
-  it('a REPORTER\'s draft must carry their own byline; an editor may byline anyone', async () => {
+  it("a REPORTER's draft must carry their own byline; an editor may byline anyone", async () => {
     const tokens = await issueTokens(server);
     const section = await server.app.db.prisma.section.findFirstOrThrow({ select: { id: true } });
     const create = (token: string, reporterId: number) =>
@@ -157,7 +193,13 @@ describe('HTTP defences (default configuration)', () => {
         server,
         {
           query: 'mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id } } }',
-          variables: { i: { headline: '남의 이름으로', sectionId: encodeGlobalId('Section', section.id), reporterIds: [encodeGlobalId('Reporter', reporterId)] } },
+          variables: {
+            i: {
+              headline: '남의 이름으로',
+              sectionId: encodeGlobalId('Section', section.id),
+              reporterIds: [encodeGlobalId('Reporter', reporterId)],
+            },
+          },
         },
         { authorization: `Bearer ${token}` },
       );
@@ -186,7 +228,14 @@ describe('switches and per-client rate limits', () => {
   let proxied: TestServer;
   beforeAll(async () => {
     [limited, proxied] = await Promise.all([
-      startTestServer('pglite', { env: { ...limits, INTROSPECTION: 'false', CORS_ORIGINS: 'https://news.example,https://m.news.example', GRAPHIQL: 'false' } }),
+      startTestServer('pglite', {
+        env: {
+          ...limits,
+          INTROSPECTION: 'false',
+          CORS_ORIGINS: 'https://news.example,https://m.news.example',
+          GRAPHIQL: 'false',
+        },
+      }),
       startTestServer('pglite', { env: { ...limits, TRUST_PROXY: 'true' } }),
     ]);
   }, 180_000);
@@ -198,31 +247,56 @@ describe('switches and per-client rate limits', () => {
     const schema = await post(limited, { query: '{ __schema { types { name } } }' });
     expect(schema.status).toBe(400);
     expect((await post(limited, { query: '{ __typename }' })).json.data).toEqual({ __typename: 'Query' });
-    const preflight = (origin: string) => fetch(limited.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
-    expect((await preflight('https://m.news.example')).headers.get('access-control-allow-origin')).toBe('https://m.news.example');
-    for (const origin of ['https://evil.example', 'null']) expect((await preflight(origin)).headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = (origin: string) =>
+      fetch(limited.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    expect((await preflight('https://m.news.example')).headers.get('access-control-allow-origin')).toBe(
+      'https://m.news.example',
+    );
+    for (const origin of ['https://evil.example', 'null'])
+      expect((await preflight(origin)).headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('search: RATE_LIMITED with retryAfterSeconds (HTTP 429, Retry-After); a deep page costs more, a fragment hides nothing; X-Forwarded-For counts only behind TRUST_PROXY', async () => {
     // A deep page (offset ≥ 1,000) costs 5 of the 6 points, a search spread from a fragment 1; then
     // refused, whatever X-Forwarded-For claims: without TRUST_PROXY it is not the client's address.
     expect((await post(limited, { query: SEARCH, variables: { after: offsetCursor(1_500) } })).status).toBe(200);
-    expect((await post(limited, { query: '{ ...F } fragment F on Query { search(query: "서울") { totalCount } }' }, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);
+    expect(
+      (
+        await post(
+          limited,
+          { query: '{ ...F } fragment F on Query { search(query: "서울") { totalCount } }' },
+          { 'x-forwarded-for': '198.51.100.1' },
+        )
+      ).status,
+    ).toBe(200);
     const refused = await post(limited, { query: SEARCH }, { 'x-forwarded-for': '198.51.100.2' });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(onlyError(refused.json).extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(onlyError(refused.json).extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: expect.any(Number),
+    });
     // Other queries are not limited.
     expect((await post(limited, { query: '{ sections { slug } }' })).status).toBe(200);
     // Behind a trusted proxy each forwarded client has its own budget.
-    for (let i = 0; i < 6; i++) expect((await post(proxied, { query: SEARCH }, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);
+    for (let i = 0; i < 6; i++)
+      expect((await post(proxied, { query: SEARCH }, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);
     expect((await post(proxied, { query: SEARCH }, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(429);
-    expect((await post(proxied, { query: SEARCH }, { 'x-forwarded-for': '198.51.100.1, 198.51.100.9' })).status).toBe(200);
+    expect((await post(proxied, { query: SEARCH }, { 'x-forwarded-for': '198.51.100.1, 198.51.100.9' })).status).toBe(
+      200,
+    );
   });
 
   it('public mutations are limited per client', async () => {
-    const article = await limited.app.db.prisma.article.findFirstOrThrow({ where: visibleArticleWhere(new Date()), select: { id: true } });
-    const like = (v: string) => post(limited, { query: 'mutation($i: LikeArticleInput!) { likeArticle(input: $i) { liked } }', variables: { i: { articleId: encodeGlobalId('Article', article.id), visitorId: v } } });
+    const article = await limited.app.db.prisma.article.findFirstOrThrow({
+      where: visibleArticleWhere(new Date()),
+      select: { id: true },
+    });
+    const like = (v: string) =>
+      post(limited, {
+        query: 'mutation($i: LikeArticleInput!) { likeArticle(input: $i) { liked } }',
+        variables: { i: { articleId: encodeGlobalId('Article', article.id), visitorId: v } },
+      });
     expect((await like('visitor-limit-01')).status).toBe(200);
     expect((await like('visitor-limit-02')).status).toBe(200);
     expect(onlyError((await like('visitor-limit-03')).json).extensions?.code).toBe('RATE_LIMITED');

@@ -24,11 +24,24 @@ async function dump(url: string) {
   await client.connect();
   try {
     const out: Record<string, unknown[]> = {};
-    for (const [table, order] of Object.entries(TABLES)) out[table] = (await client.query(`SELECT * FROM "${table}" ORDER BY ${order}`)).rows.map((r) => (table === 'Media' ? { ...r, createdAt: null } : r));
-    out.indexes = (await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`)).rows;
+    for (const [table, order] of Object.entries(TABLES))
+      out[table] = (await client.query(`SELECT * FROM "${table}" ORDER BY ${order}`)).rows.map((r) =>
+        table === 'Media' ? { ...r, createdAt: null } : r,
+      );
+    out.indexes = (
+      await client.query(
+        `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`,
+      )
+    ).rows;
     // The loader drops foreign keys and turns the link tables' triggers off while it runs.
-    out.constraints = (await client.query(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY conname`)).rows;
-    out.triggers = (await client.query(`SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`)).rows;
+    out.constraints = (
+      await client.query(
+        `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY conname`,
+      )
+    ).rows;
+    out.triggers = (
+      await client.query(`SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`)
+    ).rows;
     return out;
   } finally {
     await client.end();
@@ -58,7 +71,10 @@ describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQ
       slug: 'tricky',
       headline: 'Tab\there \\ back"slash\r\nand {braces}',
       deck: ['a "quoted", line', 'back\\slash\tand\nbreak', ''],
-      body: [{ type: 'paragraph', text: 'N\\N \\N "q" \t\n end' }, { type: 'quote', text: '{"json": 1}', attribution: null }],
+      body: [
+        { type: 'paragraph', text: 'N\\N \\N "q" \t\n end' },
+        { type: 'quote', text: '{"json": 1}', attribution: null },
+      ],
     };
     articles = [...generateArticles(1_200, refs, 11)].concat(tricky);
   });
@@ -72,7 +88,12 @@ describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQ
     for (let i = 0; i < articles.length; i += 500) await insertArticles(viaPrisma.prisma, articles.slice(i, i + 500));
     let indexing = 0;
     const progress: number[] = [];
-    const loaded = await copyArticles(viaCopy.url, articles, { chunk: 500, deferIndexes: true, onProgress: (n) => progress.push(n), onIndexing: () => indexing++ });
+    const loaded = await copyArticles(viaCopy.url, articles, {
+      chunk: 500,
+      deferIndexes: true,
+      onProgress: (n) => progress.push(n),
+      onIndexing: () => indexing++,
+    });
     expect(loaded).toBe(articles.length);
     expect(indexing).toBe(1);
     expect(progress).toEqual([500, 1000, 1201]);
@@ -84,16 +105,23 @@ describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQ
     expect(b.triggers).toEqual(before.triggers);
     // The derived text columns are the app's own functions of the body, through both writers.
     for (const row of b.Article as { bodyText: string; excerptText: string; readingMinutes: number }[]) {
-      expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(bodyTextColumns(row.bodyText));
+      expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(
+        bodyTextColumns(row.bodyText),
+      );
     }
-    expect((b.Article as { headline: string; deck: string[] }[]).at(-1)).toMatchObject({ headline: articles.at(-1)!.headline, deck: articles.at(-1)!.deck });
+    expect((b.Article as { headline: string; deck: string[] }[]).at(-1)).toMatchObject({
+      headline: articles.at(-1)!.headline,
+      deck: articles.at(-1)!.deck,
+    });
   });
 
   it('rolls back a failed load as a whole, indexes included', async () => {
     const before = await dump(viaCopy.url);
     // Only the section is wrong: found when the foreign keys are added back after the load.
     const tagIds = new Map(allCorpusTags().map(([slug]) => [slug, 1]));
-    const broken = [...generateArticles(30, { sections: [{ id: 999_999, slug: 'politics' }], reporterIds: [1], tagIds }, 3)];
+    const broken = [
+      ...generateArticles(30, { sections: [{ id: 999_999, slug: 'politics' }], reporterIds: [1], tagIds }, 3),
+    ];
     await expect(copyArticles(viaCopy.url, broken, { deferIndexes: true })).rejects.toThrow(/foreign key/);
     expect(await dump(viaCopy.url)).toEqual(before);
   });

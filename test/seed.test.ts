@@ -3,9 +3,15 @@ import { generateArticles } from '../src/seed/corpus.ts';
 import { DEMO, SAMPLE_SLUG } from '../src/seed/demo.ts';
 
 const refs = {
-  sections: ['politics', 'economy', 'society', 'environment', 'world', 'culture'].map((slug, i) => ({ id: i + 1, slug })),
+  sections: ['politics', 'economy', 'society', 'environment', 'world', 'culture'].map((slug, i) => ({
+    id: i + 1,
+    slug,
+  })),
   reporterIds: [2, 3, 4, 5],
-  tagIds: new Map([['climate', 1], ['energy', 2]]),
+  tagIds: new Map([
+    ['climate', 1],
+    ['energy', 2],
+  ]),
 };
 
 describe('demo data', () => {

@@ -36,7 +36,8 @@ function logged(server: ChildServer, text: string): Promise<void> {
       resolve();
       return true;
     };
-    const gone = () => (look() ? undefined : reject(new Error(`exited without logging ${text}: ${server.output().slice(-2000)}`)));
+    const gone = () =>
+      look() ? undefined : reject(new Error(`exited without logging ${text}: ${server.output().slice(-2000)}`));
     if (look()) return;
     server.child.stdout!.on('data', look);
     server.child.once('exit', gone);
@@ -49,14 +50,24 @@ function exited(server: ChildServer): Promise<number | null> {
 }
 
 /** A POST /graphql whose body is sent in two parts: the request is in flight until `finish()`. */
-function heldRequest(base: string, query: string): { finish(): void; response: Promise<{ status: number; body: any }> } {
+function heldRequest(
+  base: string,
+  query: string,
+): { finish(): void; response: Promise<{ status: number; body: any }> } {
   const body = Buffer.from(JSON.stringify({ query }));
   const half = Math.floor(body.length / 2);
   const url = new URL('/graphql', base);
   let finish!: () => void;
   const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -128,17 +139,33 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     // SHUTDOWN_TIMEOUT_MS is left at its default (10 s).
     const [a, b] = await Promise.all([start({ SHUTDOWN_DRAIN_MS: '3000' }), start({})]);
     const section = await db.prisma.section.findFirstOrThrow({ where: { slug: 'politics' } });
-    const draft = (n: string) => db.prisma.article.create({ data: { slug: `drill-${n}-${Date.now()}`, headline: `종료 훈련 기사 ${n}`, status: 'DRAFT', sectionId: section.id } });
+    const draft = (n: string) =>
+      db.prisma.article.create({
+        data: {
+          slug: `drill-${n}-${Date.now()}`,
+          headline: `종료 훈련 기사 ${n}`,
+          status: 'DRAFT',
+          sectionId: section.id,
+        },
+      });
     const [x, y] = [await draft('x'), await draft('y')];
     const publish = async (id: number) => {
-      const { body } = await graphql(b.base, 'mutation ($id: ID!) { publishArticle(input: { id: $id }) { changed } }', { id: encodeGlobalId('Article', id) }, editor);
+      const { body } = await graphql(
+        b.base,
+        'mutation ($id: ID!) { publishArticle(input: { id: $id }) { changed } }',
+        { id: encodeGlobalId('Article', id) },
+        editor,
+      );
       expect(body.errors).toBeUndefined();
       expect(body.data.publishArticle.changed).toBe(true);
     };
 
     // Live clients on A resume from the newest article: whether X is published before or after their
     // subscription is registered, they get it exactly once (replay or live).
-    const newest = await db.prisma.article.findFirstOrThrow({ where: visibleArticleWhere(new Date()), orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }] });
+    const newest = await db.prisma.article.findFirstOrThrow({
+      where: visibleArticleWhere(new Date()),
+      orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+    });
     const startCursor = encodePublicationCursor(newest.id);
     const wsA = wsClient(`${a.base.replace('http', 'ws')}/graphql`);
     clients.push(wsA);
@@ -157,9 +184,10 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     const views = 120;
     const statuses = await Promise.all(
       Array.from({ length: views }, (_, i) =>
-        fetch(`${a.base}/views/${viewed}?v=drill-visitor-${String(i).padStart(4, '0')}`, { method: 'POST', headers: { 'user-agent': BROWSER } }).then(
-          (r) => `${r.status} ${r.headers.get('x-view-status')}`,
-        ),
+        fetch(`${a.base}/views/${viewed}?v=drill-visitor-${String(i).padStart(4, '0')}`, {
+          method: 'POST',
+          headers: { 'user-agent': BROWSER },
+        }).then((r) => `${r.status} ${r.headers.get('x-view-status')}`),
       ),
     );
     expect(new Set(statuses)).toEqual(new Set(['204 COUNTED']));
@@ -223,14 +251,19 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     const wsB = wsClient(`${b.base.replace('http', 'ws')}/graphql`);
     clients.push(wsB);
     const wsResumed = subscribeWs(wsB, { query: SUBSCRIPTION, variables: { after: cursorX } });
-    const sseResumed = subscribeSse(`${b.base}/graphql`, { query: SUBSCRIPTION, variables: { after: sseX!.data.articlePublished.cursor } });
+    const sseResumed = subscribeSse(`${b.base}/graphql`, {
+      query: SUBSCRIPTION,
+      variables: { after: sseX!.data.articlePublished.cursor },
+    });
     recs.push(wsResumed, sseResumed);
     const [[wsY], [sseY]] = await Promise.all([wsResumed.received(1), sseResumed.received(1)]);
     for (const event of [wsY!, sseY!]) {
       expect(event.errors).toBeUndefined();
       expect(event.data.articlePublished).toMatchObject({ articleId: encodeGlobalId('Article', y.id), replayed: true });
     }
-    console.info(`shutdown drill: exit 0 after ${Math.round(tookMs)} ms (3,000 ms drain, 10,000 ms limit); ${answered.length} queries answered 200 during the drill, ${refused.length} refused (${[...new Set(refused)].join(', ')})`);
+    console.info(
+      `shutdown drill: exit 0 after ${Math.round(tookMs)} ms (3,000 ms drain, 10,000 ms limit); ${answered.length} queries answered 200 during the drill, ${refused.length} refused (${[...new Set(refused)].join(', ')})`,
+    );
   });
 
   it('exits 1 after SHUTDOWN_TIMEOUT_MS when a request never finishes, naming what it waited for', async () => {

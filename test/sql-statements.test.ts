@@ -36,7 +36,10 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     await server?.stop();
   });
 
-  async function count<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<{ n: number; sql: string[] }> {
+  async function count<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+  ): Promise<{ n: number; sql: string[] }> {
     statements.length = 0;
     const res = await server.graphql(document, variables);
     expect(res.errors).toBeUndefined();
@@ -55,7 +58,9 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
   });
 
   it('search loads every article on the page at once', async () => {
-    const q = graphql(`query TestSearchPage { search(query: "기후", first: 20) { edges { snippet node { headline section { name } reporters { name } } } } }`);
+    const q = graphql(
+      `query TestSearchPage { search(query: "기후", first: 20) { edges { snippet node { headline section { name } reporters { name } } } } }`,
+    );
     const { n } = await count(q);
     // The ranked window (one statement when the newest 1,000 articles hold it, as here; up to three for
     // mid-frequency words in a large archive), then the page's articles with their relations and texts.

@@ -10,11 +10,14 @@ import { silentLogger } from '../src/platform/logger.ts';
 
 describe('token CLI', () => {
   // Three CLI runs and two server starts on PGlite: slow on a loaded machine.
-  it('creates an admin token that works over HTTP, lists it without the secret, revokes it', { timeout: 240_000 }, async () => {
+  it('creates an admin token that works over HTTP, lists it without the secret, revokes it', {
+    timeout: 240_000,
+  }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'newsroom-cli-'));
     const env = { ...process.env, PGLITE_DIR: dir, NODE_ENV: 'production' };
     // What `npm run token:* --` runs (tsx), without npx/npm starting first.
-    const cli = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/auth/cli.ts', ...args], { env, encoding: 'utf8' }).trim();
+    const cli = (...args: string[]) =>
+      execFileSync(process.execPath, ['--import', 'tsx', 'src/auth/cli.ts', ...args], { env, encoding: 'utf8' }).trim();
     try {
       const token = cli('create', '--role', 'admin', '--name', 'Night desk');
       expect(token).toMatch(/^nws_[A-Za-z0-9_-]{43}$/);

@@ -17,7 +17,8 @@ import { graphql } from './generated/index.ts';
 import { backends, testConfig } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 
-const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+const BROWSER =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const RECORD = graphql(`
   mutation TestViewsRecord($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status counted articleId } }
 `);
@@ -45,11 +46,19 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
   let draftGid: string;
 
   async function start() {
-    app = await buildApp(config, { logger: silentLogger, clock: () => new Date(NOW), onQuery: (sql) => statements.push(sql) });
+    app = await buildApp(config, {
+      logger: silentLogger,
+      clock: () => new Date(NOW),
+      onQuery: (sql) => statements.push(sql),
+    });
     base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
   }
 
-  const gql = async <TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables, ua: string | null = BROWSER) => {
+  const gql = async <TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+    ua: string | null = BROWSER,
+  ) => {
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(ua != null ? { 'user-agent': ua } : {}) },
@@ -58,9 +67,14 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     return (await res.json()) as { data?: TData; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   };
   /** Edge and malformed requests, sent as written. */
-  const gqlText = (query: string) => gql(parse(query) as TypedDocumentNode<{ mostViewed: { rank: number }[] }, Record<string, never>>);
+  const gqlText = (query: string) =>
+    gql(parse(query) as TypedDocumentNode<{ mostViewed: { rank: number }[] }, Record<string, never>>);
   const beacon = (id: string | number, init: RequestInit & { query?: string } = {}) =>
-    fetch(`${base}/views/${encodeURIComponent(String(id))}${init.query ?? ''}`, { method: 'POST', ...init, headers: { 'user-agent': BROWSER, ...(init.headers as object) } });
+    fetch(`${base}/views/${encodeURIComponent(String(id))}${init.query ?? ''}`, {
+      method: 'POST',
+      ...init,
+      headers: { 'user-agent': BROWSER, ...(init.headers as object) },
+    });
   const viewCount = async (gid: string) => (await gql(VIEW_COUNT, { id: gid })).data!.article!.viewCount;
 
   beforeAll(async () => {
@@ -95,8 +109,18 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     expect(first).toEqual({ data: { recordView: { status: 'COUNTED', counted: true, articleId: a!.gid } } });
     expect((await gql(RECORD, { a: a!.gid, v: 'reader-0001' })).data?.recordView.status).toBe('DUPLICATE');
     expect((await gql(RECORD, { a: a!.gid, v: 'reader-0002' })).data?.recordView.status).toBe('COUNTED');
-    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0003' }, 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)')).data?.recordView.status).toBe('BOT');
-    expect((await gql(RECORD, { a: a!.gid, v: 'reader-0004' }, 'facebookexternalhit/1.1')).data?.recordView.status).toBe('BOT');
+    expect(
+      (
+        await gql(
+          RECORD,
+          { a: a!.gid, v: 'reader-0003' },
+          'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+        )
+      ).data?.recordView.status,
+    ).toBe('BOT');
+    expect(
+      (await gql(RECORD, { a: a!.gid, v: 'reader-0004' }, 'facebookexternalhit/1.1')).data?.recordView.status,
+    ).toBe('BOT');
     expect((await gql(RECORD, { a: a!.gid, v: 'reader-0005' }, '')).data?.recordView.status).toBe('BOT'); // an empty user agent (Node's fetch would send "node": an app client)
     expect(await viewCount(a!.gid)).toBe(a!.viewCount + 2);
   });
@@ -106,9 +130,17 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     const unknown = await gql(RECORD, { a: encodeGlobalId('Article', 987654), v: 'reader-0001' });
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', argumentName: 'articleId' });
     expect((await gql(RECORD, { a: draftGid, v: 'reader-0001' })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect((await gql(RECORD, { a: encodeGlobalId('Section', 1), v: 'reader-0001' })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect((await gql(RECORD, { a: 'not-an-id', v: 'reader-0001' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'articleId' });
-    expect((await gql(RECORD, { a: published[0]!.gid, v: 'x' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'visitorId' });
+    expect(
+      (await gql(RECORD, { a: encodeGlobalId('Section', 1), v: 'reader-0001' })).errors?.[0]?.extensions?.code,
+    ).toBe('NOT_FOUND');
+    expect((await gql(RECORD, { a: 'not-an-id', v: 'reader-0001' })).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argumentName: 'articleId',
+    });
+    expect((await gql(RECORD, { a: published[0]!.gid, v: 'x' })).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argumentName: 'visitorId',
+    });
     expect((await beacon(draftGid, { query: '?v=reader-0001' })).status).toBe(404);
     expect(await app.services.views.store.pendingTotals(published.map((p) => p.id))).toEqual(before);
   });
@@ -122,7 +154,10 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     // Numeric ids work too; the same visitor in a text/plain body is a duplicate.
     const byBody = await beacon(b.id, { body: 'beacon-0001', headers: { 'content-type': 'text/plain' } });
     expect([byBody.status, byBody.headers.get('x-view-status')]).toEqual([204, 'DUPLICATE']);
-    const byJson = await beacon(b.gid, { body: JSON.stringify({ visitorId: 'beacon-0002' }), headers: { 'content-type': 'application/json' } });
+    const byJson = await beacon(b.gid, {
+      body: JSON.stringify({ visitorId: 'beacon-0002' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(byJson.headers.get('x-view-status')).toBe('COUNTED');
     const byCookie = await beacon(b.gid, { headers: { cookie: 'other=1; nvid=beacon-0003' } });
     expect(byCookie.headers.get('x-view-status')).toBe('COUNTED');
@@ -138,7 +173,9 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     expect((await beacon('nonsense', { query: '?v=beacon-0001' })).status).toBe(400);
     expect((await beacon(published[0]!.id, { query: '?v=bad id' })).status).toBe(400);
     expect((await fetch(`${base}/views/${published[0]!.id}`)).status).toBe(405);
-    expect((await beacon(published[0]!.id, { body: 'x'.repeat(5000), headers: { 'content-type': 'text/plain' } })).status).toBe(413);
+    expect(
+      (await beacon(published[0]!.id, { body: 'x'.repeat(5000), headers: { 'content-type': 'text/plain' } })).status,
+    ).toBe(413);
     const preflight = await fetch(`${base}/views/${published[0]!.id}`, { method: 'OPTIONS' });
     expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, '*']);
   });
@@ -147,8 +184,12 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     const c = published[2]!;
     await gql(RECORD, { a: c.gid, v: 'sql-00000' });
     statements.length = 0;
-    for (let i = 1; i <= 20; i++) expect((await gql(RECORD, { a: c.gid, v: `sql-${String(i).padStart(5, '0')}` })).data?.recordView.status).toBe('COUNTED');
-    for (let i = 21; i <= 40; i++) expect((await beacon(c.id, { query: `?v=sql-${String(i).padStart(5, '0')}` })).status).toBe(204);
+    for (let i = 1; i <= 20; i++)
+      expect((await gql(RECORD, { a: c.gid, v: `sql-${String(i).padStart(5, '0')}` })).data?.recordView.status).toBe(
+        'COUNTED',
+      );
+    for (let i = 21; i <= 40; i++)
+      expect((await beacon(c.id, { query: `?v=sql-${String(i).padStart(5, '0')}` })).status).toBe(204);
     expect(statements).toEqual([]);
     await app.services.views.rankings.mostViewed('DAY', null);
     const cached = await app.services.views.rankings.compute('DAY', null);
@@ -163,18 +204,35 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
   it('mostViewed validates its arguments and knows sections', async () => {
     expect((await gqlText(`{ mostViewed(first: 101) { rank } }`)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await gqlText(`{ mostViewed(section: "no-such-section") { rank } }`)).data?.mostViewed).toEqual([]);
-    const sectionOf = await app.db.prisma.article.findUniqueOrThrow({ where: { id: published[2]!.id }, select: { section: { select: { slug: true } } } });
+    const sectionOf = await app.db.prisma.article.findUniqueOrThrow({
+      where: { id: published[2]!.id },
+      select: { section: { select: { slug: true } } },
+    });
     const inSection = await gql(MOST_VIEWED_IN_SECTION, { s: sectionOf.section.slug });
-    expect(inSection.data?.mostViewed[0]).toEqual({ rank: 1, views: 41, previousRank: null, article: { id: published[2]!.gid, section: { slug: sectionOf.section.slug } } });
+    expect(inSection.data?.mostViewed[0]).toEqual({
+      rank: 1,
+      views: 41,
+      previousRank: null,
+      article: { id: published[2]!.gid, section: { slug: sectionOf.section.slug } },
+    });
     for (const e of inSection.data!.mostViewed) expect(e.article.section.slug).toBe(sectionOf.section.slug);
   });
 
   it('viewCountChanged and mostViewedChanged fire on change only, over WebSocket', async () => {
     const { countWatcher, rankingWatcher } = app.services.views;
-    const client = createClient({ url: base.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: `${base.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
     const a = published[3]!;
-    const counts = client.iterate({ query: `subscription($id: ID!) { viewCountChanged(id: $id) { articleId viewCount } }`, variables: { id: a.gid } });
-    const ranks = client.iterate({ query: `subscription { mostViewedChanged(window: HOUR, first: 3) { rank views article { id } } }` });
+    const counts = client.iterate({
+      query: `subscription($id: ID!) { viewCountChanged(id: $id) { articleId viewCount } }`,
+      variables: { id: a.gid },
+    });
+    const ranks = client.iterate({
+      query: `subscription { mostViewedChanged(window: HOUR, first: 3) { rank views article { id } } }`,
+    });
     const nextCount = counts.next();
     const nextRanks = ranks.next();
     // Registered once the server has both watches; then a first look sets the baseline.
@@ -187,15 +245,26 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     // 60 views put this article on top of the HOUR ranking: one count event, one ranking event.
     for (let i = 0; i < 60; i++) await gql(RECORD, { a: a.gid, v: `live-${String(i).padStart(5, '0')}` });
     await Promise.all([countWatcher.tick(), rankingWatcher.tick()]);
-    expect((await nextCount).value).toEqual({ data: { viewCountChanged: { articleId: a.gid, viewCount: before + 60 } } });
-    const ranking = (await nextRanks).value as { data: { mostViewedChanged: { rank: number; views: number; article: { id: string } }[] } };
+    expect((await nextCount).value).toEqual({
+      data: { viewCountChanged: { articleId: a.gid, viewCount: before + 60 } },
+    });
+    const ranking = (await nextRanks).value as {
+      data: { mostViewedChanged: { rank: number; views: number; article: { id: string } }[] };
+    };
     expect(ranking.data.mostViewedChanged[0]).toEqual({ rank: 1, views: 60, article: { id: a.gid } });
     await counts.return?.();
     await ranks.return?.();
     await client.dispose();
     while (countWatcher.size + rankingWatcher.size > 0) await new Promise((r) => setImmediate(r));
-    const unknown = createClient({ url: base.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
-    const bad = await unknown.iterate({ query: `subscription { viewCountChanged(id: "${draftGid}") { viewCount } }` }).next().catch((e: unknown) => e);
+    const unknown = createClient({
+      url: `${base.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    const bad = await unknown
+      .iterate({ query: `subscription { viewCountChanged(id: "${draftGid}") { viewCount } }` })
+      .next()
+      .catch((e: unknown) => e);
     expect(JSON.stringify(bad)).toContain('NOT_FOUND');
     await unknown.dispose();
   });
@@ -207,7 +276,11 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     await app.stop();
     await start();
     expect(await Promise.all(published.map((p) => viewCount(p.gid)))).toEqual(expected);
-    const rows = await app.db.prisma.article.findMany({ where: { id: { in: published.map((p) => p.id) } }, orderBy: { id: 'asc' }, select: { viewCount: true } });
+    const rows = await app.db.prisma.article.findMany({
+      where: { id: { in: published.map((p) => p.id) } },
+      orderBy: { id: 'asc' },
+      select: { viewCount: true },
+    });
     expect(rows.map((r) => r.viewCount)).toEqual(expected);
     // DAY is kept at hourly resolution, so the rebuilt ranking is the same.
     expect((await gql(MOST_VIEWED_IDS, { window: 'DAY' })).data?.mostViewed).toEqual(rankingBefore);

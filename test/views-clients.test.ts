@@ -53,9 +53,12 @@ const RECORD = `mutation($a: ID!, $v: String!) { recordView(articleId: $a, visit
 const NOW = Date.parse('2026-03-02T09:30:00Z');
 
 describe('client classes', () => {
-  it.each(Object.entries(CLIENTS).flatMap(([kind, uas]) => uas.map((ua) => [kind, ua] as const)))('%s: %s', (kind, ua) => {
-    expect(clientClass(ua)).toBe(kind);
-  });
+  it.each(Object.entries(CLIENTS).flatMap(([kind, uas]) => uas.map((ua) => [kind, ua] as const)))(
+    '%s: %s',
+    (kind, ua) => {
+      expect(clientClass(ua)).toBe(kind);
+    },
+  );
   it('a missing user agent is not a reader', () => expect(clientClass(null)).toBe('bot'));
 });
 
@@ -68,8 +71,18 @@ describe('view counting for apps and SSR relays over HTTP', () => {
   let ids: { id: number; gid: string }[];
 
   const gql = async (variables: Record<string, unknown>, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER, ...headers }, body: JSON.stringify({ query: RECORD, variables }) });
-    return { status: res.status, body: (await res.json()) as { data?: { recordView: { status: string } } | null; errors?: { message: string; extensions: Record<string, unknown> }[] } };
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': BROWSER, ...headers },
+      body: JSON.stringify({ query: RECORD, variables }),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        data?: { recordView: { status: string } } | null;
+        errors?: { message: string; extensions: Record<string, unknown> }[];
+      },
+    };
   };
   const status = async (variables: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const r = await gql(variables, headers);
@@ -83,12 +96,22 @@ describe('view counting for apps and SSR relays over HTTP', () => {
   const nextMinute = () => void (clock += 60_000);
 
   beforeAll(async () => {
-    const config = await testConfig('pglite', { VIEWS_FLUSH_MS: '0', PUBLISH_SCHEDULER_MS: '0', VIEWS_LIMIT_PER_ADDRESS: '5', VIEWS_DEDUP_MINUTES: '30' });
+    const config = await testConfig('pglite', {
+      VIEWS_FLUSH_MS: '0',
+      PUBLISH_SCHEDULER_MS: '0',
+      VIEWS_LIMIT_PER_ADDRESS: '5',
+      VIEWS_DEDUP_MINUTES: '30',
+    });
     app = await buildApp(config, { logger: silentLogger, clock: () => new Date(clock) });
     base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
     relay = (await createApiToken(app.db.prisma, { name: 'Next.js front end', role: 'VIEW_RELAY' })).token;
     editor = (await createApiToken(app.db.prisma, { name: 'Desk', role: 'EDITOR' })).token;
-    const rows = await app.db.prisma.article.findMany({ where: { status: 'PUBLISHED', publishedAt: { lte: new Date(NOW) } }, orderBy: { id: 'asc' }, take: 4, select: { id: true } });
+    const rows = await app.db.prisma.article.findMany({
+      where: { status: 'PUBLISHED', publishedAt: { lte: new Date(NOW) } },
+      orderBy: { id: 'asc' },
+      take: 4,
+      select: { id: true },
+    });
     ids = rows.map((r) => ({ id: r.id, gid: encodeGlobalId('Article', r.id) }));
   }, 120_000);
   afterAll(async () => {
@@ -112,12 +135,29 @@ describe('view counting for apps and SSR relays over HTTP', () => {
   it('a VIEW_RELAY token names the reader: bot filtering uses the reader user agent', async () => {
     nextMinute();
     const asRelay = { 'user-agent': 'node', authorization: `Bearer ${relay}` };
-    expect(await status({ a: ids[0]!.gid, v: 'relay-0001' }, { ...asRelay, 'x-reader-user-agent': GOOGLEBOT, 'x-reader-address': '203.0.113.7' })).toBe('BOT');
-    expect(await status({ a: ids[0]!.gid, v: 'relay-0002' }, { ...asRelay, 'x-reader-user-agent': BROWSER, 'x-reader-address': '203.0.113.7' })).toBe('COUNTED');
+    expect(
+      await status(
+        { a: ids[0]!.gid, v: 'relay-0001' },
+        { ...asRelay, 'x-reader-user-agent': GOOGLEBOT, 'x-reader-address': '203.0.113.7' },
+      ),
+    ).toBe('BOT');
+    expect(
+      await status(
+        { a: ids[0]!.gid, v: 'relay-0002' },
+        { ...asRelay, 'x-reader-user-agent': BROWSER, 'x-reader-address': '203.0.113.7' },
+      ),
+    ).toBe('COUNTED');
     // Without a relay token (none, or a newsroom token), the headers are ignored: the caller's own user agent decides.
     expect(await status({ a: ids[0]!.gid, v: 'relay-0003' }, { 'x-reader-user-agent': GOOGLEBOT })).toBe('COUNTED');
-    expect(await status({ a: ids[0]!.gid, v: 'relay-0004' }, { authorization: `Bearer ${editor}`, 'x-reader-user-agent': GOOGLEBOT })).toBe('COUNTED');
-    expect(await status({ a: ids[0]!.gid, v: 'relay-0005' }, { 'user-agent': GOOGLEBOT, 'x-reader-user-agent': BROWSER })).toBe('BOT');
+    expect(
+      await status(
+        { a: ids[0]!.gid, v: 'relay-0004' },
+        { authorization: `Bearer ${editor}`, 'x-reader-user-agent': GOOGLEBOT },
+      ),
+    ).toBe('COUNTED');
+    expect(
+      await status({ a: ids[0]!.gid, v: 'relay-0005' }, { 'user-agent': GOOGLEBOT, 'x-reader-user-agent': BROWSER }),
+    ).toBe('BOT');
     const res = await beacon(ids[1]!.id, '?v=relay-0006', { ...asRelay, 'x-reader-user-agent': GOOGLEBOT });
     expect(res.headers.get('x-view-status')).toBe('BOT');
   });
@@ -125,22 +165,31 @@ describe('view counting for apps and SSR relays over HTTP', () => {
   it('de-duplicates visitor-less beacons by the reader, not by the rendering server', async () => {
     nextMinute();
     const asRelay = { 'user-agent': 'node', authorization: `Bearer ${relay}` };
-    const viaRelay = (address: string) => beacon(ids[2]!.id, '', { ...asRelay, 'x-reader-address': address }).then((r) => r.headers.get('x-view-status'));
+    const viaRelay = (address: string) =>
+      beacon(ids[2]!.id, '', { ...asRelay, 'x-reader-address': address }).then((r) => r.headers.get('x-view-status'));
     expect(await viaRelay('198.51.100.1')).toBe('COUNTED');
     expect(await viaRelay('198.51.100.2')).toBe('COUNTED');
     expect(await viaRelay('2001:db8::1')).toBe('COUNTED');
     expect(await viaRelay('198.51.100.1')).toBe('DUPLICATE');
     // Without the token the forwarded address is ignored: every reader looks like the server, one visitor.
-    const plain = (address: string) => beacon(ids[3]!.id, '', { 'user-agent': 'node', 'x-reader-address': address }).then((r) => r.headers.get('x-view-status'));
+    const plain = (address: string) =>
+      beacon(ids[3]!.id, '', { 'user-agent': 'node', 'x-reader-address': address }).then((r) =>
+        r.headers.get('x-view-status'),
+      );
     expect(await plain('198.51.100.1')).toBe('COUNTED');
     expect(await plain('198.51.100.2')).toBe('DUPLICATE');
   });
 
   it('limits views per reader address and minute (VIEWS_LIMIT_PER_ADDRESS=5), by the relayed address', async () => {
     nextMinute();
-    const asRelay = (address: string) => ({ 'user-agent': 'node', authorization: `Bearer ${relay}`, 'x-reader-address': address });
+    const asRelay = (address: string) => ({
+      'user-agent': 'node',
+      authorization: `Bearer ${relay}`,
+      'x-reader-address': address,
+    });
     const outcomes = [];
-    for (let i = 0; i < 7; i++) outcomes.push(await status({ a: ids[0]!.gid, v: `limit-a-${i}-xx` }, asRelay('192.0.2.10')));
+    for (let i = 0; i < 7; i++)
+      outcomes.push(await status({ a: ids[0]!.gid, v: `limit-a-${i}-xx` }, asRelay('192.0.2.10')));
     expect(outcomes).toEqual(['COUNTED', 'COUNTED', 'COUNTED', 'COUNTED', 'COUNTED', 'RATE_LIMITED', 'RATE_LIMITED']);
     // Another reader behind the same rendering server still counts; a new minute resets the budget.
     expect(await status({ a: ids[0]!.gid, v: 'limit-b-0-xx' }, asRelay('192.0.2.11'))).toBe('COUNTED');
@@ -148,7 +197,8 @@ describe('view counting for apps and SSR relays over HTTP', () => {
     expect(await status({ a: ids[0]!.gid, v: 'limit-a-9-xx' }, asRelay('192.0.2.10'))).toBe('COUNTED');
     // Without a relay token every view is the server's own address: its sixth view this minute is limited.
     const own = [];
-    for (let i = 0; i < 6; i++) own.push(await status({ a: ids[0]!.gid, v: `limit-own-${i}` }, { 'x-reader-address': `192.0.2.${20 + i}` }));
+    for (let i = 0; i < 6; i++)
+      own.push(await status({ a: ids[0]!.gid, v: `limit-own-${i}` }, { 'x-reader-address': `192.0.2.${20 + i}` }));
     expect(own.at(-1)).toBe('RATE_LIMITED');
   });
 
@@ -156,22 +206,42 @@ describe('view counting for apps and SSR relays over HTTP', () => {
     nextMinute();
     const before = await pending();
     const asRelay = { 'user-agent': 'node', authorization: `Bearer ${relay}` };
-    const badAddress = await gql({ a: ids[0]!.gid, v: 'bad-00001' }, { ...asRelay, 'x-reader-address': '203.0.113.7, 10.0.0.1' });
-    expect(badAddress.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', header: 'x-reader-address' });
-    expect(badAddress.body.errors?.[0]?.message).toMatch(/x-reader-address must be one IPv4 or IPv6 address; nothing was counted/);
+    const badAddress = await gql(
+      { a: ids[0]!.gid, v: 'bad-00001' },
+      { ...asRelay, 'x-reader-address': '203.0.113.7, 10.0.0.1' },
+    );
+    expect(badAddress.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      header: 'x-reader-address',
+    });
+    expect(badAddress.body.errors?.[0]?.message).toMatch(
+      /x-reader-address must be one IPv4 or IPv6 address; nothing was counted/,
+    );
     const badUa = await gql({ a: ids[0]!.gid, v: 'bad-00002' }, { ...asRelay, 'x-reader-user-agent': 'x'.repeat(600) });
     expect(badUa.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', header: 'x-reader-user-agent' });
     const badVisitor = await gql({ a: ids[0]!.gid, v: 'no' }, { ...asRelay, 'x-reader-address': '203.0.113.7' });
-    expect(badVisitor.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'visitorId' });
-    const badToken = await gql({ a: ids[0]!.gid, v: 'bad-00003' }, { authorization: 'Bearer nws_short', 'x-reader-address': '203.0.113.7' });
+    expect(badVisitor.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argumentName: 'visitorId',
+    });
+    const badToken = await gql(
+      { a: ids[0]!.gid, v: 'bad-00003' },
+      { authorization: 'Bearer nws_short', 'x-reader-address': '203.0.113.7' },
+    );
     expect(badToken.status).toBe(401);
     expect(badToken.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
-    const unknownToken = await gql({ a: ids[0]!.gid, v: 'bad-00004' }, { authorization: `Bearer nws_${'A'.repeat(43)}` });
+    const unknownToken = await gql(
+      { a: ids[0]!.gid, v: 'bad-00004' },
+      { authorization: `Bearer nws_${'A'.repeat(43)}` },
+    );
     expect(unknownToken.status).toBe(401);
 
     const beaconBadAddress = await beacon(ids[1]!.id, '?v=bad-00005', { ...asRelay, 'x-reader-address': 'localhost' });
     expect(beaconBadAddress.status).toBe(400);
-    expect(await beaconBadAddress.json()).toMatchObject({ error: 'BAD_USER_INPUT', message: expect.stringMatching(/x-reader-address/) });
+    expect(await beaconBadAddress.json()).toMatchObject({
+      error: 'BAD_USER_INPUT',
+      message: expect.stringMatching(/x-reader-address/),
+    });
     const beaconBadToken = await beacon(ids[1]!.id, '?v=bad-00006', { authorization: 'Bearer nonsense' });
     expect([beaconBadToken.status, beaconBadToken.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
     expect(await beaconBadToken.json()).toMatchObject({ error: 'UNAUTHENTICATED' });

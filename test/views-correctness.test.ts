@@ -20,9 +20,20 @@ const VIEWS = 200_000;
 const DEDUP = 30 * MIN;
 const WINDOWS = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
 type Window = (typeof WINDOWS)[number];
-const RANK: Record<Window, [number, number]> = { HOUR: [5 * MIN, 12], DAY: [HOUR, 24], WEEK: [HOUR, 168], MONTH: [HOUR, 720] };
-const UNIQUE: Record<Window, [number, number]> = { HOUR: [5 * MIN, 12], DAY: [HOUR, 24], WEEK: [DAY, 7], MONTH: [DAY, 30] };
-const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+const RANK: Record<Window, [number, number]> = {
+  HOUR: [5 * MIN, 12],
+  DAY: [HOUR, 24],
+  WEEK: [HOUR, 168],
+  MONTH: [HOUR, 720],
+};
+const UNIQUE: Record<Window, [number, number]> = {
+  HOUR: [5 * MIN, 12],
+  DAY: [HOUR, 24],
+  WEEK: [DAY, 7],
+  MONTH: [DAY, 30],
+};
+const BROWSER =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const BOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
 interface ArticleInfo {
@@ -70,14 +81,19 @@ function generateLog(articles: ArticleInfo[], seed = 20260105): View[] {
     }
     const rank = Math.floor(articles.length * rnd() ** 2.2);
     const article = articles[(rank + day * 17) % articles.length]!;
-    const visitor = `visitor-${Math.floor(visitors * rnd() ** 1.4).toString(36).padStart(6, '0')}`;
+    const visitor = `visitor-${Math.floor(visitors * rnd() ** 1.4)
+      .toString(36)
+      .padStart(6, '0')}`;
     log.push({ at, articleId: article.id, visitor, ua: rnd() < 0.02 ? BOT : BROWSER });
   }
   return log;
 }
 
 /** The outcome each view must get, and the counted views. */
-function expectedOutcomes(log: View[], articles: Map<number, ArticleInfo>): { outcomes: ViewOutcome[]; counted: Counted[] } {
+function expectedOutcomes(
+  log: View[],
+  articles: Map<number, ArticleInfo>,
+): { outcomes: ViewOutcome[]; counted: Counted[] } {
   const last = new Map<string, number>();
   const outcomes: ViewOutcome[] = [];
   const counted: Counted[] = [];
@@ -112,11 +128,18 @@ interface Entry {
   previousRank: number | null;
 }
 
-function exactRanking(counted: Counted[], now: number, window: Window, sectionId: number | null, visible: (id: number) => boolean): Entry[] {
+function exactRanking(
+  counted: Counted[],
+  now: number,
+  window: Window,
+  sectionId: number | null,
+  visible: (id: number) => boolean,
+): Entry[] {
   const rank = (back: number) => {
     const sums = new Map<number, number>();
     for (const c of counted) {
-      if (c.at > now || (sectionId != null && c.sectionId !== sectionId) || !inWindow(c.at, now, RANK[window], back)) continue;
+      if (c.at > now || (sectionId != null && c.sectionId !== sectionId) || !inWindow(c.at, now, RANK[window], back))
+        continue;
       sums.set(c.articleId, (sums.get(c.articleId) ?? 0) + 1);
     }
     return [...sums]
@@ -124,15 +147,25 @@ function exactRanking(counted: Counted[], now: number, window: Window, sectionId
       .map(([articleId, views]) => ({ articleId, views }))
       .sort((a, b) => b.views - a.views || b.articleId - a.articleId);
   };
-  const previous = new Map(rank(1).slice(0, 100).map((r, i) => [r.articleId, i + 1]));
+  const previous = new Map(
+    rank(1)
+      .slice(0, 100)
+      .map((r, i) => [r.articleId, i + 1]),
+  );
   return rank(0)
     .slice(0, 20)
-    .map((r, i) => ({ rank: i + 1, articleId: r.articleId, views: r.views, previousRank: previous.get(r.articleId) ?? null }));
+    .map((r, i) => ({
+      rank: i + 1,
+      articleId: r.articleId,
+      views: r.views,
+      previousRank: previous.get(r.articleId) ?? null,
+    }));
 }
 
 function exactUniques(counted: Counted[], now: number, window: Window, articleId: number): number {
   const seen = new Set<string>();
-  for (const c of counted) if (c.articleId === articleId && c.at <= now && inWindow(c.at, now, UNIQUE[window])) seen.add(c.visitor);
+  for (const c of counted)
+    if (c.articleId === articleId && c.at <= now && inWindow(c.at, now, UNIQUE[window])) seen.add(c.visitor);
   return seen.size;
 }
 
@@ -160,7 +193,12 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
   let visibleNow: (id: number) => boolean;
 
   const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const post = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify({ query, variables }) });
+    const post = () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
+        body: JSON.stringify({ query, variables }),
+      });
     // Reads only: a kept-alive socket the server closed while idle (after a long step) is retried once.
     const res = await post().catch((error: { cause?: { code?: string } }) => {
       if (error.cause?.code === 'ECONNRESET') return post();
@@ -184,9 +222,22 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
     });
     app = await buildApp(config, { logger: silentLogger, clock: () => new Date(now) });
     url = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql`;
-    const rows = await app.db.prisma.article.findMany({ select: { id: true, sectionId: true, status: true, publishedAt: true, deletedAt: true, viewCount: true } });
+    const rows = await app.db.prisma.article.findMany({
+      select: { id: true, sectionId: true, status: true, publishedAt: true, deletedAt: true, viewCount: true },
+    });
     articles = new Map(
-      rows.map((r) => [r.id, { id: r.id, sectionId: r.sectionId, visible: r.status === 'PUBLISHED' && r.deletedAt == null && r.publishedAt != null && r.publishedAt.getTime() <= START }]),
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          sectionId: r.sectionId,
+          visible:
+            r.status === 'PUBLISHED' &&
+            r.deletedAt == null &&
+            r.publishedAt != null &&
+            r.publishedAt.getTime() <= START,
+        },
+      ]),
     );
     baseCounts = new Map(rows.map((r) => [r.id, r.viewCount]));
     sections = await app.db.prisma.section.findMany({ select: { id: true, slug: true } });
@@ -236,7 +287,9 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
           previousRank: e.previousRank,
           article: { id: encodeGlobalId('Article', e.articleId) },
         }));
-        expect(data.mostViewed, `${window} ${section?.slug ?? 'overall'} at ${new Date(at).toISOString()}`).toEqual(want);
+        expect(data.mostViewed, `${window} ${section?.slug ?? 'overall'} at ${new Date(at).toISOString()}`).toEqual(
+          want,
+        );
       }
     }
   }
@@ -269,7 +322,9 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
     const ids = [...articles.values()].filter((a) => a.visible).map((a) => encodeGlobalId('Article', a.id));
     const nodes: { id: string; viewCount: number }[] = [];
     for (let i = 0; i < ids.length; i += 100) {
-      const data = await gql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id viewCount } } }`, { ids: ids.slice(i, i + 100) });
+      const data = await gql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id viewCount } } }`, {
+        ids: ids.slice(i, i + 100),
+      });
       nodes.push(...data.nodes);
     }
     expect(nodes).toHaveLength(ids.length);
@@ -279,11 +334,17 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
     }
 
     for (const window of WINDOWS) {
-      const top = await gql(`query($w: RankingWindow!) { mostViewed(window: $w, first: 10) { article { id uniqueViewers(window: $w) } } }`, { w: window });
+      const top = await gql(
+        `query($w: RankingWindow!) { mostViewed(window: $w, first: 10) { article { id uniqueViewers(window: $w) } } }`,
+        { w: window },
+      );
       for (const { article } of top.mostViewed) {
         const id = Number(Buffer.from(article.id, 'base64').toString().split(':')[1]);
         const exact = exactUniques(expected.counted, now, window, id);
-        expect(Math.abs(article.uniqueViewers - exact), `${window} uniques of ${id}: ${article.uniqueViewers} vs ${exact}`).toBeLessThanOrEqual(Math.max(1, exact * 0.02));
+        expect(
+          Math.abs(article.uniqueViewers - exact),
+          `${window} uniques of ${id}: ${article.uniqueViewers} vs ${exact}`,
+        ).toBeLessThanOrEqual(Math.max(1, exact * 0.02));
       }
     }
   });
@@ -294,11 +355,14 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
     const rows = await app.db.prisma.article.findMany({ select: { id: true, viewCount: true } });
     const perArticle = new Map<number, number>();
     for (const c of expected.counted) perArticle.set(c.articleId, (perArticle.get(c.articleId) ?? 0) + 1);
-    for (const r of rows) expect(r.viewCount, `article ${r.id}`).toBe(baseCounts.get(r.id)! + (perArticle.get(r.id) ?? 0));
+    for (const r of rows)
+      expect(r.viewCount, `article ${r.id}`).toBe(baseCounts.get(r.id)! + (perArticle.get(r.id) ?? 0));
     const hours = await app.db.prisma.articleViewHour.aggregate({ _sum: { views: true }, _count: true });
     expect(hours._sum.views).toBe(expected.counted.length);
     // Nothing pending: the live total is the flushed one.
-    expect(await app.services.views.store.pendingTotals([...perArticle.keys()])).toEqual([...perArticle.keys()].map(() => 0));
+    expect(await app.services.views.store.pendingTotals([...perArticle.keys()])).toEqual(
+      [...perArticle.keys()].map(() => 0),
+    );
     // A second flush finds nothing to do.
     expect((await app.services.views.flusher.flush()).views).toBe(0);
   });
@@ -310,6 +374,8 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
     articles.get(topId)!.visible = false;
     await checkRankings(now);
     const after = await gql(`{ mostViewed(window: WEEK, first: 20) { article { id } } }`);
-    expect(after.mostViewed.map((e: { article: { id: string } }) => e.article.id)).not.toContain(before.mostViewed[0].article.id);
+    expect(after.mostViewed.map((e: { article: { id: string } }) => e.article.id)).not.toContain(
+      before.mostViewed[0].article.id,
+    );
   });
 });

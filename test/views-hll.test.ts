@@ -15,7 +15,8 @@ describe('HyperLogLog', () => {
   it('counts nothing as 0 and small sets (sparse registers) within 2 %', () => {
     expect(HyperLogLog.countUnion([new HyperLogLog()])).toBe(0);
     expect(HyperLogLog.countUnion([])).toBe(0);
-    for (const n of [1, 10, 100, 1_000]) expect(Math.abs(HyperLogLog.countUnion([sketchOf(0, n)]) - n)).toBeLessThanOrEqual(Math.max(1, n * 0.02));
+    for (const n of [1, 10, 100, 1_000])
+      expect(Math.abs(HyperLogLog.countUnion([sketchOf(0, n)]) - n)).toBeLessThanOrEqual(Math.max(1, n * 0.02));
   });
 
   it('ignores repeated visitors', () => {
@@ -35,6 +36,8 @@ describe('HyperLogLog', () => {
     // Overlapping parts, one sparse (1,000 values) and two dense.
     expect(HyperLogLog.countUnion([sketchOf(0, 1_000), sketchOf(500, 20_000), sketchOf(10_000, 30_000)])).toBe(whole);
     // The same value in two sketches is one visitor.
-    expect(HyperLogLog.countUnion([sketchOf(0, 100), sketchOf(0, 100)])).toBe(HyperLogLog.countUnion([sketchOf(0, 100)]));
+    expect(HyperLogLog.countUnion([sketchOf(0, 100), sketchOf(0, 100)])).toBe(
+      HyperLogLog.countUnion([sketchOf(0, 100)]),
+    );
   });
 });

@@ -39,7 +39,15 @@ async function dbTotals(url: string): Promise<{ views: bigint; history: bigint; 
 }
 
 /** Sends `count` beacon views (visitor `${prefix}-${i}`) with `concurrency` in flight; resolves with each one's status. */
-async function load(base: () => string, ids: number[], prefix: string, from: number, to: number, concurrency: number, onResult?: (i: number, status: string) => void) {
+async function load(
+  base: () => string,
+  ids: number[],
+  prefix: string,
+  from: number,
+  to: number,
+  concurrency: number,
+  onResult?: (i: number, status: string) => void,
+) {
   const results = new Map<number, string>();
   let next = from;
   const worker = async () => {
@@ -47,7 +55,10 @@ async function load(base: () => string, ids: number[], prefix: string, from: num
       const i = next++;
       let status: string;
       try {
-        const res = await fetch(`${base()}/views/${ids[i % ids.length]}?v=${prefix}-${String(i).padStart(6, '0')}`, { method: 'POST', headers: { 'user-agent': BROWSER } });
+        const res = await fetch(`${base()}/views/${ids[i % ids.length]}?v=${prefix}-${String(i).padStart(6, '0')}`, {
+          method: 'POST',
+          headers: { 'user-agent': BROWSER },
+        });
         status = res.status === 204 ? res.headers.get('x-view-status')! : `HTTP ${res.status}`;
       } catch {
         status = 'FAILED';
@@ -74,18 +85,44 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     await redis?.stop();
   });
 
-  async function startApp(databaseUrl: string, env: Record<string, string>, clock?: () => Date): Promise<{ app: App; base: string }> {
-    const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redis.url, SEED_DEMO: 'true', DEMO_VIEWS: 'false', PUBLISH_SCHEDULER_MS: '0', ...env });
+  async function startApp(
+    databaseUrl: string,
+    env: Record<string, string>,
+    clock?: () => Date,
+  ): Promise<{ app: App; base: string }> {
+    const config = loadConfig({
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      SEED_DEMO: 'true',
+      DEMO_VIEWS: 'false',
+      PUBLISH_SCHEDULER_MS: '0',
+      ...env,
+    });
     const app = await buildApp(config, { logger: silentLogger, ...(clock ? { clock } : {}) });
     apps.push(app);
     return { app, base: `http://127.0.0.1:${await app.start(0, '127.0.0.1')}` };
   }
 
   /** The real server (src/main.ts) as its own process, so it can be killed with SIGKILL. */
-  async function startChild(databaseUrl: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
+  async function startChild(
+    databaseUrl: string,
+    env: Record<string, string>,
+  ): Promise<{ child: ChildProcess; base: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL: redis.url, SEED_DEMO: 'true', DEMO_VIEWS: 'false', PUBLISH_SCHEDULER_MS: '0', GRAPHIQL: 'false', ...env },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redis.url,
+        SEED_DEMO: 'true',
+        DEMO_VIEWS: 'false',
+        PUBLISH_SCHEDULER_MS: '0',
+        GRAPHIQL: 'false',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(child);
@@ -103,11 +140,16 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
   }
 
   async function publishedIds(app: App, n: number): Promise<number[]> {
-    const rows = await app.db.prisma.article.findMany({ where: { status: 'PUBLISHED', deletedAt: null, publishedAt: { lte: new Date() } }, take: n, orderBy: { id: 'asc' }, select: { id: true } });
+    const rows = await app.db.prisma.article.findMany({
+      where: { status: 'PUBLISHED', deletedAt: null, publishedAt: { lte: new Date() } },
+      take: n,
+      orderBy: { id: 'asc' },
+      select: { id: true },
+    });
     return rows.map((r) => r.id);
   }
 
-  it('two instances flushing at once, re-committing each other\'s batches, count every acknowledged view once', async () => {
+  it("two instances flushing at once, re-committing each other's batches, count every acknowledged view once", async () => {
     const db = await createPostgresDatabase('seeded');
     const env = { VIEWS_FLUSH_MS: '20', VIEWS_REDIS_PREFIX: 'two:' };
     const a = await startApp(db, env);
@@ -119,7 +161,15 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     await load(() => a.base, ids, 'pre', 0, 200, 10);
     await a.app.services.views.store.claim('dead-flusher');
     const rescuers = [a, b].map(
-      ({ app }) => new ViewFlusher({ store: app.services.views.store, prisma: app.db.prisma, clock: () => new Date(), log: silentLogger, intervalMs: 0, leaseMs: 0 }),
+      ({ app }) =>
+        new ViewFlusher({
+          store: app.services.views.store,
+          prisma: app.db.prisma,
+          clock: () => new Date(),
+          log: silentLogger,
+          intervalMs: 0,
+          leaseMs: 0,
+        }),
     );
     await Promise.all(rescuers.map((f) => f.flush()));
     expect(await a.app.services.views.store.claimed('dead-flusher')).toBeNull();
@@ -132,7 +182,10 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
       while (loading) skipped += (await f.flush()).skipped;
       return skipped;
     });
-    const results = await Promise.all([load(() => a.base, ids, 'two-a', 0, 2500, 25), load(() => b.base, ids, 'two-b', 0, 2500, 25)]);
+    const results = await Promise.all([
+      load(() => a.base, ids, 'two-a', 0, 2500, 25),
+      load(() => b.base, ids, 'two-b', 0, 2500, 25),
+    ]);
     loading = false;
     await Promise.all(aggressive);
     const acknowledged = results.reduce((n, r) => n + [...r.values()].filter((s) => s === 'COUNTED').length, 0);
@@ -163,7 +216,11 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     let child = await startK9();
     const client = new pg.Client({ connectionString: db });
     await client.connect();
-    const ids = (await client.query(`SELECT id FROM "Article" WHERE status = 'PUBLISHED' AND "deletedAt" IS NULL AND "publishedAt" <= now() ORDER BY id LIMIT 8`)).rows.map((r) => r.id as number);
+    const ids = (
+      await client.query(
+        `SELECT id FROM "Article" WHERE status = 'PUBLISHED' AND "deletedAt" IS NULL AND "publishedAt" <= now() ORDER BY id LIMIT 8`,
+      )
+    ).rows.map((r) => r.id as number);
     await client.end();
     const before = await dbTotals(db);
 
@@ -171,9 +228,17 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     const N = 3000;
     let acked = 0;
     const exited = once(child, 'exit');
-    const first = await load(() => base, ids, 'k9', 0, N, 30, (_i, status) => {
-      if (status === 'COUNTED' && ++acked === 1500) child.kill('SIGKILL');
-    });
+    const first = await load(
+      () => base,
+      ids,
+      'k9',
+      0,
+      N,
+      30,
+      (_i, status) => {
+        if (status === 'COUNTED' && ++acked === 1500) child.kill('SIGKILL');
+      },
+    );
     await exited;
     expect(child.signalCode).toBe('SIGKILL');
     const acknowledged = [...first].filter(([, s]) => s === 'COUNTED').map(([i]) => i);
@@ -190,7 +255,10 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
       Array.from({ length: 20 }, async () => {
         while (k < unanswered.length) {
           const i = unanswered[k++]!;
-          const res = await fetch(`${base}/views/${ids[i % ids.length]}?v=k9-${String(i).padStart(6, '0')}`, { method: 'POST', headers: { 'user-agent': BROWSER } });
+          const res = await fetch(`${base}/views/${ids[i % ids.length]}?v=k9-${String(i).padStart(6, '0')}`, {
+            method: 'POST',
+            headers: { 'user-agent': BROWSER },
+          });
           retried.set(i, res.headers.get('x-view-status') ?? `HTTP ${res.status}`);
         }
       }),
@@ -207,7 +275,11 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
 
   it('Redis stopped for 10 s under load: the API keeps answering, views are buffered and applied exactly', async () => {
     const db = await createPostgresDatabase('seeded');
-    const { app, base } = await startApp(db, { VIEWS_FLUSH_MS: '50', VIEWS_REDIS_PREFIX: 'out:', VIEWS_RANKING_CACHE_MS: '200' });
+    const { app, base } = await startApp(db, {
+      VIEWS_FLUSH_MS: '50',
+      VIEWS_REDIS_PREFIX: 'out:',
+      VIEWS_RANKING_CACHE_MS: '200',
+    });
     const ids = await publishedIds(app, 10);
     const before = await dbTotals(db);
     const store = app.services.views.store as RedisViewStore;
@@ -226,7 +298,9 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
         const res = await fetch(`${base}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
-          body: JSON.stringify({ query: `{ mostViewed(window: HOUR, first: 5) { rank views article { id viewCount uniqueViewers(window: HOUR) } } latestArticles(first: 2) { viewCount } }` }),
+          body: JSON.stringify({
+            query: `{ mostViewed(window: HOUR, first: 5) { rank views article { id viewCount uniqueViewers(window: HOUR) } } latestArticles(first: 2) { viewCount } }`,
+          }),
         });
         const body = (await res.json()) as { errors?: unknown[] };
         if (body.errors) readErrors.push(body.errors);
@@ -283,9 +357,17 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     let queuedByA = 0;
     const exited = once(a.child, 'exit');
     const [duringA, duringB] = await Promise.all([
-      load(() => a.base, ids, 'crash-a', 300, 1300, 20, (_i, status) => {
-        if (status === 'QUEUED' && ++queuedByA === 400) a.child.kill('SIGKILL');
-      }),
+      load(
+        () => a.base,
+        ids,
+        'crash-a',
+        300,
+        1300,
+        20,
+        (_i, status) => {
+          if (status === 'QUEUED' && ++queuedByA === 400) a.child.kill('SIGKILL');
+        },
+      ),
       load(() => b.base, ids, 'crash-b', 300, 900, 10),
     ]);
     await exited;
@@ -310,10 +392,15 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     while ((await inTable()) > 0) await store.drain(true);
     await outage.end();
     // The views A never answered are sent again (to B), as a client would: those A had written are duplicates now.
-    const retried = await Promise.all(unanswered.map(async (i) => {
-      const res = await fetch(`${b.base}/views/${ids[i % ids.length]}?v=crash-a-${String(i).padStart(6, '0')}`, { method: 'POST', headers: { 'user-agent': BROWSER } });
-      return res.headers.get('x-view-status') ?? `HTTP ${res.status}`;
-    }));
+    const retried = await Promise.all(
+      unanswered.map(async (i) => {
+        const res = await fetch(`${b.base}/views/${ids[i % ids.length]}?v=crash-a-${String(i).padStart(6, '0')}`, {
+          method: 'POST',
+          headers: { 'user-agent': BROWSER },
+        });
+        return res.headers.get('x-view-status') ?? `HTTP ${res.status}`;
+      }),
+    );
     expect(retried.every((s) => s === 'COUNTED' || s === 'DUPLICATE')).toBe(true);
 
     await b.app.stop();
@@ -339,7 +426,17 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
       claim: async () => null,
       release: async (flushId: string) => void released.push(flushId),
     };
-    const flushers = [0, 1].map(() => new ViewFlusher({ store: stub as never, prisma: app.db.prisma, clock: () => new Date(), log: silentLogger, intervalMs: 0, leaseMs: 0 }));
+    const flushers = [0, 1].map(
+      () =>
+        new ViewFlusher({
+          store: stub as never,
+          prisma: app.db.prisma,
+          clock: () => new Date(),
+          log: silentLogger,
+          intervalMs: 0,
+          leaseMs: 0,
+        }),
+    );
     const reports = await Promise.all(flushers.map((f) => f.flush()));
     expect(reports.map((r) => r.views).sort()).toEqual([0, 7]);
     expect(reports.map((r) => r.skipped).sort()).toEqual([0, 1]);
@@ -352,7 +449,12 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     const db = await openDatabase({ kind: 'postgres', url: await createPostgresDatabase('seeded') });
     try {
       const dead = new RedisViewStore('redis://127.0.0.1:1/0', { outageLog: new OutageLog(db.prisma), maxBuffered: 3 });
-      const view = (n: number) => ({ articleId: 1, sectionId: 1, visitor: n.toString(16).padStart(16, '0'), at: Date.now() });
+      const view = (n: number) => ({
+        articleId: 1,
+        sectionId: 1,
+        visitor: n.toString(16).padStart(16, '0'),
+        at: Date.now(),
+      });
       const outcomes = await Promise.all([1, 2, 3, 4, 5].map((n) => dead.record(view(n), 60_000)));
       expect(outcomes).toEqual(['QUEUED', 'QUEUED', 'QUEUED', 'DROPPED', 'DROPPED']);
       expect(dead.health()).toMatchObject({ buffered: 3, dropped: 2, connected: false });
@@ -381,7 +483,13 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     for (let h = 0; h < 30; h++) {
       now += 3_600_000;
       for (let j = 0; j < 40; j++) {
-        if ((await counter.record(ids[(h * 7 + j * j) % ids.length]!, `empty-${h}-${j}`, { userAgent: BROWSER, address: null })) === 'COUNTED') counted++;
+        if (
+          (await counter.record(ids[(h * 7 + j * j) % ids.length]!, `empty-${h}-${j}`, {
+            userAgent: BROWSER,
+            address: null,
+          })) === 'COUNTED'
+        )
+          counted++;
       }
     }
     // Pending flush (the views_pending_flush metric), then committed.
@@ -390,7 +498,13 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     expect(await first.app.services.views.store.pendingSum()).toBe(0);
     const query = `{ day: mostViewed(window: DAY, first: 15) { rank views previousRank article { id viewCount } } week: mostViewed(window: WEEK, first: 15) { rank views article { id } } }`;
     const gql = async (base: string) =>
-      (await (await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify({ query }) })).json()) as { data: unknown };
+      (await (
+        await fetch(`${base}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
+          body: JSON.stringify({ query }),
+        })
+      ).json()) as { data: unknown };
     const before = await gql(first.base);
     await first.app.stop();
 

@@ -51,7 +51,8 @@ export const ArticleRef = builder.prismaNode('Article', {
       select: { excerptText: true, readingMinutes: true },
       resolve: async (a, args, ctx) => {
         const length = args.length ?? 160;
-        if (length < 10 || length > EXCERPT_MAX_LENGTH) throw badInput('length', `must be between 10 and ${EXCERPT_MAX_LENGTH}`);
+        if (length < 10 || length > EXCERPT_MAX_LENGTH)
+          throw badInput('length', `must be between 10 and ${EXCERPT_MAX_LENGTH}`);
         return cutExcerpt((await bodyTextColumnsOf(a, ctx)).excerptText, length);
       },
     }),
@@ -59,8 +60,16 @@ export const ArticleRef = builder.prismaNode('Article', {
       select: { excerptText: true, readingMinutes: true },
       resolve: async (a, _args, ctx) => (await bodyTextColumnsOf(a, ctx)).readingMinutes,
     }),
-    publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true, description: '등록: when it was published.' }),
-    editedAt: t.expose('editedAt', { type: 'DateTime', nullable: true, description: '기사수정: last correction after publication.' }),
+    publishedAt: t.expose('publishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: '등록: when it was published.',
+    }),
+    editedAt: t.expose('editedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: '기사수정: last correction after publication.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     breaking: t.exposeBoolean('breaking'),
@@ -68,10 +77,15 @@ export const ArticleRef = builder.prismaNode('Article', {
     section: t.relation('section'),
     byline: t.string({
       description: 'The byline as printed: "한선미 기자", several reporters joined by "·".',
-      select: { reporters: { orderBy: { position: 'asc' }, select: { reporter: { select: { name: true, title: true } } } } },
+      select: {
+        reporters: { orderBy: { position: 'asc' }, select: { reporter: { select: { name: true, title: true } } } },
+      },
       resolve: (a) => a.reporters.map(({ reporter }) => `${reporter.name} ${reporter.title}`.trim()).join(' · '),
     }),
-    leadImage: t.relation('leadImage', { nullable: true, description: 'The photo shown at the top and in photo news.' }),
+    leadImage: t.relation('leadImage', {
+      nullable: true,
+      description: 'The photo shown at the top and in photo news.',
+    }),
     hasPhoto: t.boolean({ select: { leadImageId: true }, resolve: (a) => a.leadImageId != null }),
     related: t.prismaField({
       type: ['Article'],
@@ -92,18 +106,25 @@ builder.prismaObjectFields('Article', (t) => {
     t.prismaField({
       type: 'Article',
       nullable: true,
-      description: direction === 'previous' ? '이전 기사: published just before this one.' : '다음 기사: published just after this one.',
+      description:
+        direction === 'previous'
+          ? '이전 기사: published just before this one.'
+          : '다음 기사: published just after this one.',
       args: { sameSection: t.arg.boolean({ defaultValue: false, description: "Stay within this article's section." }) },
       resolve: (query, parent, args, ctx) => {
         if (!parent.publishedAt) return null;
-        const [op, opOrEqual, dir] = direction === 'previous' ? (['lt', 'lte', 'desc'] as const) : (['gt', 'gte', 'asc'] as const);
+        const [op, opOrEqual, dir] =
+          direction === 'previous' ? (['lt', 'lte', 'desc'] as const) : (['gt', 'gte', 'asc'] as const);
         // The keyset position as Prisma can say it, with a redundant bound that PostgreSQL uses as the
         // index range: publishedAt <= P AND (publishedAt < P OR id < ID). Prisma's own OR form alone
         // (publishedAt < P OR (publishedAt = P AND id < ID)) would walk every older article.
         const where: Prisma.ArticleWhereInput = {
           ...visibleArticleWhere(ctx.now),
           ...(args.sameSection ? { sectionId: parent.sectionId } : {}),
-          AND: [{ publishedAt: { [opOrEqual]: parent.publishedAt } }, { OR: [{ publishedAt: { [op]: parent.publishedAt } }, { id: { [op]: parent.id } }] }],
+          AND: [
+            { publishedAt: { [opOrEqual]: parent.publishedAt } },
+            { OR: [{ publishedAt: { [op]: parent.publishedAt } }, { id: { [op]: parent.id } }] },
+          ],
         };
         return ctx.prisma.article.findFirst({ ...query, where, orderBy: [{ publishedAt: dir }, { id: dir }] });
       },
@@ -121,7 +142,10 @@ builder.queryFields((t) => ({
     args: {
       id: t.arg.id(),
       slug: t.arg.string(),
-      preview: t.arg.boolean({ defaultValue: false, description: 'Include unpublished articles (newsroom tokens only).' }),
+      preview: t.arg.boolean({
+        defaultValue: false,
+        description: 'Include unpublished articles (newsroom tokens only).',
+      }),
     },
     authScopes: (_root, args) => (args.preview ? { $any: { editor: true, ownsDraft: args.id ?? '' } } : true),
     resolve: (query, _root, args, ctx) => {
@@ -140,7 +164,10 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.article.findMany({
         ...query,
-        where: { ...visibleArticleWhere(ctx.now), ...(args.section != null ? { section: { slug: args.section } } : {}) },
+        where: {
+          ...visibleArticleWhere(ctx.now),
+          ...(args.section != null ? { section: { slug: args.section } } : {}),
+        },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
         // `first` is checked (0 to MAX_PAGE_SIZE) before execution by src/relay/operation-limits.ts.
         take: args.first ?? 10,

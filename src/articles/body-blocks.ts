@@ -35,7 +35,7 @@ const ImageBlock = builder.objectRef<Block<'image'>>('ImageBlock').implement({
     }),
     caption: t.string({
       nullable: true,
-      description: 'Caption for this placement; falls back to the photo\'s own caption.',
+      description: "Caption for this placement; falls back to the photo's own caption.",
       resolve: async (b, _args, ctx) => b.caption ?? (await photoText(ctx, b.mediaId))?.caption ?? null,
     }),
     credit: t.string({
@@ -47,5 +47,5 @@ const ImageBlock = builder.objectRef<Block<'image'>>('ImageBlock').implement({
 
 export const BodyBlockRef = builder.unionType('BodyBlock', {
   types: [ParagraphBlock, ImageBlock, QuoteBlock],
-  resolveType: (b) => ({ paragraph: 'ParagraphBlock', image: 'ImageBlock', quote: 'QuoteBlock' } as const)[b.type],
+  resolveType: (b) => (({ paragraph: 'ParagraphBlock', image: 'ImageBlock', quote: 'QuoteBlock' }) as const)[b.type],
 });

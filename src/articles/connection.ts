@@ -43,6 +43,7 @@ export type ArticleFilterInput = typeof ArticleFilter.$inferInput;
  * newest first. `scope` names the parent.
  */
 export function articleConnectionField<Parent extends { id: number }>(
+  // biome-ignore lint/suspicious/noExplicitAny: Pothos' field builder type is generic over every parent type
   t: { prismaConnection: (...args: any[]) => any },
   scope: (parent: Parent) => ArticleListSpec['scope'],
   description: string,
@@ -52,8 +53,10 @@ export function articleConnectionField<Parent extends { id: number }>(
       type: 'Article',
       cursor: 'id',
       description,
-      resolve: (query: object, parent: Parent, _args: unknown, ctx: Context) => resolveArticlePage(ctx, query, { now: ctx.now, scope: scope(parent) }),
-      totalCount: (parent: Parent, _args: unknown, ctx: Context) => countArticles(ctx.prisma, { now: ctx.now, scope: scope(parent) }),
+      resolve: (query: object, parent: Parent, _args: unknown, ctx: Context) =>
+        resolveArticlePage(ctx, query, { now: ctx.now, scope: scope(parent) }),
+      totalCount: (parent: Parent, _args: unknown, ctx: Context) =>
+        countArticles(ctx.prisma, { now: ctx.now, scope: scope(parent) }),
     },
     ArticleConnection,
   );
@@ -69,7 +72,8 @@ builder.queryField('articles', (t) =>
         filter: t.arg({ type: ArticleFilter }),
         orderBy: t.arg({ type: ArticleOrder, defaultValue: 'PUBLISHED_AT' }),
       },
-      resolve: (query, _root, args, ctx) => resolveArticlePage(ctx, query, { now: ctx.now, filter: args.filter, order: args.orderBy }),
+      resolve: (query, _root, args, ctx) =>
+        resolveArticlePage(ctx, query, { now: ctx.now, filter: args.filter, order: args.orderBy }),
       totalCount: (_connection, args, ctx) => countArticles(ctx.prisma, { now: ctx.now, filter: args.filter }),
     },
     ArticleConnection,

@@ -34,8 +34,12 @@ export interface ArticleFieldsInput {
   slug?: string | null;
 }
 
-
-async function requireRows(prisma: PrismaClient | Prisma.TransactionClient, model: 'section' | 'reporter' | 'tag' | 'media', ids: number[], field: string) {
+async function requireRows(
+  prisma: PrismaClient | Prisma.TransactionClient,
+  model: 'section' | 'reporter' | 'tag' | 'media',
+  ids: number[],
+  field: string,
+) {
   if (ids.length === 0) return;
   const delegate = prisma[model] as unknown as { count(args: { where: { id: { in: number[] } } }): Promise<number> };
   const found = await delegate.count({ where: { id: { in: [...new Set(ids)] } } });
@@ -80,7 +84,11 @@ export async function normalizeInput(prisma: PrismaClient, input: ArticleFieldsI
       }
       const text = requiredText(`${field}.text`, b.text ?? '', { max: LIMITS.blockText, multiline: true });
       if (b.type === 'QUOTE') {
-        return { type: 'quote', text, attribution: optionalText(`${field}.attribution`, b.attribution, { max: LIMITS.attribution }) ?? null };
+        return {
+          type: 'quote',
+          text,
+          attribution: optionalText(`${field}.attribution`, b.attribution, { max: LIMITS.attribution }) ?? null,
+        };
       }
       return { type: 'paragraph', text };
     });
@@ -107,7 +115,12 @@ export async function normalizeInput(prisma: PrismaClient, input: ArticleFieldsI
   await requireRows(prisma, 'section', out.sectionId != null ? [out.sectionId] : [], 'sectionId');
   await requireRows(prisma, 'reporter', out.reporterIds ?? [], 'reporterIds');
   await requireRows(prisma, 'tag', out.tagIds ?? [], 'tagIds');
-  await requireRows(prisma, 'media', mediaIds, mediaIds.length === 1 && out.leadImageId != null ? 'leadImageId' : 'body');
+  await requireRows(
+    prisma,
+    'media',
+    mediaIds,
+    mediaIds.length === 1 && out.leadImageId != null ? 'leadImageId' : 'body',
+  );
   return out;
 }
 
@@ -121,7 +134,6 @@ async function firstFreeSlug(tx: Prisma.TransactionClient, base: string, exceptI
   if (!used.has(base)) return base;
   for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
-
 
 export async function createDraft(
   services: PublishingServices,
@@ -161,13 +173,21 @@ export async function createDraft(
         },
         select: { id: true },
       });
-      await tx.articleReporter.createMany({ data: reporterIds.map((reporterId, position) => ({ articleId: article.id, reporterId, position })) });
-      if (v.tagIds?.length) await tx.articleTag.createMany({ data: v.tagIds.map((tagId) => ({ articleId: article.id, tagId })) });
+      await tx.articleReporter.createMany({
+        data: reporterIds.map((reporterId, position) => ({ articleId: article.id, reporterId, position })),
+      });
+      if (v.tagIds?.length)
+        await tx.articleTag.createMany({ data: v.tagIds.map((tagId) => ({ articleId: article.id, tagId })) });
       return article.id;
     });
   } catch (error) {
     if (isUniqueViolation(error, 'slug')) {
-      throw fieldError('slug', v.slug ? `"${v.slug}" is already used by another article` : 'another article with this headline was created at the same moment; retry');
+      throw fieldError(
+        'slug',
+        v.slug
+          ? `"${v.slug}" is already used by another article`
+          : 'another article with this headline was created at the same moment; retry',
+      );
     }
     throw error;
   }
@@ -203,7 +223,10 @@ export async function editArticle(
       if (draftOf != null) await requireDraftOf(tx, id, current.status, draftOf);
       // Published once: live, archived, or taken back to draft after publication. A scheduled
       // article has not been published yet (its publishedAt is the planned time).
-      const published = current.status === 'PUBLISHED' || current.status === 'ARCHIVED' || (current.status === 'DRAFT' && current.publishedAt != null);
+      const published =
+        current.status === 'PUBLISHED' ||
+        current.status === 'ARCHIVED' ||
+        (current.status === 'DRAFT' && current.publishedAt != null);
       visible = isVisibleArticle(current, now);
       if (v.slug != null && v.slug !== current.slug && published) {
         throw fieldError('slug', 'cannot change once the article has been published (links would break)');
@@ -213,7 +236,11 @@ export async function editArticle(
       const body = v.body ?? parseBody(current.body);
       const bodyText = v.body ? bodyToText(body) : current.bodyText;
       if (published) {
-        const last = await tx.articleRevision.findFirst({ where: { articleId: id }, orderBy: { number: 'desc' }, select: { number: true } });
+        const last = await tx.articleRevision.findFirst({
+          where: { articleId: id },
+          orderBy: { number: 'desc' },
+          select: { number: true },
+        });
         const revision = await tx.articleRevision.create({
           data: {
             articleId: id,
@@ -250,14 +277,22 @@ export async function editArticle(
       if (count === 0) throw concurrentChange(id);
       if (v.reporterIds) {
         await tx.articleReporter.deleteMany({ where: { articleId: id } });
-        await tx.articleReporter.createMany({ data: v.reporterIds.map((reporterId, position) => ({ articleId: id, reporterId, position })) });
+        await tx.articleReporter.createMany({
+          data: v.reporterIds.map((reporterId, position) => ({ articleId: id, reporterId, position })),
+        });
       }
       if (v.tagIds) {
         await tx.articleTag.deleteMany({ where: { articleId: id } });
-        if (v.tagIds.length) await tx.articleTag.createMany({ data: v.tagIds.map((tagId) => ({ articleId: id, tagId })) });
+        if (v.tagIds.length)
+          await tx.articleTag.createMany({ data: v.tagIds.map((tagId) => ({ articleId: id, tagId })) });
       }
       // A correction purges the article, and the lists the edit may have moved it into.
-      if (visible) await services.cachePurger?.articleChanged(tx, id, 'EDITED', { sectionId: v.sectionId, reporterIds: v.reporterIds, tagIds: v.tagIds });
+      if (visible)
+        await services.cachePurger?.articleChanged(tx, id, 'EDITED', {
+          sectionId: v.sectionId,
+          reporterIds: v.reporterIds,
+          tagIds: v.tagIds,
+        });
     });
   } catch (error) {
     if (isUniqueViolation(error, 'slug')) throw fieldError('slug', `"${v.slug}" is already used by another article`);
@@ -265,7 +300,8 @@ export async function editArticle(
     throw error;
   }
   if (visible) services.cachePurger?.deliver();
-  const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }));
+  const announced =
+    visible && (await announce(services, 'article:updated', { articleId: id, kind: 'EDITED', at: now.toISOString() }));
   return { revisionId, announced };
 }
 
@@ -277,15 +313,31 @@ function requireOwnByline(reporterIds: number[] | null | undefined, draftOf: num
 }
 
 /** Scope-auth let a REPORTER in on their own draft; it must still be one when the write happens. */
-async function requireDraftOf(tx: Prisma.TransactionClient | PrismaClient, id: number, status: string, reporterId: number) {
-  const byline = await tx.articleReporter.findUnique({ where: { articleId_reporterId: { articleId: id, reporterId } }, select: { articleId: true } });
-  if (status !== 'DRAFT' || !byline) throw userError('FORBIDDEN', `Article ${id} is no longer your draft`, { field: 'id' });
+async function requireDraftOf(
+  tx: Prisma.TransactionClient | PrismaClient,
+  id: number,
+  status: string,
+  reporterId: number,
+) {
+  const byline = await tx.articleReporter.findUnique({
+    where: { articleId_reporterId: { articleId: id, reporterId } },
+    select: { articleId: true },
+  });
+  if (status !== 'DRAFT' || !byline)
+    throw userError('FORBIDDEN', `Article ${id} is no longer your draft`, { field: 'id' });
 }
 
 /** Soft delete: the row stays (revisions, statistics), readers never see it again. */
-export async function deleteArticle(services: PublishingServices, id: number, draftOf: number | null = null): Promise<boolean> {
+export async function deleteArticle(
+  services: PublishingServices,
+  id: number,
+  draftOf: number | null = null,
+): Promise<boolean> {
   const now = services.clock();
-  const current = await services.prisma.article.findUnique({ where: { id }, select: { status: true, publishedAt: true, deletedAt: true } });
+  const current = await services.prisma.article.findUnique({
+    where: { id },
+    select: { status: true, publishedAt: true, deletedAt: true },
+  });
   if (!current || current.deletedAt) return false;
   if (draftOf != null) await requireDraftOf(services.prisma, id, current.status, draftOf);
   const wasVisible = isVisibleArticle(current, now);
@@ -297,6 +349,7 @@ export async function deleteArticle(services: PublishingServices, id: number, dr
     if (count > 0 && wasVisible) await services.cachePurger?.articleChanged(tx, id, 'DELETED');
     return count;
   });
-  if (count > 0 && wasVisible) await announce(services, 'article:updated', { articleId: id, kind: 'DELETED', at: now.toISOString() });
+  if (count > 0 && wasVisible)
+    await announce(services, 'article:updated', { articleId: id, kind: 'DELETED', at: now.toISOString() });
   return count > 0;
 }

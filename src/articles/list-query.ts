@@ -68,19 +68,30 @@ function listSql(spec: ArticleListSpec, params: Params): ListSql {
   const f = spec.filter ?? {};
   const now = params.add(spec.now.toISOString());
   const idOf = (table: string, id: number | undefined, slug: string | null | undefined) =>
-    id != null ? params.add(id) : slug != null ? `(SELECT x.id FROM "${table}" x WHERE x.slug = ${params.add(slug)})` : null;
+    id != null
+      ? params.add(id)
+      : slug != null
+        ? `(SELECT x.id FROM "${table}" x WHERE x.slug = ${params.add(slug)})`
+        : null;
   const section = idOf('Section', spec.scope?.sectionId, f.section);
   const reporter = idOf('Reporter', spec.scope?.reporterId, f.reporter);
   const tag = idOf('Tag', spec.scope?.tagId, f.tag);
   const byViews = spec.order === 'VIEW_COUNT';
-  const link = byViews ? null : reporter ? { table: 'ArticleReporter', column: 'reporterId', id: reporter } : tag ? { table: 'ArticleTag', column: 'tagId', id: tag } : null;
+  const link = byViews
+    ? null
+    : reporter
+      ? { table: 'ArticleReporter', column: 'reporterId', id: reporter }
+      : tag
+        ? { table: 'ArticleTag', column: 'tagId', id: tag }
+        : null;
 
   const where = [visibleArticleSql(now)];
   const published = ['a."publishedAt"'];
   let from = '"Article" a';
   let keys: string[];
   let cursorKeys: (cursorId: string) => string[];
-  const cursorColumn = (column: string, cursorId: string) => `(SELECT c."${column}" FROM "Article" c WHERE c.id = ${cursorId})`;
+  const cursorColumn = (column: string, cursorId: string) =>
+    `(SELECT c."${column}" FROM "Article" c WHERE c.id = ${cursorId})`;
   if (link) {
     from = `"${link.table}" l JOIN "Article" a ON a.id = l."articleId"`;
     where.push(`l."${link.column}" = ${link.id}`, visibleLinkSql(now, 'l')); // where[1], where[2]
@@ -96,7 +107,9 @@ function listSql(spec: ArticleListSpec, params: Params): ListSql {
   }
   if (section) where.push(`a."sectionId" = ${section}`);
   if (reporter && link?.table !== 'ArticleReporter') {
-    where.push(`EXISTS (SELECT 1 FROM "ArticleReporter" r WHERE r."articleId" = a.id AND r."reporterId" = ${reporter})`);
+    where.push(
+      `EXISTS (SELECT 1 FROM "ArticleReporter" r WHERE r."articleId" = a.id AND r."reporterId" = ${reporter})`,
+    );
   }
   if (tag && link?.table !== 'ArticleTag') {
     where.push(`EXISTS (SELECT 1 FROM "ArticleTag" t WHERE t."articleId" = a.id AND t."tagId" = ${tag})`);
@@ -117,7 +130,11 @@ function listSql(spec: ArticleListSpec, params: Params): ListSql {
 }
 
 /** Ids of one page of a list, in list order. */
-export async function articlePageIds(prisma: PrismaClient, spec: ArticleListSpec, page: PageRequest): Promise<number[]> {
+export async function articlePageIds(
+  prisma: PrismaClient,
+  spec: ArticleListSpec,
+  page: PageRequest,
+): Promise<number[]> {
   if (page.limit <= 0) return [];
   const params = new Params();
   const q = listSql(spec, params);
@@ -164,9 +181,16 @@ export async function countArticles(prisma: PrismaClient, spec: ArticleListSpec)
  * Loads articles by id with a Prisma selection (the client's, from Pothos), in the order of `ids`,
  * under the visibility rule (an article taken down between the two statements is left out).
  */
-export async function loadArticlesInOrder<T extends { id: number } = Article>(ctx: Pick<Context, 'prisma' | 'now'>, selection: object, ids: number[]): Promise<T[]> {
+export async function loadArticlesInOrder<T extends { id: number } = Article>(
+  ctx: Pick<Context, 'prisma' | 'now'>,
+  selection: object,
+  ids: number[],
+): Promise<T[]> {
   if (ids.length === 0) return [];
-  const rows = (await ctx.prisma.article.findMany({ ...selection, where: { id: { in: ids }, ...visibleArticleWhere(ctx.now) } })) as unknown as T[];
+  const rows = (await ctx.prisma.article.findMany({
+    ...selection,
+    where: { id: { in: ids }, ...visibleArticleWhere(ctx.now) },
+  })) as unknown as T[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
@@ -178,7 +202,11 @@ export async function loadArticlesInOrder<T extends { id: number } = Article>(ct
  */
 export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, query: object, spec: ArticleListSpec) {
   const { take, skip: _skip, cursor, ...selection } = query as { take: number; skip?: number; cursor?: { id: number } };
-  const ids = await articlePageIds(ctx.prisma, spec, { limit: Math.abs(take), backward: take < 0, cursorId: cursor?.id });
+  const ids = await articlePageIds(ctx.prisma, spec, {
+    limit: Math.abs(take),
+    backward: take < 0,
+    cursorId: cursor?.id,
+  });
   // The selection decides the columns; Pothos types the rows as whole articles.
   return loadArticlesInOrder(ctx, selection, ids);
 }
@@ -188,7 +216,12 @@ export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, q
  * the newest of its section. One statement: per tag an index range on the link table, and the
  * section's range, each at most `limit` long, merged.
  */
-export async function relatedArticleIds(prisma: PrismaClient, now: Date, articleId: number, limit: number): Promise<number[]> {
+export async function relatedArticleIds(
+  prisma: PrismaClient,
+  now: Date,
+  articleId: number,
+  limit: number,
+): Promise<number[]> {
   if (limit <= 0) return [];
   const params = new Params();
   const nowParam = params.add(now.toISOString());

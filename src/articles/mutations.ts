@@ -12,7 +12,8 @@ import { publishArticle, unpublishArticle } from './publishing.ts';
 const BodyBlockType = builder.enumType('BodyBlockType', { values: ['PARAGRAPH', 'IMAGE', 'QUOTE'] as const });
 
 const BodyBlockInput = builder.inputType('BodyBlockInput', {
-  description: 'One body block: PARAGRAPH and QUOTE take `text` (plain text, never HTML); IMAGE takes `mediaId` from uploadImage.',
+  description:
+    'One body block: PARAGRAPH and QUOTE take `text` (plain text, never HTML); IMAGE takes `mediaId` from uploadImage.',
   fields: (t) => ({
     type: t.field({ type: BodyBlockType, required: true }),
     text: t.string(),
@@ -63,9 +64,12 @@ function payload(name: string, description: string) {
       article: t.prismaField({
         type: 'Article',
         nullable: true,
-        resolve: (query, result, _args, ctx) => ctx.prisma.article.findUnique({ ...query, where: { id: result.articleId } }),
+        resolve: (query, result, _args, ctx) =>
+          ctx.prisma.article.findUnique({ ...query, where: { id: result.articleId } }),
       }),
-      changed: t.exposeBoolean('changed', { description: 'False when the article already was in the requested state.' }),
+      changed: t.exposeBoolean('changed', {
+        description: 'False when the article already was in the requested state.',
+      }),
     }),
   });
 }
@@ -77,7 +81,8 @@ builder.objectField(UpdateArticlePayload, 'revision', (t) =>
     type: 'ArticleRevision',
     nullable: true,
     description: 'The previous version, kept because the article had been published.',
-    resolve: (query, result, _args, ctx) => (result.revisionId ? ctx.prisma.articleRevision.findUnique({ ...query, where: { id: result.revisionId } }) : null),
+    resolve: (query, result, _args, ctx) =>
+      result.revisionId ? ctx.prisma.articleRevision.findUnique({ ...query, where: { id: result.revisionId } }) : null,
   }),
 );
 const ArticleStatePayload = payload('ArticleStatePayload', 'The article after a workflow step.');
@@ -95,12 +100,18 @@ const editorOnly = { editor: true } as const;
 function draftOnlyFor(ctx: Context): number | null {
   return hasRole(ctx.viewer, 'EDITOR') ? null : (ctx.viewer?.reporterId ?? -1);
 }
-const editorOrOwnDraft = (_root: unknown, args: { input: { id: string } }) => ({ $any: { editor: true, ownsDraft: args.input.id } });
+const editorOrOwnDraft = (_root: unknown, args: { input: { id: string } }) => ({
+  $any: { editor: true, ownsDraft: args.input.id },
+});
 
 type MutationFieldBuilder = Parameters<Parameters<typeof builder.mutationFields>[0]>[0];
 
 /** An EDITOR's workflow step on one article (publish, unpublish, archive): same input, same payload. */
-function workflowStep(t: MutationFieldBuilder, description: string, step: (ctx: Context, id: number) => Promise<{ changed: boolean }>) {
+function workflowStep(
+  t: MutationFieldBuilder,
+  description: string,
+  step: (ctx: Context, id: number) => Promise<{ changed: boolean }>,
+) {
   return t.field({
     type: ArticleStatePayload,
     description,
@@ -128,7 +139,8 @@ builder.mutationFields((t) => ({
   }),
   updateArticle: t.field({
     type: UpdateArticlePayload,
-    description: 'Edits an article. After publication this sets editedAt (기사수정) and keeps the previous version as a revision. EDITOR, ADMIN, or the REPORTER of a draft.',
+    description:
+      'Edits an article. After publication this sets editedAt (기사수정) and keeps the previous version as a revision. EDITOR, ADMIN, or the REPORTER of a draft.',
     authScopes: editorOrOwnDraft,
     args: { input: t.arg({ type: UpdateArticleInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
@@ -147,22 +159,26 @@ builder.mutationFields((t) => ({
       const id = articleId(input.id);
       const at = input.publishAt instanceof Date ? input.publishAt : parseDateTime(input.publishAt);
       const now = ctx.clock();
-      if (at.getTime() <= now.getTime()) throw fieldError('publishAt', 'must lie in the future (use publishArticle to publish now)');
+      if (at.getTime() <= now.getTime())
+        throw fieldError('publishAt', 'must lie in the future (use publishArticle to publish now)');
       if (at.getTime() > now.getTime() + 366 * 24 * 3600_000) throw fieldError('publishAt', 'must be within a year');
       await requireArticle(ctx, id);
       const { changed } = await publishArticle(ctx, id, { at });
       return { articleId: id, changed };
     },
   }),
-  unpublishArticle: workflowStep(t, 'Takes an article off the site, back to draft (or unschedules it). EDITOR, ADMIN.', (ctx, id) =>
-    unpublishArticle(ctx, id),
+  unpublishArticle: workflowStep(
+    t,
+    'Takes an article off the site, back to draft (or unschedules it). EDITOR, ADMIN.',
+    (ctx, id) => unpublishArticle(ctx, id),
   ),
   archiveArticle: workflowStep(t, 'Archives an article: off the site, kept for the record. EDITOR, ADMIN.', (ctx, id) =>
     unpublishArticle(ctx, id, { archive: true }),
   ),
   deleteArticle: t.field({
     type: ArticleStatePayload,
-    description: 'Deletes an article (soft: readers never see it again; the record stays). EDITOR, ADMIN, or the REPORTER of a draft.',
+    description:
+      'Deletes an article (soft: readers never see it again; the record stays). EDITOR, ADMIN, or the REPORTER of a draft.',
     authScopes: editorOrOwnDraft,
     args: { input: t.arg({ type: ArticleIdInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {

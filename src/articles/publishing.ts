@@ -32,18 +32,28 @@ export interface PublishingResult {
 }
 
 async function load(services: PublishingServices, id: number) {
-  const article = await services.prisma.article.findUnique({ where: { id }, include: { section: { select: { slug: true } } } });
+  const article = await services.prisma.article.findUnique({
+    where: { id },
+    include: { section: { select: { slug: true } } },
+  });
   if (!article || article.deletedAt) throw userError('NOT_FOUND', `No article with id ${id}`);
   return article;
 }
 
 /** Announces a committed change (its cache purge was queued in its transaction: purgeTransaction). */
-export async function announce<T extends Topic>(services: PublishingServices, topic: T, payload: Topics[T]): Promise<boolean> {
+export async function announce<T extends Topic>(
+  services: PublishingServices,
+  topic: T,
+  payload: Topics[T],
+): Promise<boolean> {
   try {
     await services.pubsub.publish(topic, payload);
     return true;
   } catch (error) {
-    services.log?.warn({ err: error, topic, articleId: (payload as { articleId: number }).articleId }, 'publishing: event not announced');
+    services.log?.warn(
+      { err: error, topic, articleId: (payload as { articleId: number }).articleId },
+      'publishing: event not announced',
+    );
     return false;
   }
 }
@@ -54,12 +64,19 @@ export async function announce<T extends Topic>(services: PublishingServices, to
  * article that is already visible changes nothing. A past `at` means now: a new publication is
  * always at the end of publication order, which is what resume cursors rely on.
  */
-export async function publishArticle(services: PublishingServices, id: number, options: { at?: Date } = {}): Promise<PublishingResult> {
+export async function publishArticle(
+  services: PublishingServices,
+  id: number,
+  options: { at?: Date } = {},
+): Promise<PublishingResult> {
   const current = await load(services, id);
   const now = services.clock();
   if (options.at && options.at > now) {
     // Scheduling a live article would take it off the site silently: unpublish it first.
-    if (isVisibleArticle(current, now)) throw userError('BAD_USER_INPUT', `Article ${id} is already published; unpublish it before scheduling`, { field: 'id' });
+    if (isVisibleArticle(current, now))
+      throw userError('BAD_USER_INPUT', `Article ${id} is already published; unpublish it before scheduling`, {
+        field: 'id',
+      });
     const { count } = await services.prisma.article.updateMany({
       where: { id, status: current.status, publishedAt: current.publishedAt, deletedAt: null },
       data: { status: 'SCHEDULED', publishedAt: options.at },
@@ -91,7 +108,11 @@ export async function publishArticle(services: PublishingServices, id: number, o
  * Takes an article off the site: back to DRAFT, or ARCHIVED with `archive`. A scheduled article is
  * unscheduled. Subscribers of a visible article hear UNPUBLISHED or ARCHIVED.
  */
-export async function unpublishArticle(services: PublishingServices, id: number, options: { archive?: boolean } = {}): Promise<PublishingResult> {
+export async function unpublishArticle(
+  services: PublishingServices,
+  id: number,
+  options: { archive?: boolean } = {},
+): Promise<PublishingResult> {
   const current = await load(services, id);
   const now = services.clock();
   const status: ArticleStatus = options.archive ? 'ARCHIVED' : 'DRAFT';
@@ -109,7 +130,8 @@ export async function unpublishArticle(services: PublishingServices, id: number,
     if (visible) await services.cachePurger?.articleChanged(tx, id, kind);
     return tx.article.findUniqueOrThrow({ where: { id } });
   });
-  const announced = visible && (await announce(services, 'article:updated', { articleId: id, kind, at: now.toISOString() }));
+  const announced =
+    visible && (await announce(services, 'article:updated', { articleId: id, kind, at: now.toISOString() }));
   return { article, changed: true, announced };
 }
 

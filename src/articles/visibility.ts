@@ -16,7 +16,10 @@ export function publishedArticleWhere(): Prisma.ArticleWhereInput {
 }
 
 /** The rule on a loaded row: `visibleArticleWhere(now)` would match it. */
-export function isVisibleArticle(a: { status: ArticleStatus; publishedAt: Date | null; deletedAt: Date | null }, now: Date): boolean {
+export function isVisibleArticle(
+  a: { status: ArticleStatus; publishedAt: Date | null; deletedAt: Date | null },
+  now: Date,
+): boolean {
   return a.status === 'PUBLISHED' && a.publishedAt != null && a.publishedAt <= now && a.deletedAt == null;
 }
 

@@ -9,7 +9,10 @@ const RoleEnum = builder.enumType('Role', {
     REPORTER: { description: 'Writes and edits their own drafts.' },
     EDITOR: { description: 'Edits any article, publishes, schedules, unpublishes, archives.' },
     ADMIN: { description: 'Everything, plus sections, reporters and API tokens.' },
-    VIEW_RELAY: { description: "A server rendering pages for readers: may pass the reader's user agent and address with recordView and the view beacon. No newsroom rights." },
+    VIEW_RELAY: {
+      description:
+        "A server rendering pages for readers: may pass the reader's user agent and address with recordView and the view beacon. No newsroom rights.",
+    },
   } as const,
 });
 
@@ -66,7 +69,10 @@ builder.mutationFields((t) => ({
       let reporterId: number | null = null;
       if (input.reporterId != null) {
         reporterId = decodeIdFor('Reporter', input.reporterId, 'reporterId');
-        if (reporterId == null || !(await ctx.prisma.reporter.findUnique({ where: { id: reporterId }, select: { id: true } }))) {
+        if (
+          reporterId == null ||
+          !(await ctx.prisma.reporter.findUnique({ where: { id: reporterId }, select: { id: true } }))
+        ) {
           throw fieldError('reporterId', 'no such reporter');
         }
       }

@@ -22,7 +22,12 @@ async function main() {
   const [command, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
     args: rest,
-    options: { role: { type: 'string' }, name: { type: 'string' }, reporter: { type: 'string' }, id: { type: 'string' } },
+    options: {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      reporter: { type: 'string' },
+      id: { type: 'string' },
+    },
   });
   // Arguments are checked before the database is opened (PGlite takes seconds to start).
   const create = command === 'create' ? createArguments(values.role, values.name) : null;
@@ -32,7 +37,10 @@ async function main() {
       const { role, name } = create;
       let reporterId: number | null = null;
       if (values.reporter) {
-        const reporter = await db.prisma.reporter.findUnique({ where: { slug: values.reporter }, select: { id: true } });
+        const reporter = await db.prisma.reporter.findUnique({
+          where: { slug: values.reporter },
+          select: { id: true },
+        });
         if (!reporter) throw new Error(`No reporter with slug "${values.reporter}"`);
         reporterId = reporter.id;
       }
@@ -40,15 +48,24 @@ async function main() {
       console.error(`Created ${role} token #${id} "${name}". Store it now, it is not shown again:`);
       console.log(token);
     } else if (command === 'list') {
-      const rows = await db.prisma.apiToken.findMany({ orderBy: { id: 'asc' }, include: { reporter: { select: { slug: true } } } });
+      const rows = await db.prisma.apiToken.findMany({
+        orderBy: { id: 'asc' },
+        include: { reporter: { select: { slug: true } } },
+      });
       for (const r of rows) {
         const state = r.revokedAt ? `revoked ${r.revokedAt.toISOString()}` : 'active';
-        console.log(`#${r.id}\t${r.role}\t${r.prefix}…\t${r.name}${r.reporter ? ` (${r.reporter.slug})` : ''}\t${state}\tlast used ${r.lastUsedAt?.toISOString() ?? 'never'}`);
+        console.log(
+          `#${r.id}\t${r.role}\t${r.prefix}…\t${r.name}${r.reporter ? ` (${r.reporter.slug})` : ''}\t${state}\tlast used ${r.lastUsedAt?.toISOString() ?? 'never'}`,
+        );
       }
     } else if (command === 'revoke') {
       const id = Number(values.id);
       if (!Number.isSafeInteger(id)) throw new Error('--id must be a token number (see token:list)');
-      console.log((await revokeApiToken(db.prisma, id, systemClock())) ? `Revoked token #${id}` : `Token #${id} does not exist or was already revoked`);
+      console.log(
+        (await revokeApiToken(db.prisma, id, systemClock()))
+          ? `Revoked token #${id}`
+          : `Token #${id} does not exist or was already revoked`,
+      );
     } else {
       throw new Error('usage: tsx src/auth/cli.ts create|list|revoke [--role …] [--name …] [--reporter slug] [--id N]');
     }

@@ -41,13 +41,20 @@ export async function createApiToken(
   input: { name: string; role: Role; reporterId?: number | null },
 ): Promise<CreatedToken> {
   const name = input.name.trim();
-  if (!name || name.length > 100) throw userError('BAD_USER_INPUT', 'Token name must be 1 to 100 characters', { field: 'name' });
+  if (!name || name.length > 100)
+    throw userError('BAD_USER_INPUT', 'Token name must be 1 to 100 characters', { field: 'name' });
   if (input.role === 'REPORTER' && input.reporterId == null) {
     throw userError('BAD_USER_INPUT', 'A REPORTER token needs the reporter it writes as', { field: 'reporterId' });
   }
   const token = PREFIX + randomBytes(32).toString('base64url');
   const row = await prisma.apiToken.create({
-    data: { name, role: input.role, reporterId: input.reporterId ?? null, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
+    data: {
+      name,
+      role: input.role,
+      reporterId: input.reporterId ?? null,
+      tokenHash: hashToken(token),
+      prefix: token.slice(0, 10),
+    },
     select: { id: true },
   });
   return { token, id: row.id };
@@ -72,7 +79,8 @@ export function parseCredentials(value: unknown): string | null {
   if (value == null || value === '') return null;
   if (typeof value !== 'string') throw unauthenticated('Malformed credentials: expected "Bearer <token>"');
   const match = /^\s*(?:Bearer\s+)?(\S+)\s*$/i.exec(value);
-  if (!match || !TOKEN_PATTERN.test(match[1]!)) throw unauthenticated('Malformed API token: expected "Authorization: Bearer nws_…"');
+  if (!match || !TOKEN_PATTERN.test(match[1]!))
+    throw unauthenticated('Malformed API token: expected "Authorization: Bearer nws_…"');
   return match[1]!;
 }
 

@@ -56,7 +56,12 @@ export async function createCaching(options: {
   });
   const purger = new CachePurger(outbox);
   const fastPath = c.responseCache
-    ? new FastPath(c.responseCacheMaxEntries, metrics?.counter('response_cache_fast_path_total', 'Anonymous GETs of /graphql by fast-path outcome', ['result']))
+    ? new FastPath(
+        c.responseCacheMaxEntries,
+        metrics?.counter('response_cache_fast_path_total', 'Anonymous GETs of /graphql by fast-path outcome', [
+          'result',
+        ]),
+      )
     : null;
   // Every instance drops its cached responses for the purged keys (Redis: the shared store).
   const unlisten = pubsub.listen('cache:purge', (d) => {
@@ -72,7 +77,11 @@ export async function createCaching(options: {
     fastPath,
     outbox,
     purger,
-    plugins: () => [usePersistedDocuments(c.persistedOperations), useHttpCache(c, store, fastPath ?? undefined), useDeferStream()],
+    plugins: () => [
+      usePersistedDocuments(c.persistedOperations),
+      useHttpCache(c, store, fastPath ?? undefined),
+      useDeferStream(),
+    ],
     async stop() {
       unlisten();
       unwatch();

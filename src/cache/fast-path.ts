@@ -40,7 +40,8 @@ export type FastPathResult = 'hit' | 'not_modified' | 'miss';
  * response, with `Vary: Origin` when it reflects the origin; the caching plugin then adds Accept and
  * Authorization to Vary) and framing.
  */
-const PER_REQUEST = /^(access-control-|vary$|content-length$|date$|connection$|keep-alive$|transfer-encoding$|x-request-id$)/;
+const PER_REQUEST =
+  /^(access-control-|vary$|content-length$|date$|connection$|keep-alive$|transfer-encoding$|x-request-id$)/;
 
 const ENDPOINT = '/graphql?';
 /** How long requests for a key wait for the one the pipeline is answering before they run too. */
@@ -84,7 +85,11 @@ export class FastPath {
    * COLLAPSE_WAIT_MS) and are answered from what it stored, so an expired page is executed once, not
    * once per waiting reader.
    */
-  answer(request: Request, serverContext: unknown, fetchAPI: { Response: typeof Response }): Response | null | Promise<Response | null> {
+  answer(
+    request: Request,
+    serverContext: unknown,
+    fetchAPI: { Response: typeof Response },
+  ): Response | null | Promise<Response | null> {
     if (!this.online) return null;
     const key = keyOf(request);
     if (key == null) return null;
@@ -127,7 +132,12 @@ export class FastPath {
     release();
   }
 
-  private respond(stored: Stored, request: Request, serverContext: unknown, fetchAPI: { Response: typeof Response }): Response {
+  private respond(
+    stored: Stored,
+    request: Request,
+    serverContext: unknown,
+    fetchAPI: { Response: typeof Response },
+  ): Response {
     const facts = requestFacts((serverContext as { req?: unknown } | undefined)?.req);
     if (facts) {
       facts.operationName = stored.operationName;
@@ -153,7 +163,13 @@ export class FastPath {
    * Stores the pipeline's cacheable 200 answer to `request`: its body string (as sent) and its headers
    * after the caching plugin's response hook. Skipped when a purge arrived since the request started.
    */
-  remember(request: Request, response: Response, body: string, storedAt: number | undefined, serverContext: unknown): void {
+  remember(
+    request: Request,
+    response: Response,
+    body: string,
+    storedAt: number | undefined,
+    serverContext: unknown,
+  ): void {
     const started = this.started.get(request);
     if (!this.online || started !== this.generation) return;
     const key = keyOf(request);
@@ -172,7 +188,16 @@ export class FastPath {
     const facts = requestFacts((serverContext as { req?: unknown } | undefined)?.req);
     this.entries.set(
       key,
-      { body, headers, notModified: Object.fromEntries(notModifiedHeaders(response.headers).filter(([name]) => !PER_REQUEST.test(name))), etag, operationName: facts?.operationName, operationType: facts?.operationType },
+      {
+        body,
+        headers,
+        notModified: Object.fromEntries(
+          notModifiedHeaders(response.headers).filter(([name]) => !PER_REQUEST.test(name)),
+        ),
+        etag,
+        operationName: facts?.operationName,
+        operationType: facts?.operationType,
+      },
       keys.split(' '),
       ttlMs,
     );

@@ -50,7 +50,12 @@ function argumentValue(value: ValueNode | undefined, variables: Record<string, u
  * Seconds the response to `document` may be cached: the minimum over the fields it selects (0 =
  * not at all). A `preview: true` argument makes it uncacheable; ordering by views makes it a counter.
  */
-export function documentMaxAge(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, maxAge: CacheConfig['maxAge']): number {
+export function documentMaxAge(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  maxAge: CacheConfig['maxAge'],
+): number {
   const seconds: Record<CacheClass, number> = { ...maxAge, none: 0 };
   let result = maxAge.article;
   const typeInfo = new TypeInfo(schema);
@@ -84,6 +89,7 @@ export function listKeysOf(context: object): Set<string> {
   return set;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: GraphQL field arguments arrive untyped
 type Args = Record<string, any>;
 type Row = { id: number; sectionId?: number; slug?: string };
 
@@ -94,7 +100,8 @@ const filterKeys = (filter: Args | null | undefined): string[] => {
   if (filter?.tag != null) keys.push(slugListKey('tag', filter.tag));
   return keys.length ? keys : [LATEST];
 };
-const sectionArg = (args: Args, otherwise: string) => (args.section != null ? slugListKey('section', args.section) : otherwise);
+const sectionArg = (args: Args, otherwise: string) =>
+  args.section != null ? slugListKey('section', args.section) : otherwise;
 const ownerList = (owner: ListOwner) => (parent: Row) => [ownerListKey(owner, parent.id)];
 
 /**
@@ -106,15 +113,24 @@ const LIST_FIELDS: Record<string, (parent: Row, args: Args, result: unknown) => 
   'Query.photoNews': (_p, args) => [sectionArg(args, PHOTO)],
   'Query.articles': (_p, args) => filterKeys(args.filter),
   'Query.search': (_p, args) => filterKeys(args.filter),
-  'Query.mostViewed': (_p, args) => [rankingKey(String(args.window ?? 'DAY')), ...(args.section != null ? [slugListKey('section', args.section)] : [])],
+  'Query.mostViewed': (_p, args) => [
+    rankingKey(String(args.window ?? 'DAY')),
+    ...(args.section != null ? [slugListKey('section', args.section)] : []),
+  ],
   'Query.sections': () => ['sections'],
   // A lookup that finds nothing is cached too: publishing the article purges it by id and slug.
-  'Query.article': (_p, args) => (args.id != null ? [encodeURIComponent(String(args.id))] : args.slug != null ? [articleSlugKey(String(args.slug))] : []),
+  'Query.article': (_p, args) =>
+    args.id != null
+      ? [encodeURIComponent(String(args.id))]
+      : args.slug != null
+        ? [articleSlugKey(String(args.slug))]
+        : [],
   'Section.articles': ownerList('section'),
   'Reporter.articles': ownerList('reporter'),
   'Tag.articles': ownerList('tag'),
   // Only a new article changes a "next" that is null (publication is always at the end of the order).
-  'Article.next': (p, args, result) => (result != null ? [] : args.sameSection && p.sectionId != null ? [ownerListKey('section', p.sectionId)] : [LATEST]),
+  'Article.next': (p, args, result) =>
+    result != null ? [] : args.sameSection && p.sectionId != null ? [ownerListKey('section', p.sectionId)] : [LATEST],
   // Related: by tag, then from the section; the section's list stands for both (the list TTL bounds the rest).
   'Article.related': (p) => (p.sectionId != null ? [ownerListKey('section', p.sectionId)] : [LATEST]),
 };
@@ -134,6 +150,7 @@ export function recordListKeys(schema: GraphQLSchema): void {
     if (!isObjectType(type)) continue;
     const field = type.getFields()[fieldName];
     if (!field) continue;
+    // biome-ignore lint/suspicious/noExplicitAny: wraps resolvers of every type
     const resolve: GraphQLFieldResolver<any, any> = field.resolve ?? defaultFieldResolver;
     field.resolve = async (parent, args, context, info) => {
       const result = await resolve(parent, args, context, info);
@@ -142,4 +159,3 @@ export function recordListKeys(schema: GraphQLSchema): void {
     };
   }
 }
-

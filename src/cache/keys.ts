@@ -28,7 +28,10 @@ export const articleSlugKey = (slug: string) => `slug:${safe(slug)}`;
 /** A list hanging off the owner itself (`section { articles }`). */
 export const ownerListKey = (owner: ListOwner, id: number) => `list:${encodeGlobalId(OWNER_TYPE[owner], id)}`;
 /** Both names of an owner's list: a change that joins or leaves it purges both. */
-export const listKeys = (owner: ListOwner, row: { id: number; slug: string }) => [slugListKey(owner, row.slug), ownerListKey(owner, row.id)];
+export const listKeys = (owner: ListOwner, row: { id: number; slug: string }) => [
+  slugListKey(owner, row.slug),
+  ownerListKey(owner, row.id),
+];
 export const rankingKey = (window: string) => `ranking:${safe(window)}`;
 /** The broad key that stands for every entity of a type when the precise ones do not fit. */
 export const typeKey = (typename: string) => `all:${typename}`;
@@ -57,7 +60,7 @@ export function boundedKeys(keys: ResponseKeys, budget = HEADER_BUDGET): string[
   const size = () => {
     let n = 0;
     for (const k of keys.lists) n += k.length + 1;
-    for (const [type, ids] of byType) for (const id of ids) n += id.length + 1;
+    for (const ids of byType.values()) for (const id of ids) n += id.length + 1;
     return n + [...keys.entities.keys()].filter((t) => !byType.has(t)).reduce((s, t) => s + typeKey(t).length + 1, 0);
   };
   while (size() > budget && byType.size > 0) {

@@ -158,11 +158,14 @@ export class PurgeOutbox {
     const ids = rows.map((r) => r.id);
     const keys = [...new Set(rows.flatMap((r) => r.keys))];
     const lagging = (await this.options.replicasCaughtUp?.()) ?? [];
-    if (lagging.length) log.warn(`purge: replicas ${lagging.join(', ')} had not replayed the change yet; purging anyway`);
+    if (lagging.length)
+      log.warn(`purge: replicas ${lagging.join(', ')} had not replayed the change yet; purging anyway`);
     // Server caches first (every instance), so a CDN refetch finds fresh answers.
     const fresh = [...new Set(rows.filter((r) => r.attempts === 0).flatMap((r) => r.keys))];
     if (fresh.length) {
-      await pubsub.publish('cache:purge', { keys: fresh }).catch((error: Error) => log.warn(`purge: server caches not told: ${error.message}`));
+      await pubsub
+        .publish('cache:purge', { keys: fresh })
+        .catch((error: Error) => log.warn(`purge: server caches not told: ${error.message}`));
     }
     let failure: string | null = null;
     if (url) {
@@ -185,8 +188,11 @@ export class PurgeOutbox {
       return;
     }
     const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
-    const backoffMs = Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(attempts, 20)) * (0.75 + Math.random() * 0.5);
-    log.warn(`purge: ${keys.length} keys not delivered (${failure}); attempt ${attempts}, next in ${Math.round(backoffMs)} ms`);
+    const backoffMs =
+      Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(attempts, 20)) * (0.75 + Math.random() * 0.5);
+    log.warn(
+      `purge: ${keys.length} keys not delivered (${failure}); attempt ${attempts}, next in ${Math.round(backoffMs)} ms`,
+    );
     await prisma.$executeRaw`
       UPDATE "CachePurge" SET "claim" = NULL, "attempts" = "attempts" + 1, "lastError" = ${failure.slice(0, 500)},
         "nextAttemptAt" = CURRENT_TIMESTAMP + ${Math.round(backoffMs)} * interval '1 millisecond'

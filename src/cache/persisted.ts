@@ -34,10 +34,16 @@ function requestError(code: string, message: string) {
 function requestedId(params: GraphQLParams, request: Request): string | undefined {
   const persisted = (params.extensions as Record<string, unknown> | undefined)?.persistedQuery;
   if (persisted != null) {
-    const { version, sha256Hash } = (typeof persisted === 'object' ? persisted : {}) as { version?: unknown; sha256Hash?: unknown };
+    const { version, sha256Hash } = (typeof persisted === 'object' ? persisted : {}) as {
+      version?: unknown;
+      sha256Hash?: unknown;
+    };
     if (version !== 1) throw requestError('PERSISTED_QUERY_INVALID', 'extensions.persistedQuery.version must be 1');
     if (typeof sha256Hash !== 'string' || !HASH.test(sha256Hash)) {
-      throw requestError('PERSISTED_QUERY_INVALID', 'extensions.persistedQuery.sha256Hash must be 64 lowercase hex digits (SHA-256)');
+      throw requestError(
+        'PERSISTED_QUERY_INVALID',
+        'extensions.persistedQuery.sha256Hash must be 64 lowercase hex digits (SHA-256)',
+      );
     }
     return sha256Hash;
   }
@@ -45,7 +51,8 @@ function requestedId(params: GraphQLParams, request: Request): string | undefine
   const documentId = new URL(request.url).searchParams.get('documentId');
   if (documentId == null) return undefined;
   const hex = documentId.replace(/^sha256:/, '');
-  if (!HASH.test(hex)) throw requestError('PERSISTED_QUERY_INVALID', 'documentId must be "sha256:" followed by 64 lowercase hex digits');
+  if (!HASH.test(hex))
+    throw requestError('PERSISTED_QUERY_INVALID', 'documentId must be "sha256:" followed by 64 lowercase hex digits');
   return hex;
 }
 
@@ -60,7 +67,10 @@ export function usePersistedDocuments(mode: PersistedMode, manifest: Map<string,
           return await requestParser(req);
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
-          throw requestError('BAD_REQUEST', `The extensions or variables parameter is not valid JSON: ${error.message.slice(0, 100)}`);
+          throw requestError(
+            'BAD_REQUEST',
+            `The extensions or variables parameter is not valid JSON: ${error.message.slice(0, 100)}`,
+          );
         }
       });
     },
@@ -68,7 +78,11 @@ export function usePersistedDocuments(mode: PersistedMode, manifest: Map<string,
       const id = requestedId(params, request);
       if (id === undefined) return;
       if (params.query != null) {
-        if (sha256Hex(params.query) !== id) throw requestError('PERSISTED_QUERY_HASH_MISMATCH', 'The persisted-query hash is not the SHA-256 of the document sent with it');
+        if (sha256Hex(params.query) !== id)
+          throw requestError(
+            'PERSISTED_QUERY_HASH_MISMATCH',
+            'The persisted-query hash is not the SHA-256 of the document sent with it',
+          );
         // A manifest document sent with its hash runs as the persisted one (also in `require` mode).
         if (mode !== 'off' && manifest.has(id)) {
           ids.set(request, id);
@@ -91,12 +105,18 @@ export function usePersistedDocuments(mode: PersistedMode, manifest: Map<string,
           allowArbitraryOperations: mode === 'allow',
           customErrors: {
             // The message is what Apollo clients look for before they retry with the document.
-            notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
+            notFound: {
+              message: 'PersistedQueryNotFound',
+              extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+            },
             persistedQueryOnly: {
               message: 'Only persisted operations are accepted here (PERSISTED_OPERATIONS=require): send a manifest id',
               extensions: { code: 'PERSISTED_QUERY_REQUIRED', http: { status: 400 } },
             },
-            keyNotFound: { message: 'Send a query, or a persisted operation id', extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+            keyNotFound: {
+              message: 'Send a query, or a persisted operation id',
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            },
           },
         }),
       );

@@ -46,9 +46,9 @@ function collectEntities(data: unknown, into: Map<string, Set<string>>): void {
     if (!ids) into.set(typename, (ids = new Set()));
     ids.add(id);
   }
-  for (const value of Object.values(record)) if (value != null && typeof value === 'object') collectEntities(value, into);
+  for (const value of Object.values(record))
+    if (value != null && typeof value === 'object') collectEntities(value, into);
 }
-
 
 function cacheControl(maxAge: number, config: CacheConfig): string {
   return `public, max-age=${maxAge}, s-maxage=${maxAge}, stale-while-revalidate=${config.staleWhileRevalidate}, stale-if-error=${config.staleIfError}`;
@@ -59,7 +59,10 @@ const etags = new WeakMap<object, string>();
 function etagOf(result: ExecutionResult): string {
   let etag = etags.get(result);
   if (!etag) {
-    etag = `"${createHash('sha256').update(JSON.stringify({ data: result.data, errors: result.errors })).digest('base64url').slice(0, 27)}"`;
+    etag = `"${createHash('sha256')
+      .update(JSON.stringify({ data: result.data, errors: result.errors }))
+      .digest('base64url')
+      .slice(0, 27)}"`;
     etags.set(result, etag);
   }
   return etag;
@@ -102,7 +105,12 @@ function useCacheHeaders(config: CacheConfig, maxAges: WeakMap<object, number>):
 
 /** Vary: Accept and Authorization pick the answer, besides what is there already (Origin, from CORS). */
 function vary(headers: globalThis.Headers): void {
-  const names = new Set((headers.get('vary') ?? '').split(',').map((n) => n.trim()).filter(Boolean));
+  const names = new Set(
+    (headers.get('vary') ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  );
   names.add('Accept').add('Authorization');
   headers.set('Vary', [...names].join(', '));
 }
@@ -191,7 +199,9 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore, fast?: F
       const etag = headers.get('etag');
       if (ifNoneMatch && etag && matches(ifNoneMatch, etag)) {
         const notModified = new fetchAPI.Headers(notModifiedHeaders(headers));
-        headers.forEach((value, name) => name.startsWith('access-control-') && notModified.set(name, value));
+        headers.forEach((value, name) => {
+          if (name.startsWith('access-control-')) notModified.set(name, value);
+        });
         setResponse(new fetchAPI.Response(null, { status: 304, headers: notModified }));
       }
     },

@@ -31,7 +31,10 @@ export type Db = PrismaClient | Prisma.TransactionClient;
  * Runs `change` in one transaction; the purges it queues through `purger` (given the transaction
  * client) commit with it, and their delivery starts once it has committed.
  */
-export async function purgeTransaction<T>(services: { prisma: PrismaClient; cachePurger?: CachePurger }, change: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+export async function purgeTransaction<T>(
+  services: { prisma: PrismaClient; cachePurger?: CachePurger },
+  change: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
   const result = await services.prisma.$transaction(change);
   services.cachePurger?.deliver();
   return result;
@@ -69,8 +72,10 @@ export class CachePurger {
     if (memberships) keys.push(LATEST);
     if (memberships && article.leadImageId != null) keys.push(PHOTO);
     if (memberships || touched.sectionId != null) keys.push(...listKeys('section', article.section));
-    for (const { reporter } of article.reporters) if (memberships || touched.reporterIds?.includes(reporter.id)) keys.push(...listKeys('reporter', reporter));
-    for (const { tag } of article.tags) if (memberships || touched.tagIds?.includes(tag.id)) keys.push(...listKeys('tag', tag));
+    for (const { reporter } of article.reporters)
+      if (memberships || touched.reporterIds?.includes(reporter.id)) keys.push(...listKeys('reporter', reporter));
+    for (const { tag } of article.tags)
+      if (memberships || touched.tagIds?.includes(tag.id)) keys.push(...listKeys('tag', tag));
     await this.outbox.insert(db, keys);
   }
 

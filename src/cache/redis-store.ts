@@ -96,7 +96,9 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
         await redis.eval(PURGE, keys.length, ...keys.map((k) => keyPrefix + k), responsePrefix);
       } catch (error) {
         missedPurge = true;
-        log.warn(`response cache: purge of ${keys.length} keys failed (${(error as Error).message}); the cache is cleared when Redis is back`);
+        log.warn(
+          `response cache: purge of ${keys.length} keys failed (${(error as Error).message}); the cache is cleared when Redis is back`,
+        );
       }
     },
     async close() {

@@ -17,7 +17,9 @@ export interface ResponseStore extends Cache {
 
 /** The surrogate keys our plugin wrote into a result's headers (src/cache/plugin.ts). */
 export function keysOfResult(result: ExecutionResult): string[] {
-  const header = (result.extensions as { http?: { headers?: Record<string, string> } } | undefined)?.http?.headers?.['Surrogate-Key'];
+  const header = (result.extensions as { http?: { headers?: Record<string, string> } } | undefined)?.http?.headers?.[
+    'Surrogate-Key'
+  ];
   return header ? header.split(' ') : [];
 }
 

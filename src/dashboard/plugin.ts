@@ -9,7 +9,8 @@ import type { Plugin } from 'graphql-yoga';
 const require = createRequire(import.meta.url);
 // From the repository's src/ both when run from src/ (tsx) and from dist/ (the build, beside src/).
 const publicFile = (name: string) => readFileSync(new URL(`../../src/dashboard/public/${name}`, import.meta.url));
-const graphqlWsBrowserBuild = () => readFileSync(path.resolve(path.dirname(require.resolve('graphql-ws')), '../umd/graphql-ws.min.js'));
+const graphqlWsBrowserBuild = () =>
+  readFileSync(path.resolve(path.dirname(require.resolve('graphql-ws')), '../umd/graphql-ws.min.js'));
 
 const JS = 'text/javascript; charset=utf-8';
 const FILES: Record<string, { type: string; body: () => Buffer }> = {
@@ -19,7 +20,8 @@ const FILES: Record<string, { type: string; body: () => Buffer }> = {
   '/dashboard/graphql-ws.js': { type: JS, body: graphqlWsBrowserBuild },
 };
 // Nothing but this server: scripts, styles, images and connections.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
 export function useDashboard(): Plugin {
   const cache = new Map<string, Buffer>();
@@ -28,13 +30,20 @@ export function useDashboard(): Plugin {
       const file = FILES[url.pathname === '/dashboard/' ? '/dashboard' : url.pathname];
       if (!file) return;
       if (request.method !== 'GET' && request.method !== 'HEAD') {
-        return endResponse(new fetchAPI.Response('Method not allowed', { status: 405, headers: { allow: 'GET, HEAD' } }));
+        return endResponse(
+          new fetchAPI.Response('Method not allowed', { status: 405, headers: { allow: 'GET, HEAD' } }),
+        );
       }
       let body = cache.get(url.pathname);
       if (!body) cache.set(url.pathname, (body = file.body()));
       endResponse(
         new fetchAPI.Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
-          headers: { 'content-type': file.type, 'cache-control': 'no-cache', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
+          headers: {
+            'content-type': file.type,
+            'cache-control': 'no-cache',
+            'content-security-policy': CSP,
+            'x-content-type-options': 'nosniff',
+          },
         }),
       );
     },

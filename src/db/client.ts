@@ -70,7 +70,10 @@ export async function openDatabase(config: Config['database'], options: Database
     // A snapshot only fills an empty data directory (PGlite refuses to load one over a database).
     const empty = config.dir === undefined || !existsSync(path.join(config.dir, 'PG_VERSION'));
     const loadDataDir = empty ? config.snapshot : undefined;
-    const pglite = await PGlite.create(config.dir, { extensions: { pg_trgm }, ...(loadDataDir ? { loadDataDir } : {}) });
+    const pglite = await PGlite.create(config.dir, {
+      extensions: { pg_trgm },
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
     try {
       await migrate(pgliteSession(pglite));
     } catch (error) {

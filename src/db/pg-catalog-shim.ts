@@ -17,6 +17,7 @@ function asText(result: unknown): unknown {
 
 class CatalogTextClient extends pg.Client {
   // pg calls query() both with a callback (from the Pool) and as a promise.
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() overloads return either a promise or void
   override query(...args: unknown[]): any {
     const last = args[args.length - 1];
     if (typeof last === 'function') {

@@ -22,9 +22,16 @@ function nameOf(text: string): string | undefined {
 class NamingClient extends pg.Client {
   // pg calls query() with a config object (the adapter), a string (scripts, pool checks), or both
   // forms with a callback: only parameterised config objects without a name are named.
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() overloads return either a promise or void
   override query(...args: unknown[]): any {
     const config = args[0] as { text?: unknown; name?: unknown; values?: unknown } | null;
-    if (config && typeof config === 'object' && typeof config.text === 'string' && config.name === undefined && Array.isArray(config.values ?? args[1])) {
+    if (
+      config &&
+      typeof config === 'object' &&
+      typeof config.text === 'string' &&
+      config.name === undefined &&
+      Array.isArray(config.values ?? args[1])
+    ) {
       const name = nameOf(config.text);
       if (name) args[0] = { ...config, name };
     }
@@ -56,7 +63,9 @@ export function applicationPool(connectionString: string, options: PoolOptions):
     max: options.size,
     keepAlive: true,
     ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
-    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 1_000 } : {}),
+    ...(options.statementTimeoutMs
+      ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 1_000 }
+      : {}),
     ...(options.prepared ? { Client: NamingClient } : {}),
   });
   // An idle connection the server closes (shutdown, restart) is an 'error' event on the pool: without

@@ -108,7 +108,8 @@ export function replicaAdapter(replica: Replica, primaryPool: pg.Pool): PrismaPg
         queryRaw: (query: Query) => route((a) => a.queryRaw(query)),
         executeRaw: (query: Query) => route((a) => a.executeRaw(query)),
         executeScript: (script: string) => onPrimary.executeScript(script),
-        startTransaction: (isolationLevel?: Parameters<Adapter['startTransaction']>[0]) => onPrimary.startTransaction(isolationLevel),
+        startTransaction: (isolationLevel?: Parameters<Adapter['startTransaction']>[0]) =>
+          onPrimary.startTransaction(isolationLevel),
         async dispose() {
           await onPrimary.dispose();
           await onReplica.dispose();
@@ -177,10 +178,17 @@ export class ReadReplicas<Client> {
     let waiting = pending;
     for (;;) {
       const replayed = await Promise.all(
-        waiting.map((r) =>
-          r.pool
-            .query<{ ok: boolean }>('SELECT (NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= $1::pg_lsn) AS ok', [lsn])
-            .then((res) => res.rows[0]!.ok, () => true), // a replica that cannot answer is out of rotation, not waited for
+        waiting.map(
+          (r) =>
+            r.pool
+              .query<{ ok: boolean }>(
+                'SELECT (NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= $1::pg_lsn) AS ok',
+                [lsn],
+              )
+              .then(
+                (res) => res.rows[0]!.ok,
+                () => true,
+              ), // a replica that cannot answer is out of rotation, not waited for
         ),
       );
       waiting = waiting.filter((_, i) => !replayed[i]);

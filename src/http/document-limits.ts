@@ -21,14 +21,19 @@ export interface DocumentLimits {
 }
 
 function tooComplex(message: string): GraphQLError {
-  return createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX', http: { status: 400 } } });
+  return createGraphQLError(message, {
+    extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX', http: { status: 400 } },
+  });
 }
 
 export function useDocumentLimits(limits: DocumentLimits): Plugin {
   const directives = maxDirectivesRule({
     n: limits.maxDirectives,
     propagateOnRejection: false,
-    onReject: [(ctx: ValidationContext | null) => ctx?.reportError(tooComplex(`At most ${limits.maxDirectives} directives per operation`))],
+    onReject: [
+      (ctx: ValidationContext | null) =>
+        ctx?.reportError(tooComplex(`At most ${limits.maxDirectives} directives per operation`)),
+    ],
   });
   const plugins: Plugin[] = [
     {

@@ -18,9 +18,17 @@ export function useClientErrorLog(log: Logger): Plugin {
         if (!errors?.length) continue;
         const outage = errors.find((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
         if (outage) {
-          log.warn({ code: 'SERVICE_UNAVAILABLE', reason: unavailableReason(outage.originalError) ?? 'unknown' }, 'database unavailable: request answered 503');
+          log.warn(
+            { code: 'SERVICE_UNAVAILABLE', reason: unavailableReason(outage.originalError) ?? 'unknown' },
+            'database unavailable: request answered 503',
+          );
         }
-        const client = errors.filter((e) => e.extensions?.code !== 'INTERNAL_SERVER_ERROR' && e.extensions?.code !== 'SERVICE_UNAVAILABLE' && e.extensions?.unexpected !== true);
+        const client = errors.filter(
+          (e) =>
+            e.extensions?.code !== 'INTERNAL_SERVER_ERROR' &&
+            e.extensions?.code !== 'SERVICE_UNAVAILABLE' &&
+            e.extensions?.unexpected !== true,
+        );
         if (!client.length) continue;
         const described = client.slice(0, 3).map((e) => {
           const { code, reason } = e.extensions ?? {};
@@ -28,7 +36,9 @@ export function useClientErrorLog(log: Logger): Plugin {
           return `${String(code ?? 'GRAPHQL_ERROR')}${reason ? `/${String(reason)}` : ''}${where}: ${oneLine(e.message, 160)}`;
         });
         const more = client.length > 3 ? ` (+${client.length - 3} more)` : '';
-        log.warn(`client error ${request.method} ${oneLine(new URL(request.url, 'http://x').pathname, 60)}: ${described.join('; ')}${more}`);
+        log.warn(
+          `client error ${request.method} ${oneLine(new URL(request.url, 'http://x').pathname, 60)}: ${described.join('; ')}${more}`,
+        );
       }
     },
   };

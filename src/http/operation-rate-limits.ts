@@ -31,7 +31,12 @@ const PUBLIC_MUTATIONS = new Set(['likeArticle', 'emailArticle']);
 const DEEP_OFFSET = 1_000;
 const DEEP_PAGE_COST = 5;
 
-function rootFields(root: GraphQLObjectType, set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()) {
+function rootFields(
+  root: GraphQLObjectType,
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen = new Set<string>(),
+) {
   const out: { name: string; node: import('graphql').FieldNode }[] = [];
   for (const s of set.selections) {
     if (s.kind === Kind.FIELD) out.push({ name: s.name.value, node: s });
@@ -45,15 +50,29 @@ function rootFields(root: GraphQLObjectType, set: SelectionSetNode, fragments: M
 }
 
 function operationOf(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   return name ? operations.find((o) => o.name?.value === name) : operations[0];
 }
 
 /** The rate limits one operation counts against, for this client. */
-export function operationCosts(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>, client: string, config: OperationRateLimitConfig): RateLimit[] {
+export function operationCosts(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  client: string,
+  config: OperationRateLimitConfig,
+): RateLimit[] {
   const operation = operationOf(document, operationName);
   if (!operation) return [];
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : null;
+  const root =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'query'
+        ? schema.getQueryType()
+        : null;
   if (!root) return [];
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -73,22 +92,48 @@ export function operationCosts(schema: GraphQLSchema, document: DocumentNode, op
     }
   }
   const limits: RateLimit[] = [];
-  if (mutations) limits.push({ name: 'mutation', key: client, limit: config.mutationsPerMinute, windowMs: MINUTE, cost: mutations });
-  if (search) limits.push({ name: 'search', key: client, limit: config.searchPerMinute, windowMs: MINUTE, cost: search });
+  if (mutations)
+    limits.push({ name: 'mutation', key: client, limit: config.mutationsPerMinute, windowMs: MINUTE, cost: mutations });
+  if (search)
+    limits.push({ name: 'search', key: client, limit: config.searchPerMinute, windowMs: MINUTE, cost: search });
   return limits;
 }
 
 export function useOperationRateLimits(limiter: RateLimiter, config: OperationRateLimitConfig): Plugin {
-  const guard = async ({ args, setResultAndStopExecution }: {
-    args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: unknown };
+  const guard = async ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: {
+      schema: GraphQLSchema;
+      document: DocumentNode;
+      operationName?: string | null;
+      variableValues?: Record<string, unknown> | null;
+      contextValue: unknown;
+    };
     setResultAndStopExecution: (result: { errors: Error[] }) => void;
   }) => {
     const ctx = args.contextValue as Context;
     const client = ctx.viewer ? `token:${ctx.viewer.tokenId}` : `ip:${ctx.clientIp ?? 'unknown'}`;
-    const limits = operationCosts(args.schema, args.document, args.operationName, args.variableValues ?? {}, client, config);
+    const limits = operationCosts(
+      args.schema,
+      args.document,
+      args.operationName,
+      args.variableValues ?? {},
+      client,
+      config,
+    );
     if (limits.length === 0) return;
     const verdict = await limiter.hit(limits);
-    if (!verdict.allowed) setResultAndStopExecution({ errors: [rateLimited(`Too many requests from this client; retry in ${Math.ceil(verdict.retryAfterMs / 1000)} s`, verdict.retryAfterMs)] });
+    if (!verdict.allowed)
+      setResultAndStopExecution({
+        errors: [
+          rateLimited(
+            `Too many requests from this client; retry in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
+            verdict.retryAfterMs,
+          ),
+        ],
+      });
   };
   return { onExecute: guard, onSubscribe: guard };
 }

@@ -6,7 +6,9 @@ import { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 function refused(status: 400 | 413, message: string): GraphQLError {
-  return createGraphQLError(message, { extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', http: { status } } });
+  return createGraphQLError(message, {
+    extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', http: { status } },
+  });
 }
 
 /** The body as text (every non-multipart body Yoga parses is text), refused once it passes `maxBytes`. */
@@ -40,7 +42,11 @@ export function useRequestBodyLimits(maxBytes: number): Plugin {
       setRequestParser(async (req) => {
         let input = req;
         if (req.method !== 'GET' && req.method !== 'HEAD' && !multipart) {
-          input = new fetchAPI.Request(req.url, { method: req.method, headers: req.headers, body: await readLimited(req, maxBytes) });
+          input = new fetchAPI.Request(req.url, {
+            method: req.method,
+            headers: req.headers,
+            body: await readLimited(req, maxBytes),
+          });
         }
         try {
           return await parse(input);

@@ -6,7 +6,7 @@
 // a body block; each field's own, smaller limit is checked where it is used). Variables are also
 // held to the size of the largest real input. Runs over HTTP, SSE and WebSocket alike
 // (onExecute/onSubscribe), before graphql-js coerces anything.
-import { type DocumentNode, type GraphQLError, Kind, visit } from 'graphql';
+import { type DocumentNode, type GraphQLError, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { badInput } from '../errors.ts';
 
@@ -17,7 +17,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function stringProblem(value: string): string | null {
   if (value.includes('\u0000')) return 'must not contain NUL characters';
   if (LONE_SURROGATE.test(value)) return 'must be valid Unicode (it contains a lone surrogate)';
-  if (value.length > MAX_STRING_LENGTH && Array.from(value).length > MAX_STRING_LENGTH) return `must be at most ${MAX_STRING_LENGTH.toLocaleString('en')} characters`;
+  if (value.length > MAX_STRING_LENGTH && Array.from(value).length > MAX_STRING_LENGTH)
+    return `must be at most ${MAX_STRING_LENGTH.toLocaleString('en')} characters`;
   return null;
 }
 
@@ -33,7 +34,8 @@ const MAX_OBJECT_KEYS = 100;
 const MAX_VARIABLE_DEPTH = 10;
 
 function checkValue(value: unknown, name: string, budget: { values: number }, depth = 0): void {
-  if (++budget.values > MAX_VARIABLE_VALUES) throw refuse(name, `variables may hold at most ${MAX_VARIABLE_VALUES.toLocaleString('en')} values`);
+  if (++budget.values > MAX_VARIABLE_VALUES)
+    throw refuse(name, `variables may hold at most ${MAX_VARIABLE_VALUES.toLocaleString('en')} values`);
   if (typeof value === 'string') {
     const problem = stringProblem(value);
     if (problem) throw refuse(name, problem);
@@ -43,10 +45,13 @@ function checkValue(value: unknown, name: string, budget: { values: number }, de
   // graphql-js needs seconds to report a 20,000-field object's unknown fields: refuse the shape first.
   if (depth >= MAX_VARIABLE_DEPTH) throw refuse(name, `nests deeper than any input (${MAX_VARIABLE_DEPTH} levels)`);
   if (Array.isArray(value)) {
-    value.forEach((item, i) => checkValue(item, `${name}[${i}]`, budget, depth + 1));
+    value.forEach((item, i) => {
+      checkValue(item, `${name}[${i}]`, budget, depth + 1);
+    });
   } else if (Object.getPrototypeOf(value) === Object.prototype) {
     const entries = Object.entries(value);
-    if (entries.length > MAX_OBJECT_KEYS) throw refuse(name, `has ${entries.length} fields; no input has more than ${MAX_OBJECT_KEYS}`);
+    if (entries.length > MAX_OBJECT_KEYS)
+      throw refuse(name, `has ${entries.length} fields; no input has more than ${MAX_OBJECT_KEYS}`);
     for (const [key, item] of entries) {
       if (stringProblem(key)) throw refuse(name, 'has an invalid field name');
       checkValue(item, `${name}.${key}`, budget, depth + 1);
@@ -74,7 +79,10 @@ export function checkStrings(document: DocumentNode, variables: Record<string, u
 }
 
 export function useStringInputs(): Plugin {
-  const guard = ({ args, setResultAndStopExecution }: {
+  const guard = ({
+    args,
+    setResultAndStopExecution,
+  }: {
     args: { document: DocumentNode; variableValues?: Record<string, unknown> | null };
     setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void;
   }) => {

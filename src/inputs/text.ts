@@ -3,6 +3,7 @@
 // Lengths are counted in code points, against src/inputs/limits.ts.
 import { fieldError } from '../errors.ts';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const LINE_BREAKS = /[\r\n\t\u2028\u2029]+/g;
 
@@ -31,7 +32,11 @@ export function requiredText(field: string, value: string, rule: TextRule): stri
 }
 
 /** Cleaned text, or null when empty; undefined stays undefined (not given). */
-export function optionalText(field: string, value: string | null | undefined, rule: TextRule): string | null | undefined {
+export function optionalText(
+  field: string,
+  value: string | null | undefined,
+  rule: TextRule,
+): string | null | undefined {
   if (value == null) return value;
   return checkLength(field, cleanText(value, rule.multiline), rule.max) || null;
 }

@@ -63,23 +63,34 @@ export class DeliveredPublications {
  * Visible articles published at or after `since`, oldest first, as the events that announced them.
  * An index range on (status, publishedAt, id), paged by position.
  */
-export async function publishedSince(prisma: PrismaClient, since: Date, now: Date): Promise<{ events: Published[]; truncated: boolean }> {
+export async function publishedSince(
+  prisma: PrismaClient,
+  since: Date,
+  now: Date,
+): Promise<{ events: Published[]; truncated: boolean }> {
   const events: Published[] = [];
   let after: { publishedAt: Date; id: number } | null = null;
   for (;;) {
-    const rows: { id: number; publishedAt: Date | null; breaking: boolean; section: { slug: string } }[] = await prisma.article.findMany({
-      where: {
-        AND: [
-          visibleArticleWhere(now),
-          { publishedAt: { gte: after?.publishedAt ?? since } },
-          ...(after ? [{ OR: [{ publishedAt: { gt: after.publishedAt } }, { id: { gt: after.id } }] }] : []),
-        ],
-      },
-      select: { id: true, publishedAt: true, breaking: true, section: { select: { slug: true } } },
-      orderBy: [{ publishedAt: 'asc' }, { id: 'asc' }],
-      take: PAGE,
-    });
-    for (const r of rows) events.push({ articleId: r.id, publishedAt: r.publishedAt!.toISOString(), sectionSlug: r.section.slug, breaking: r.breaking });
+    const rows: { id: number; publishedAt: Date | null; breaking: boolean; section: { slug: string } }[] =
+      await prisma.article.findMany({
+        where: {
+          AND: [
+            visibleArticleWhere(now),
+            { publishedAt: { gte: after?.publishedAt ?? since } },
+            ...(after ? [{ OR: [{ publishedAt: { gt: after.publishedAt } }, { id: { gt: after.id } }] }] : []),
+          ],
+        },
+        select: { id: true, publishedAt: true, breaking: true, section: { select: { slug: true } } },
+        orderBy: [{ publishedAt: 'asc' }, { id: 'asc' }],
+        take: PAGE,
+      });
+    for (const r of rows)
+      events.push({
+        articleId: r.id,
+        publishedAt: r.publishedAt!.toISOString(),
+        sectionSlug: r.section.slug,
+        breaking: r.breaking,
+      });
     if (rows.length < PAGE) return { events, truncated: false };
     if (events.length >= MAX_ROWS) return { events, truncated: true };
     const last = rows[rows.length - 1]!;
@@ -97,7 +108,11 @@ export interface ChangedArticle {
 }
 
 /** Of `ids`, the articles changed at or after `since`: primary-key lookups, 1,000 ids a statement. */
-export async function changedSince(prisma: PrismaClient, ids: readonly number[], since: Date): Promise<ChangedArticle[]> {
+export async function changedSince(
+  prisma: PrismaClient,
+  ids: readonly number[],
+  since: Date,
+): Promise<ChangedArticle[]> {
   const out: ChangedArticle[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
     out.push(

@@ -30,7 +30,10 @@ export interface FrameSocket {
 }
 
 /** The configured `onNext`, bound to this subscription's context, id, payload and arguments. */
-export type BoundOnNext = (result: ExecutionResult) => Promise<FormattedExecutionResult | void> | FormattedExecutionResult | void;
+export type BoundOnNext = (
+  result: ExecutionResult,
+  // biome-ignore lint/suspicious/noConfusingVoidType: graphql-ws's own onNext signature
+) => Promise<FormattedExecutionResult | void> | FormattedExecutionResult | void;
 
 const OPEN = 1;
 const SEND_OPTIONS = { binary: false, compress: false, fin: true };
@@ -42,7 +45,8 @@ const MARKER_JSON = JSON.stringify(MARKER);
 export function nextFrameParts(id: string): [head: string, tail: string] {
   const frame = stringifyMessage<MessageType.Next>({ id, type: MessageType.Next, payload: MARKER as never });
   const at = frame.indexOf(MARKER_JSON);
-  if (at < 0 || frame.indexOf(MARKER_JSON, at + 1) >= 0) throw new Error('graphql-ws next frame: payload marker not found exactly once');
+  if (at < 0 || frame.indexOf(MARKER_JSON, at + 1) >= 0)
+    throw new Error('graphql-ws next frame: payload marker not found exactly once');
   return [frame.slice(0, at), frame.slice(at + MARKER_JSON.length)];
 }
 
@@ -57,21 +61,33 @@ function payloadJson(payload: object): string {
 }
 
 function isPlainResult(value: unknown): value is ExecutionResult {
-  return typeof value === 'object' && value !== null && (value as ExecutionResult).errors === undefined && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as ExecutionResult).errors === undefined &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 /**
  * Wraps the result stream of subscription `id` on `socket`: error-free results are written directly
  * as graphql-ws `next` frames (after `onNext`); anything else is yielded to graphql-ws.
  */
-export function writeNextFrames<T>(source: AsyncIterable<T>, socket: FrameSocket, id: string, onNext?: BoundOnNext): AsyncIterableIterator<T> {
+export function writeNextFrames<T>(
+  source: AsyncIterable<T>,
+  socket: FrameSocket,
+  id: string,
+  onNext?: BoundOnNext,
+): AsyncIterableIterator<T> {
   const [head, tail] = nextFrameParts(id);
   const write = (payload: object): void | Promise<void> => {
     if (socket.readyState !== OPEN) return; // closed meanwhile: graphql-ws would drop it too
     const frame = head + payloadJson(payload) + tail;
     if (socket.bufferedAmount === 0) return socket.send(frame, SEND_OPTIONS);
     // Earlier frames are still waiting for this consumer: hold the stream until this one is out.
-    return new Promise<void>((resolve, reject) => socket.send(frame, SEND_OPTIONS, (error) => (error ? reject(error) : resolve())));
+    return new Promise<void>((resolve, reject) =>
+      socket.send(frame, SEND_OPTIONS, (error) => (error ? reject(error) : resolve())),
+    );
   };
   return mapStream(source, (result) => {
     if (socket.readyState !== OPEN || !isPlainResult(result)) return result;
@@ -80,6 +96,8 @@ export function writeNextFrames<T>(source: AsyncIterable<T>, socket: FrameSocket
       return written ? written.then(() => SKIP) : SKIP;
     }
     // As graphql-ws: the hook's result is the payload, else the result itself.
-    return Promise.resolve(onNext(result)).then((payload) => write(payload || result)).then(() => SKIP);
+    return Promise.resolve(onNext(result))
+      .then((payload) => write(payload || result))
+      .then(() => SKIP);
   });
 }

@@ -11,7 +11,14 @@ import type { ArticleChangeKind, Delivery, Topics } from '../pubsub/topics.ts';
 import { isVisibleArticle, visibleArticleWhere } from '../articles/visibility.ts';
 import { badInput, serviceUnavailable } from '../errors.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
-import { CATCH_UP_OVERLAP_MS, type ChangedArticle, changedSince, DeliveredPublications, publishedSince, SeenEvents } from './catch-up.ts';
+import {
+  CATCH_UP_OVERLAP_MS,
+  type ChangedArticle,
+  changedSince,
+  DeliveredPublications,
+  publishedSince,
+  SeenEvents,
+} from './catch-up.ts';
 import { decodePublicationCursor, encodePublicationCursor } from './cursor.ts';
 import { LiveStream } from './stream.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -212,7 +219,10 @@ export class LiveHub {
     if (subscribed) this.enqueue(() => this.catchUpOnce());
     if (this.catchUpTimer) return;
     // Also once it is back, until a catch-up has succeeded (PostgreSQL may be down as well).
-    this.catchUpTimer = setInterval(() => this.enqueue(() => this.catchUpOnce()), this.options.catchUpIntervalMs ?? 1_000);
+    this.catchUpTimer = setInterval(
+      () => this.enqueue(() => this.catchUpOnce()),
+      this.options.catchUpIntervalMs ?? 1_000,
+    );
     this.catchUpTimer.unref();
   }
 
@@ -221,7 +231,8 @@ export class LiveHub {
     try {
       await this.catchUp();
     } catch (error) {
-      if (!this.catchUpFailing) this.options.log.warn({ err: error }, 'live: catch-up from PostgreSQL failed; retrying every second');
+      if (!this.catchUpFailing)
+        this.options.log.warn({ err: error }, 'live: catch-up from PostgreSQL failed; retrying every second');
       this.catchUpFailing = true;
       return;
     }
@@ -243,11 +254,19 @@ export class LiveHub {
   private async catchUp(): Promise<void> {
     const now = this.options.clock();
     const { events, truncated } = await publishedSince(this.options.prisma, this.delivered.since(), now);
-    if (truncated) this.options.log.warn({ events: events.length }, 'live: catch-up stopped at its limit; clients resume with their cursor');
+    if (truncated)
+      this.options.log.warn(
+        { events: events.length },
+        'live: catch-up stopped at its limit; clients resume with their cursor',
+      );
     let delivered = 0;
     for (const payload of events) if (await this.deliverPublished(payload, true)) delivered++;
     const changes = await this.catchUpChanges(now);
-    if (delivered + changes > 0) this.options.log.info({ publications: delivered, changes }, 'live: caught up events missed while pub/sub was down');
+    if (delivered + changes > 0)
+      this.options.log.info(
+        { publications: delivered, changes },
+        'live: caught up events missed while pub/sub was down',
+      );
   }
 
   /** `caughtUp`: read from PostgreSQL just now (visible, and late for subscriptions opened since). */
@@ -256,7 +275,9 @@ export class LiveHub {
     if (!this.delivered.add(payload.articleId, publishedAt.getTime())) return false;
     this.gone.delete(payload.articleId);
     // Only subscriptions open when the event arrived: later ones get it from their replay, if any.
-    const targets = [...this.published].filter((s) => matches(s.filter, payload) && (!caughtUp || s.since <= publishedAt.getTime()));
+    const targets = [...this.published].filter(
+      (s) => matches(s.filter, payload) && (!caughtUp || s.since <= publishedAt.getTime()),
+    );
     if (targets.length === 0) return false;
     const now = this.options.clock();
     // One visibility check per event per process: an article unpublished again before the event
@@ -284,13 +305,23 @@ export class LiveHub {
   /** `caughtUp`: derived from PostgreSQL just now (late for subscriptions opened since the change). */
   private deliverUpdated(payload: Topics['article:updated'], caughtUp: boolean): boolean {
     const at = new Date(payload.at);
-    if (Number.isFinite(at.getTime()) && !this.deliveredChanges.add(`${payload.articleId}:${payload.kind}@${at.getTime()}`)) return false;
+    if (
+      Number.isFinite(at.getTime()) &&
+      !this.deliveredChanges.add(`${payload.articleId}:${payload.kind}@${at.getTime()}`)
+    )
+      return false;
     const subscribers = this.updated.get(payload.articleId);
     if (!subscribers?.size) return false;
     if (payload.kind === 'EDITED') this.gone.delete(payload.articleId);
     else this.gone.add(payload.articleId);
     const targets = [...subscribers].filter((s) => !caughtUp || s.since <= at.getTime());
-    const event: UpdatedEvent = { articleId: payload.articleId, kind: payload.kind, at, now: this.options.clock(), rows: new Map() };
+    const event: UpdatedEvent = {
+      articleId: payload.articleId,
+      kind: payload.kind,
+      at,
+      now: this.options.clock(),
+      rows: new Map(),
+    };
     for (const target of targets) target.sink(event);
     return targets.length > 0;
   }
@@ -313,7 +344,10 @@ export class LiveHub {
     // scheduled, embargoed, archived or deleted article, or an unknown id, all get this same answer,
     // so a resume cannot tell which hidden articles exist. A client whose last article was taken down
     // since refetches the list and subscribes again without `after`.
-    const cursorRow = await this.options.prisma.article.findFirst({ where: { id: afterId, ...visibleArticleWhere(now) }, select: { publishedAt: true } });
+    const cursorRow = await this.options.prisma.article.findFirst({
+      where: { id: afterId, ...visibleArticleWhere(now) },
+      select: { publishedAt: true },
+    });
     if (!cursorRow?.publishedAt) throw badInput('after', 'is not the cursor of a published article');
     const after = { publishedAt: cursorRow.publishedAt, id: afterId };
     const limit = this.options.replayLimit;
@@ -355,8 +389,14 @@ export class LiveHub {
  * article, or its leaving the site (deleted; unpublished or archived after publication) unless the
  * last event delivered for it already said so.
  */
-function changeOf(row: ChangedArticle, since: Date, now: Date, alreadyGone: boolean): { kind: ArticleChangeKind; at: string } | null {
-  if (isVisibleArticle(row, now)) return row.editedAt && row.editedAt >= since ? { kind: 'EDITED', at: row.editedAt.toISOString() } : null;
+function changeOf(
+  row: ChangedArticle,
+  since: Date,
+  now: Date,
+  alreadyGone: boolean,
+): { kind: ArticleChangeKind; at: string } | null {
+  if (isVisibleArticle(row, now))
+    return row.editedAt && row.editedAt >= since ? { kind: 'EDITED', at: row.editedAt.toISOString() } : null;
   if (alreadyGone) return null;
   if (row.deletedAt) return row.deletedAt >= since ? { kind: 'DELETED', at: row.deletedAt.toISOString() } : null;
   if (row.publishedAt && (row.status === 'DRAFT' || row.status === 'ARCHIVED')) {

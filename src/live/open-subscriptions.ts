@@ -23,7 +23,11 @@ export function trackOpenSubscriptions(): OpenSubscriptions {
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return;
-          const stream: AsyncIterableIterator<unknown> = mapStream(result, (value) => value, () => open.delete(stream));
+          const stream: AsyncIterableIterator<unknown> = mapStream(
+            result,
+            (value) => value,
+            () => open.delete(stream),
+          );
           open.add(stream);
           if (closing) void stream.return!();
           setResult(stream as never);

@@ -24,7 +24,12 @@ export function useSharedSubscriptionExecution(viewerKey: (context: unknown) => 
         if (!isAsyncIterable(source)) return source;
         let documentId = documentIds.get(args.document);
         if (documentId == null) documentIds.set(args.document, (documentId = ++nextDocumentId));
-        const key = JSON.stringify([documentId, args.operationName ?? null, args.variableValues ?? null, viewerKey(args.contextValue)]);
+        const key = JSON.stringify([
+          documentId,
+          args.operationName ?? null,
+          args.variableValues ?? null,
+          viewerKey(args.contextValue),
+        ]);
         return mapStream(source, (event) => {
           if (event === null || typeof event !== 'object') return execute({ ...args, rootValue: event });
           let results = resultsByEvent.get(event);

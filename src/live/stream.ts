@@ -30,7 +30,12 @@ export class LiveStream<T> implements AsyncIterableIterator<T> {
       return;
     }
     if (this.buffer.length >= this.maxBuffered) {
-      this.fail(userError('RATE_LIMITED', `Subscription dropped: more than ${this.maxBuffered} events waiting for a slow consumer`));
+      this.fail(
+        userError(
+          'RATE_LIMITED',
+          `Subscription dropped: more than ${this.maxBuffered} events waiting for a slow consumer`,
+        ),
+      );
       return;
     }
     this.buffer.push(value);

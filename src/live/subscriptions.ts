@@ -36,8 +36,16 @@ function loadArticle(event: PublishedEvent | UpdatedEvent, query: object, ctx: C
 }
 
 /** An event's `article` field: the row as it is at the event, with the subscriber's selection. */
-function eventArticleField<E extends PublishedEvent | UpdatedEvent>(t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, E>, description: string) {
-  return t.prismaField({ type: 'Article', nullable: true, description, resolve: (query, event, _args, ctx) => loadArticle(event, query, ctx) });
+function eventArticleField<E extends PublishedEvent | UpdatedEvent>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, E>,
+  description: string,
+) {
+  return t.prismaField({
+    type: 'Article',
+    nullable: true,
+    description,
+    resolve: (query, event, _args, ctx) => loadArticle(event, query, ctx),
+  });
 }
 
 const ArticlePublishedEventRef = builder.objectRef<PublishedEvent>('ArticlePublishedEvent').implement({
@@ -46,14 +54,20 @@ const ArticlePublishedEventRef = builder.objectRef<PublishedEvent>('ArticlePubli
     cursor: t.exposeString('cursor', {
       description: 'Its position in publication order: pass the last one you received as `after` to resume.',
     }),
-    articleId: t.id({ description: 'Global id of the article.', resolve: (e) => encodeGlobalId('Article', e.articleId) }),
+    articleId: t.id({
+      description: 'Global id of the article.',
+      resolve: (e) => encodeGlobalId('Article', e.articleId),
+    }),
     publishedAt: t.expose('publishedAt', { type: 'DateTime' }),
     replayed: t.exposeBoolean('replayed', { description: 'Delivered from the resume cursor, not live.' }),
     gap: t.exposeBoolean('gap', {
       description:
         'True on the first replayed event when more articles were published since the cursor than one resume replays: older ones were skipped, refetch the list.',
     }),
-    article: eventArticleField(t, 'The article, with your selection. Null only if it was taken down in the instant before loading.'),
+    article: eventArticleField(
+      t,
+      'The article, with your selection. Null only if it was taken down in the instant before loading.',
+    ),
   }),
 });
 
@@ -70,7 +84,10 @@ const ArticleUpdatedEventRef = builder.objectRef<UpdatedEvent>('ArticleUpdatedEv
   description: 'A change to a published article.',
   fields: (t) => ({
     kind: t.field({ type: ArticleChangeKindRef, resolve: (e) => e.kind }),
-    articleId: t.id({ description: 'Global id of the article.', resolve: (e) => encodeGlobalId('Article', e.articleId) }),
+    articleId: t.id({
+      description: 'Global id of the article.',
+      resolve: (e) => encodeGlobalId('Article', e.articleId),
+    }),
     at: t.expose('at', { type: 'DateTime', description: 'When the change was made.' }),
     article: eventArticleField(t, 'The article as it is now, with your selection; null once it is no longer visible.'),
   }),
@@ -102,7 +119,8 @@ builder.subscriptionFields((t) => ({
       section: t.arg.string({ description: 'Section slug.' }),
       after: t.arg.string({ description: '`cursor` of the last event received before a disconnect.' }),
     },
-    subscribe: (_root, args, ctx) => ctx.live.articlePublished({ section: args.section, breakingOnly: true }, args.after),
+    subscribe: (_root, args, ctx) =>
+      ctx.live.articlePublished({ section: args.section, breakingOnly: true }, args.after),
     resolve: (event, _args, ctx) => beginEvent(event, ctx),
   }),
   articleUpdated: t.field({

@@ -3,7 +3,7 @@
 // later auth plugin apply exactly as over HTTP. HTTP-only plugins never see this traffic: a client
 // authenticates with `connectionParams` in its ConnectionInit message.
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { type DocumentNode, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -71,7 +71,7 @@ export function attachWebSocketServer(
       connectionInitWaitTimeout: options.initTimeoutMs,
       onConnect: async (ctx) => {
         if (!options.authenticate) return true;
-        let result;
+        let result: Awaited<ReturnType<ConnectionAuthenticator>>;
         try {
           result = await options.authenticate(ctx.connectionParams, ctx.extra.request);
         } catch (error) {
@@ -84,9 +84,11 @@ export function attachWebSocketServer(
         ctx.extra.auth = result;
         return true;
       },
-      onSubscribe: async (ctx, id, params) => {
+      onSubscribe: async (ctx, _id, params) => {
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerSocket) {
-          return [userError('RATE_LIMITED', `At most ${options.maxSubscriptionsPerSocket} subscriptions per connection`)];
+          return [
+            userError('RATE_LIMITED', `At most ${options.maxSubscriptionsPerSocket} subscriptions per connection`),
+          ];
         }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
@@ -95,7 +97,7 @@ export function attachWebSocketServer(
           socket: ctx.extra.socket,
           params,
         });
-        let document;
+        let document: DocumentNode;
         try {
           document = parse(params.query);
         } catch (error) {
@@ -104,7 +106,7 @@ export function attachWebSocketServer(
         }
         const errors = validate(schema, document);
         if (errors.length) return errors;
-        let contextValue;
+        let contextValue: Awaited<ReturnType<typeof contextFactory>>;
         try {
           // Building the context authenticates the operation (e.g. the token in connectionParams).
           contextValue = await contextFactory();
@@ -114,7 +116,14 @@ export function attachWebSocketServer(
           throw error;
         }
         const root: EnvelopedRoot = { execute, subscribe };
-        return { schema, document, operationName: params.operationName, variableValues: params.variables, contextValue, rootValue: root };
+        return {
+          schema,
+          document,
+          operationName: params.operationName,
+          variableValues: params.variables,
+          contextValue,
+          rootValue: root,
+        };
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
@@ -125,7 +134,12 @@ export function attachWebSocketServer(
       onOperation: (ctx, id, payload, args, result) => {
         if (!isAsyncIterable(result)) return;
         const onNext = options.onNext;
-        return writeNextFrames(result, ctx.extra.socket, id, onNext && ((r) => onNext(ctx, id, payload, args, r))) as never;
+        return writeNextFrames(
+          result,
+          ctx.extra.socket,
+          id,
+          onNext && ((r) => onNext(ctx, id, payload, args, r)),
+        ) as never;
       },
     },
     wss,

@@ -8,7 +8,8 @@ export interface ImageInfo {
 }
 
 function png(b: Buffer): ImageInfo | null {
-  if (b.length < 24 || !b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return null;
+  if (b.length < 24 || !b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return null;
   if (b.toString('latin1', 12, 16) !== 'IHDR') return null;
   return { mimeType: 'image/png', extension: 'png', width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }

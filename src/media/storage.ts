@@ -18,7 +18,12 @@ export async function storeImage(dir: string, bytes: Buffer, info: ImageInfo, no
   return MEDIA_PREFIX + relative;
 }
 
-const TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
+const TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
 // Uploads (content-addressed) and the demo photos (src/seed/demo-photos.ts).
 const SAFE_PATH = /^(\d{4}\/\d{2}\/[0-9a-f]{24}|demo\/[a-z0-9-]{1,64})\.(png|jpg|gif|webp)$/;
 
@@ -34,7 +39,8 @@ export function useMediaFiles(dir: string): Plugin {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         return endResponse(new fetchAPI.Response(null, { status: 405, headers: { allow: 'GET, HEAD' } }));
       }
-      const notFound = () => endResponse(new fetchAPI.Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } }));
+      const notFound = () =>
+        endResponse(new fetchAPI.Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } }));
       let relative = '';
       try {
         relative = decodeURIComponent(url.pathname.slice(MEDIA_PREFIX.length));

@@ -21,12 +21,14 @@ builder.mutationField('uploadImage', (t) =>
     },
     resolve: async (query, _root, args, ctx) => {
       const { maxUploadBytes, mediaDir } = ctx.config.media;
-      if (args.file.size > maxUploadBytes) throw fieldError('file', `is ${args.file.size} bytes; the limit is ${maxUploadBytes}`);
+      if (args.file.size > maxUploadBytes)
+        throw fieldError('file', `is ${args.file.size} bytes; the limit is ${maxUploadBytes}`);
       const bytes = Buffer.from(await args.file.arrayBuffer());
       if (bytes.length > maxUploadBytes) throw fieldError('file', `is larger than ${maxUploadBytes} bytes`);
       const info = sniffImage(bytes);
       if (!info) throw fieldError('file', 'is not a PNG, JPEG, GIF or WebP image');
-      if (info.width * info.height > MAX_PIXELS) throw fieldError('file', `${info.width}×${info.height} is too many pixels`);
+      if (info.width * info.height > MAX_PIXELS)
+        throw fieldError('file', `${info.width}×${info.height} is too many pixels`);
       const caption = optionalText('caption', args.caption, { max: LIMITS.caption });
       const credit = optionalText('credit', args.credit, { max: LIMITS.credit });
       const alt = optionalText('alt', args.alt, { max: LIMITS.alt });

@@ -33,8 +33,17 @@ const MAX_OPERATION_NAMES = 200;
 const ROUTES = ['/graphql', '/views', '/media', '/healthz', '/readyz', '/metrics'];
 
 export function requestMetrics(metrics: Metrics): RequestObserver {
-  const requests = metrics.counter('http_requests_total', 'HTTP requests by route, GraphQL operation, status and error code', ['route', 'operation', 'status', 'code']);
-  const duration = metrics.histogram('http_request_duration_seconds', 'HTTP request latency by route and GraphQL operation', LATENCY_BUCKETS, ['route', 'operation']);
+  const requests = metrics.counter(
+    'http_requests_total',
+    'HTTP requests by route, GraphQL operation, status and error code',
+    ['route', 'operation', 'status', 'code'],
+  );
+  const duration = metrics.histogram(
+    'http_request_duration_seconds',
+    'HTTP request latency by route and GraphQL operation',
+    LATENCY_BUCKETS,
+    ['route', 'operation'],
+  );
   const names = new Set<string>();
   const operationLabel = (name: string | undefined) => {
     if (!name) return '';
@@ -53,7 +62,9 @@ export function requestMetrics(metrics: Metrics): RequestObserver {
 
 /** Counts open subscriptions by transport (graphql-ws contexts carry `extra`; Yoga's SSE ones do not). */
 export function useSubscriptionMetrics(metrics: Metrics): Plugin {
-  const active = metrics.gauge('graphql_subscriptions_active', 'Open GraphQL subscriptions by transport', undefined, ['transport']);
+  const active = metrics.gauge('graphql_subscriptions_active', 'Open GraphQL subscriptions by transport', undefined, [
+    'transport',
+  ]);
   active.set({ transport: 'websocket' }, 0);
   active.set({ transport: 'sse' }, 0);
   return {
@@ -74,8 +85,15 @@ export function useSubscriptionMetrics(metrics: Metrics): Plugin {
 export function instrumentPubSub(pubsub: PubSub, metrics: Metrics): PubSub {
   const out = metrics.counter('pubsub_events_out_total', 'Events published, by topic and result', ['topic', 'result']);
   const received = metrics.counter('pubsub_events_in_total', 'Events received, by topic', ['topic']);
-  const lag = metrics.histogram('pubsub_event_lag_seconds', "From an event's instant to its arrival in this process", LATENCY_BUCKETS, ['topic']);
-  metrics.gauge('pubsub_subscribed', '1 when events published by any instance reach this one', () => (pubsub.status().subscribed ? 1 : 0));
+  const lag = metrics.histogram(
+    'pubsub_event_lag_seconds',
+    "From an event's instant to its arrival in this process",
+    LATENCY_BUCKETS,
+    ['topic'],
+  );
+  metrics.gauge('pubsub_subscribed', '1 when events published by any instance reach this one', () =>
+    pubsub.status().subscribed ? 1 : 0,
+  );
   for (const topic of TOPICS) {
     pubsub.listen(topic, (d) => {
       received.inc({ topic });
@@ -113,10 +131,23 @@ export function viewMetrics(metrics: Metrics): {
 } {
   const recorded = metrics.counter('views_recorded_total', 'Views recorded, by outcome', ['outcome']);
   const flushed = metrics.counter('views_flushed_total', 'Views committed to PostgreSQL by this instance');
-  const flushDuration = metrics.histogram('views_flush_duration_seconds', 'Write-behind flush run duration', LATENCY_BUCKETS);
-  const lastFlush = metrics.gauge('views_flush_last_success_timestamp_seconds', 'When the last flush run succeeded (flush lag = time() - this)');
-  const directoryQueries = metrics.counter('views_directory_queries_total', 'Database statements the countable-article cache sent');
-  const rankingsComputed = metrics.counter('views_rankings_computed_total', 'Rankings computed rather than served from cache');
+  const flushDuration = metrics.histogram(
+    'views_flush_duration_seconds',
+    'Write-behind flush run duration',
+    LATENCY_BUCKETS,
+  );
+  const lastFlush = metrics.gauge(
+    'views_flush_last_success_timestamp_seconds',
+    'When the last flush run succeeded (flush lag = time() - this)',
+  );
+  const directoryQueries = metrics.counter(
+    'views_directory_queries_total',
+    'Database statements the countable-article cache sent',
+  );
+  const rankingsComputed = metrics.counter(
+    'views_rankings_computed_total',
+    'Rankings computed rather than served from cache',
+  );
   return {
     recorded: (outcome) => recorded.inc({ outcome }),
     flushed: (report, seconds) => {
@@ -127,11 +158,21 @@ export function viewMetrics(metrics: Metrics): {
     directoryQuery: () => directoryQueries.inc(),
     rankingComputed: () => rankingsComputed.inc(),
     watch(store) {
-      metrics.gauge('views_pending_flush', 'Views recorded and not yet committed to PostgreSQL (pending and in-flight flushes; NaN while the store is unreachable)', () =>
-        store.pendingSum().catch(() => Number.NaN),
+      metrics.gauge(
+        'views_pending_flush',
+        'Views recorded and not yet committed to PostgreSQL (pending and in-flight flushes; NaN while the store is unreachable)',
+        () => store.pendingSum().catch(() => Number.NaN),
       );
-      metrics.gauge('views_outage_buffered', 'Views this instance acknowledged while Redis was unreachable and that wait in PostgreSQL to be applied', () => store.health().buffered);
-      metrics.gauge('views_outage_dropped_total', 'Views refused since start because the outage buffer was full', () => store.health().dropped);
+      metrics.gauge(
+        'views_outage_buffered',
+        'Views this instance acknowledged while Redis was unreachable and that wait in PostgreSQL to be applied',
+        () => store.health().buffered,
+      );
+      metrics.gauge(
+        'views_outage_dropped_total',
+        'Views refused since start because the outage buffer was full',
+        () => store.health().dropped,
+      );
     },
   };
 }
@@ -151,6 +192,16 @@ export function databaseMetrics(metrics: Metrics, db: Database): void {
     ['state'],
   );
   if (db.replicas.size === 0) return;
-  metrics.gauge('db_replica_up', 'Read replica in rotation (1) or out, its reads on the primary (0)', () => db.replicas.status().map((r) => [{ replica: r.name }, r.up ? 1 : 0]), ['replica']);
-  metrics.gauge('db_replica_fallbacks', 'Statements the primary answered for a read replica (down, or a conflict with recovery)', () => db.replicas.status().map((r) => [{ replica: r.name }, r.fallbacks]), ['replica']);
+  metrics.gauge(
+    'db_replica_up',
+    'Read replica in rotation (1) or out, its reads on the primary (0)',
+    () => db.replicas.status().map((r) => [{ replica: r.name }, r.up ? 1 : 0]),
+    ['replica'],
+  );
+  metrics.gauge(
+    'db_replica_fallbacks',
+    'Statements the primary answered for a read replica (down, or a conflict with recovery)',
+    () => db.replicas.status().map((r) => [{ replica: r.name }, r.fallbacks]),
+    ['replica'],
+  );
 }

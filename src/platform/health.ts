@@ -37,7 +37,10 @@ export interface Readiness {
 function describe(error: unknown): string {
   const reason = unavailableReason(error);
   if (reason) return reason;
-  const lines = String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = String((error as Error)?.message ?? error)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.at(-1) ?? 'error').slice(0, 200);
 }
 
@@ -75,12 +78,21 @@ export function readinessCheck(sources: ReadinessSources): () => Promise<Readine
     const ready = Object.values(checks).every((c) => c === 'ok');
     const replicas = sources.replicas?.();
     if (!replicas?.length) return { ready, checks };
-    return { ready, checks, replicas: Object.fromEntries(replicas.map((r) => [r.name, r.up ? 'ok' : `down (${r.reason}): reads on the primary`])) };
+    return {
+      ready,
+      checks,
+      replicas: Object.fromEntries(
+        replicas.map((r) => [r.name, r.up ? 'ok' : `down (${r.reason}): reads on the primary`]),
+      ),
+    };
   };
   return () => (running ??= run().finally(() => (running = null)));
 }
 
-export function useHealthEndpoints(readiness: () => Promise<Readiness>, paths = { live: '/healthz', ready: '/readyz' }): Plugin {
+export function useHealthEndpoints(
+  readiness: () => Promise<Readiness>,
+  paths = { live: '/healthz', ready: '/readyz' },
+): Plugin {
   // A fresh headers object per response: the Response constructor adds content-length to it.
   const json = () => ({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   return {
@@ -93,7 +105,11 @@ export function useHealthEndpoints(readiness: () => Promise<Readiness>, paths = 
       const notReady = Object.entries(checks)
         .filter(([, c]) => c !== 'ok')
         .map(([name]) => name);
-      const body = { ...(ready ? { status: 'ready' } : { status: 'not ready', notReady }), checks, ...(replicas ? { replicas } : {}) };
+      const body = {
+        ...(ready ? { status: 'ready' } : { status: 'not ready', notReady }),
+        checks,
+        ...(replicas ? { replicas } : {}),
+      };
       endResponse(new fetchAPI.Response(JSON.stringify(body), { status: ready ? 200 : 503, headers: json() }));
     },
   };

@@ -6,7 +6,15 @@ import type { YogaLogger } from 'graphql-yoga';
 import { unavailableReason } from '../db/unavailable.ts';
 
 export type { Logger };
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LevelWithSilent[];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface LoggerOptions {
@@ -30,7 +38,10 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const base = { level: options.level, base: { pid: process.pid }, serializers: { err: serializeError } };
   if (options.pretty && !options.destination) {
     // pino-pretty is a dev dependency: a production install (npm ci --omit=dev) logs JSON.
-    const pretty = await import('pino-pretty').then((m) => m.default, () => null);
+    const pretty = await import('pino-pretty').then(
+      (m) => m.default,
+      () => null,
+    );
     if (pretty) return pino(base, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }));
   }
   return options.destination ? pino(base, options.destination) : pino(base);
@@ -50,7 +61,10 @@ export function yogaLogger(log: Logger): YogaLogger {
       // Yoga reports every error it masks; an outage is already one warn line per request
       // (src/http/error-log.ts) and answered SERVICE_UNAVAILABLE, not an unexpected error.
       if (error && unavailableReason(error)) return;
-      const message = args.filter((a) => !(a instanceof Error)).map(String).join(' ');
+      const message = args
+        .filter((a) => !(a instanceof Error))
+        .map(String)
+        .join(' ');
       if (error) child[level]({ err: error }, message || error.message);
       else child[level](message);
     };

@@ -19,11 +19,21 @@ export function useMetricsEndpoint(metrics: Metrics, options: { token?: string; 
         const header = request.headers.get('authorization') ?? '';
         const given = header.startsWith('Bearer ') ? header.slice(7) : '';
         if (!sameSecret(given, options.token)) {
-          return endResponse(new fetchAPI.Response('unauthorized\n', { status: 401, headers: { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' } }));
+          return endResponse(
+            new fetchAPI.Response('unauthorized\n', {
+              status: 401,
+              headers: { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' },
+            }),
+          );
         }
       }
       const body = await metrics.registry.metrics();
-      endResponse(new fetchAPI.Response(body, { status: 200, headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' } }));
+      endResponse(
+        new fetchAPI.Response(body, {
+          status: 200,
+          headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' },
+        }),
+      );
     },
   };
 }

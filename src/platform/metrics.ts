@@ -40,7 +40,12 @@ export class Metrics {
     });
   }
 
-  histogram<L extends string = never>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []): Histogram<L> {
+  histogram<L extends string = never>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ): Histogram<L> {
     return new Histogram({ name, help, buckets, labelNames, registers: [this.registry] });
   }
 }

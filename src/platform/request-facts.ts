@@ -68,7 +68,8 @@ export function useRequestFacts(): Plugin {
     },
     onResultProcess({ result, serverContext }) {
       const facts = factsOf(serverContext);
-      if (facts && !(result && typeof result === 'object' && Symbol.asyncIterator in result)) collectCodes(facts, result);
+      if (facts && !(result && typeof result === 'object' && Symbol.asyncIterator in result))
+        collectCodes(facts, result);
     },
   };
 }

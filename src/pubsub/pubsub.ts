@@ -1,6 +1,6 @@
 // Pub/sub with one interface and two transports, chosen once in the app factory:
 // in-process (no REDIS_URL) or Redis (every instance sees every event).
-import { type Delivery, type Topic, type Topics } from './topics.ts';
+import type { Delivery, Topic, Topics } from './topics.ts';
 import { type Logger, silentLogger } from '../platform/logger.ts';
 
 export type Listener<T extends Topic> = (delivery: Delivery<T>) => void;
@@ -33,6 +33,7 @@ export interface PubSub {
 
 /** Local fan-out shared by both transports: one Delivery object per event for all listeners. */
 export class Dispatcher {
+  // biome-ignore lint/suspicious/noExplicitAny: one map holds listeners of every topic's payload type
   private readonly listeners = new Map<Topic, Set<Listener<any>>>();
   private seq = 0;
 

@@ -38,10 +38,13 @@ const MostViewedEntryRef = builder.objectRef<EntryShape>('MostViewedEntry').impl
   description: 'One line of a "most viewed" list.',
   fields: (t) => ({
     rank: t.exposeInt('rank', { description: '1 for the most viewed.' }),
-    views: t.exposeInt('views', { description: 'Counted views in the window (each visitor at most once per 30 minutes; bots excluded).' }),
+    views: t.exposeInt('views', {
+      description: 'Counted views in the window (each visitor at most once per 30 minutes; bots excluded).',
+    }),
     previousRank: t.exposeInt('previousRank', {
       nullable: true,
-      description: 'Rank in the previous window of the same length (for up/down arrows); null when it was not in that top 100.',
+      description:
+        'Rank in the previous window of the same length (for up/down arrows); null when it was not in that top 100.',
     }),
     article: t.field({ type: ArticleRef, resolve: (e) => e.article as never }),
   }),
@@ -61,10 +64,20 @@ async function sectionArg(slug: string | null | undefined, ctx: Context): Promis
 }
 
 /** A ranking's first entries with their articles, loaded with the reader's selection (once per ranking and selection). */
-async function entriesWithArticles(ranking: Ranking, first: number, ctx: Context, info: GraphQLResolveInfo): Promise<EntryShape[]> {
+async function entriesWithArticles(
+  ranking: Ranking,
+  first: number,
+  ctx: Context,
+  info: GraphQLResolveInfo,
+): Promise<EntryShape[]> {
   const entries = ranking.entries.slice(0, first);
   if (entries.length === 0) return [];
-  const query = queryFromInfo({ context: ctx, info, path: ['article'], typeName: 'Article' }) as Prisma.ArticleFindManyArgs;
+  const query = queryFromInfo({
+    context: ctx,
+    info,
+    path: ['article'],
+    typeName: 'Article',
+  }) as Prisma.ArticleFindManyArgs;
   let perSelection = rowsByRanking.get(ranking);
   if (!perSelection) rowsByRanking.set(ranking, (perSelection = new Map()));
   const key = `${first}:${JSON.stringify(query)}`;

@@ -83,7 +83,10 @@ export class Rankings {
     }
     // Stale-while-revalidate: a slightly older ranking is good enough while the new one is computed,
     // but never one older than a few refresh periods (an idle ranking may hold taken-down articles).
-    const servable = entry.ranking && this.options.cacheMs > 0 && this.options.clock().getTime() - entry.computedAt < Math.max(5_000, 5 * this.options.cacheMs);
+    const servable =
+      entry.ranking &&
+      this.options.cacheMs > 0 &&
+      this.options.clock().getTime() - entry.computedAt < Math.max(5_000, 5 * this.options.cacheMs);
     return servable ? entry.ranking! : entry.refreshing!;
   }
 
@@ -119,7 +122,12 @@ export class Rankings {
       sectionId,
       at,
       source,
-      entries: current.map((r, i) => ({ rank: i + 1, articleId: r.articleId, views: r.views, previousRank: previousRanks.get(r.articleId) ?? null })),
+      entries: current.map((r, i) => ({
+        rank: i + 1,
+        articleId: r.articleId,
+        views: r.views,
+        previousRank: previousRanks.get(r.articleId) ?? null,
+      })),
     };
   }
 
@@ -136,7 +144,11 @@ export class Rankings {
       const candidates = await page(offset, limit);
       if (candidates.length === 0) break;
       const visible = await this.options.prisma.article.findMany({
-        where: { id: { in: candidates.map((c) => c.articleId) }, ...visibleArticleWhere(now), ...(sectionId != null ? { sectionId } : {}) },
+        where: {
+          id: { in: candidates.map((c) => c.articleId) },
+          ...visibleArticleWhere(now),
+          ...(sectionId != null ? { sectionId } : {}),
+        },
         select: { id: true },
       });
       const ok = new Set(visible.map((v) => v.id));
@@ -149,7 +161,14 @@ export class Rankings {
   }
 
   /** The same ranking from PostgreSQL's hourly history (hour resolution; the current hour only as far as flushed). */
-  private async historyTop(window: RankingWindow, nowMs: number, back: number, sectionId: number | null, offset: number, limit: number): Promise<Ranked[]> {
+  private async historyTop(
+    window: RankingWindow,
+    nowMs: number,
+    back: number,
+    sectionId: number | null,
+    offset: number,
+    limit: number,
+  ): Promise<Ranked[]> {
     const span = RANK_SPAN[window];
     const { first, last } = windowRange(span, nowMs, back);
     const from = Math.floor((first * LEVEL_MS[span.level]) / LEVEL_MS.h);

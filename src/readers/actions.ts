@@ -22,7 +22,10 @@ function visitor(value: string): string {
 
 async function visibleArticleId(ctx: Context, value: string): Promise<number> {
   const id = decodeIdFor('Article', value, 'articleId');
-  const row = id == null ? null : await ctx.prisma.article.findFirst({ where: { id, ...visibleArticleWhere(ctx.now) }, select: { id: true } });
+  const row =
+    id == null
+      ? null
+      : await ctx.prisma.article.findFirst({ where: { id, ...visibleArticleWhere(ctx.now) }, select: { id: true } });
   if (!row) throw userError('NOT_FOUND', 'No published article with this id', { field: 'articleId' });
   return row.id;
 }
@@ -30,7 +33,10 @@ async function visibleArticleId(ctx: Context, value: string): Promise<number> {
 const LikeArticleInput = builder.inputType('LikeArticleInput', {
   fields: (t) => ({
     articleId: t.id({ required: true }),
-    visitorId: t.string({ required: true, description: 'A random id the page keeps per browser (e.g. in localStorage).' }),
+    visitorId: t.string({
+      required: true,
+      description: 'A random id the page keeps per browser (e.g. in localStorage).',
+    }),
   }),
 });
 
@@ -92,14 +98,23 @@ builder.mutationFields((t) => ({
         { name: 'email:ip', key: ctx.clientIp ?? 'unknown', limit: mail.perIpPerHour, windowMs: HOUR },
       ]);
       if (!verdict.allowed) {
-        throw rateLimited(`Too many articles sent; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`, verdict.retryAfterMs);
+        throw rateLimited(
+          `Too many articles sent; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`,
+          verdict.retryAfterMs,
+        );
       }
-      const article = await ctx.prisma.article.findUniqueOrThrow({ where: { id: articleId }, select: { headline: true, slug: true, bodyText: true } });
+      const article = await ctx.prisma.article.findUniqueOrThrow({
+        where: { id: articleId },
+        select: { headline: true, slug: true, bodyText: true },
+      });
       const url = articleUrl(ctx.config.siteUrl, article.slug);
       const summary = excerpt(article.bodyText, 200);
       const intro = `${senderName}님이 일간환경연합 기사를 보냈습니다.`;
-      const text = [intro, message && `\n${message}`, `\n${article.headline}\n${summary}\n\n${url}`].filter(Boolean).join('\n');
-      const html = `<p>${escapeHtml(intro)}</p>${message ? `<blockquote>${escapeHtml(message)}</blockquote>` : ''}` +
+      const text = [intro, message && `\n${message}`, `\n${article.headline}\n${summary}\n\n${url}`]
+        .filter(Boolean)
+        .join('\n');
+      const html =
+        `<p>${escapeHtml(intro)}</p>${message ? `<blockquote>${escapeHtml(message)}</blockquote>` : ''}` +
         `<h2><a href="${escapeHtml(url)}">${escapeHtml(article.headline)}</a></h2><p>${escapeHtml(summary)}</p>`;
       return ctx.mailer.send({ to, subject: `[일간환경연합] ${article.headline}`, text, html });
     },

@@ -31,7 +31,10 @@ export interface RateLimiter {
 /** The RATE_LIMITED error: `retryAfterSeconds` in extensions, HTTP 429 with Retry-After. */
 export function rateLimited(message: string, retryAfterMs: number) {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return userError('RATE_LIMITED', message, { retryAfterSeconds: seconds, http: { status: 429, headers: { 'Retry-After': String(seconds) } } });
+  return userError('RATE_LIMITED', message, {
+    retryAfterSeconds: seconds,
+    http: { status: 429, headers: { 'Retry-After': String(seconds) } },
+  });
 }
 
 export function createRateLimiter(redisUrl: string | undefined, log: Logger = silentLogger): RateLimiter {
@@ -47,9 +50,20 @@ export function createRateLimiter(redisUrl: string | undefined, log: Logger = si
     const id = `${limit.name}:${limit.limit}:${limit.windowMs}`;
     let limiter = limiters.get(id);
     if (!limiter) {
-      const options = { keyPrefix: `rl:${limit.name}`, points: limit.limit, duration: Math.max(1, Math.round(limit.windowMs / 1000)) };
+      const options = {
+        keyPrefix: `rl:${limit.name}`,
+        points: limit.limit,
+        duration: Math.max(1, Math.round(limit.windowMs / 1000)),
+      };
       const memory = new RateLimiterMemory(options);
-      limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }) : memory;
+      limiter = redis
+        ? new RateLimiterRedis({
+            ...options,
+            storeClient: redis,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: memory,
+          })
+        : memory;
       limiters.set(id, limiter);
     }
     return limiter;

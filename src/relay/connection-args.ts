@@ -21,7 +21,10 @@ export function checkPageSize(args: PageArgs, maxSize: number): void {
     if (value > maxSize) throw badInput(name, `must be at most ${maxSize} (got ${value})`);
   }
   if (args.first != null && args.last != null) {
-    throw badInput('last', 'cannot be combined with "first"; page forward with first/after or backward with last/before');
+    throw badInput(
+      'last',
+      'cannot be combined with "first"; page forward with first/after or backward with last/before',
+    );
   }
 }
 

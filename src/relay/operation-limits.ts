@@ -25,7 +25,13 @@ import {
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { userError } from '../errors.ts';
-import { checkPageSize, checkRowConnectionArgs, DEFAULT_PAGE_SIZE, type PageArgs, parseOffsetCursor } from './connection-args.ts';
+import {
+  checkPageSize,
+  checkRowConnectionArgs,
+  DEFAULT_PAGE_SIZE,
+  type PageArgs,
+  parseOffsetCursor,
+} from './connection-args.ts';
 
 const CONNECTION_ARGS = ['first', 'last', 'after', 'before'];
 
@@ -44,14 +50,22 @@ export interface OperationLimits {
   maxListItems: number;
 }
 
-export const DEFAULT_LIMITS: Omit<OperationLimits, 'maxPageSize'> = { maxDepth: 15, maxAliases: 30, maxListItems: 10_000 };
+export const DEFAULT_LIMITS: Omit<OperationLimits, 'maxPageSize'> = {
+  maxDepth: 15,
+  maxAliases: 30,
+  maxListItems: 10_000,
+};
 
 function tooComplex(message: string): GraphQLError {
   return userError('BAD_USER_INPUT', message, { reason: 'QUERY_TOO_COMPLEX' });
 }
 
 /** A field's definition, introspection's own included (`__schema`, `__type`, `__typename`): they count like any other. */
-function fieldDef(schema: GraphQLSchema, type: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+function fieldDef(
+  schema: GraphQLSchema,
+  type: GraphQLCompositeType,
+  name: string,
+): GraphQLField<unknown, unknown> | undefined {
   if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
   if (type === schema.getQueryType()) {
     if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
@@ -81,7 +95,13 @@ export function checkOperation(
   let aliases = 0;
   let items = 0;
 
-  const walk = (set: SelectionSetNode, type: GraphQLCompositeType, depth: number, multiplier: number, spread: Set<string>): void => {
+  const walk = (
+    set: SelectionSetNode,
+    type: GraphQLCompositeType,
+    depth: number,
+    multiplier: number,
+    spread: Set<string>,
+  ): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const narrowed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
@@ -98,7 +118,8 @@ export function checkOperation(
         }
         continue;
       }
-      if (selection.alias && ++aliases > limits.maxAliases) throw tooComplex(`At most ${limits.maxAliases} aliases per operation`);
+      if (selection.alias && ++aliases > limits.maxAliases)
+        throw tooComplex(`At most ${limits.maxAliases} aliases per operation`);
       if (depth + 1 > limits.maxDepth) throw tooComplex(`Fields may nest at most ${limits.maxDepth} deep`);
       const def = fieldDef(schema, type, selection.name.value);
       if (!def) continue; // an unknown field: validation reports it
@@ -110,22 +131,35 @@ export function checkOperation(
         } catch {
           continue; // execution reports invalid values itself
         }
-        if (selection.arguments?.length) checkConnectionArgs(args, (def.extensions as PaginationExtension).pagination?.cursor ?? 'row', limits.maxPageSize);
+        if (selection.arguments?.length)
+          checkConnectionArgs(
+            args,
+            (def.extensions as PaginationExtension).pagination?.cursor ?? 'row',
+            limits.maxPageSize,
+          );
         size = args.first ?? args.last ?? DEFAULT_PAGE_SIZE;
         items += multiplier * size;
         if (items > limits.maxListItems) {
-          throw tooComplex(`This operation could load ${items.toLocaleString('en')}+ list items (the limit is ${limits.maxListItems.toLocaleString('en')}): ask for smaller pages ("first") in nested lists`);
+          throw tooComplex(
+            `This operation could load ${items.toLocaleString('en')}+ list items (the limit is ${limits.maxListItems.toLocaleString('en')}): ask for smaller pages ("first") in nested lists`,
+          );
         }
       }
       const inner = getNamedType(def.type);
-      if (selection.selectionSet && isCompositeType(inner)) walk(selection.selectionSet, inner, depth + 1, multiplier * size, spread);
+      if (selection.selectionSet && isCompositeType(inner))
+        walk(selection.selectionSet, inner, depth + 1, multiplier * size, spread);
     }
   };
 
   try {
     for (const d of document.definitions) {
       if (d.kind !== Kind.OPERATION_DEFINITION) continue;
-      const root = d.operation === 'query' ? schema.getQueryType() : d.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      const root =
+        d.operation === 'query'
+          ? schema.getQueryType()
+          : d.operation === 'mutation'
+            ? schema.getMutationType()
+            : schema.getSubscriptionType();
       if (root) walk(d.selectionSet, root, 0, 1, new Set());
     }
   } catch (error) {
@@ -135,7 +169,10 @@ export function checkOperation(
 }
 
 export function useOperationLimits(limits: OperationLimits): Plugin {
-  const guard = ({ args, setResultAndStopExecution }: {
+  const guard = ({
+    args,
+    setResultAndStopExecution,
+  }: {
     args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: Record<string, unknown> | null };
     setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void;
   }) => {

@@ -80,7 +80,8 @@ function reporterData(input: ReporterFields) {
   const email = optionalText('email', input.email, { max: LIMITS.email });
   if (email && !isEmailAddress(email)) throw fieldError('email', 'is not an e-mail address');
   const photoUrl = optionalText('photoUrl', input.photoUrl, { max: LIMITS.photoUrl });
-  if (photoUrl && !/^(https?:\/\/|\/)[^\s<>"]*$/.test(photoUrl)) throw fieldError('photoUrl', 'must be an http(s) URL or a /media path');
+  if (photoUrl && !/^(https?:\/\/|\/)[^\s<>"]*$/.test(photoUrl))
+    throw fieldError('photoUrl', 'must be an http(s) URL or a /media path');
   return {
     ...slugAndName(input),
     title: input.title != null ? requiredText('title', input.title, { max: LIMITS.reporterTitle }) : undefined,
@@ -101,7 +102,10 @@ builder.mutationFields((t) => ({
       if (!data.slug) throw fieldError('slug', 'is required');
       if (!data.name) throw fieldError('name', 'is required');
       return withUniqueSlug('slug', data.slug, () =>
-        ctx.prisma.reporter.create({ data: { ...data, slug: data.slug!, name: data.name!, title: data.title ?? '기자' }, select: { id: true } }),
+        ctx.prisma.reporter.create({
+          data: { ...data, slug: data.slug!, name: data.name!, title: data.title ?? '기자' },
+          select: { id: true },
+        }),
       );
     },
   }),
@@ -115,7 +119,9 @@ builder.mutationFields((t) => ({
       const data = reporterData(args.input);
       const before = await ctx.prisma.reporter.findUnique({ where: { id }, select: { id: true, slug: true } });
       await purgeTransaction(ctx, async (tx) => {
-        const { count } = await withUniqueSlug('slug', data.slug, () => tx.reporter.updateMany({ where: { id }, data }));
+        const { count } = await withUniqueSlug('slug', data.slug, () =>
+          tx.reporter.updateMany({ where: { id }, data }),
+        );
         if (count === 0 || !before) throw userError('NOT_FOUND', 'No such reporter', { field: 'id' });
         await ctx.cachePurger.ownerChanged(tx, 'reporter', before, data.slug ?? undefined);
       });

@@ -15,7 +15,34 @@ const MAX_TERMS = 10;
 export const SEARCH_WINDOW = 500;
 
 /** Korean particles that follow a noun ("서울시는", "베이징시장과"), longest first. */
-const PARTICLES = ['에서는', '에게서', '으로는', '으로서', '으로써', '에서', '에게', '께서', '으로', '부터', '까지', '처럼', '보다', '와', '과', '은', '는', '이', '가', '을', '를', '의', '에', '도', '만', '로'];
+const PARTICLES = [
+  '에서는',
+  '에게서',
+  '으로는',
+  '으로서',
+  '으로써',
+  '에서',
+  '에게',
+  '께서',
+  '으로',
+  '부터',
+  '까지',
+  '처럼',
+  '보다',
+  '와',
+  '과',
+  '은',
+  '는',
+  '이',
+  '가',
+  '을',
+  '를',
+  '의',
+  '에',
+  '도',
+  '만',
+  '로',
+];
 const HANGUL_END = /\p{Script=Hangul}$/u;
 
 /** A word without a trailing particle, when at least two syllables remain ("서울시는" → "서울시"; "국가" stays). */
@@ -35,7 +62,9 @@ function withoutParticle(term: string): string {
  * Words without letters or digits ("%", "--") are not searchable and are left out.
  */
 export function searchTerms(query: string): string[] {
-  const words = normalizeText(query).split(/[\s\u00a0\u3000]+/).filter(Boolean);
+  const words = normalizeText(query)
+    .split(/[\s\u00a0\u3000]+/)
+    .filter(Boolean);
   const terms = words.map((w) => withoutParticle(w)).filter((w) => termTokens(w).tokens.length > 0);
   return [...new Set(terms)].slice(0, MAX_TERMS);
 }
@@ -73,7 +102,8 @@ const MIN_RECENT_FOR_RANGE = 5;
 /** The filter conditions (everything but the words), shared by every stage. */
 function filterConditions(filter: ArticleFilterInput | null | undefined, p: Params): string[] {
   const conditions: string[] = [];
-  if (filter?.section != null) conditions.push(`a."sectionId" = (SELECT s.id FROM "Section" s WHERE s.slug = ${p.add(filter.section)})`);
+  if (filter?.section != null)
+    conditions.push(`a."sectionId" = (SELECT s.id FROM "Section" s WHERE s.slug = ${p.add(filter.section)})`);
   if (filter?.reporter != null) {
     conditions.push(`EXISTS (SELECT 1 FROM "ArticleReporter" ar JOIN "Reporter" r ON r.id = ar."reporterId"
       WHERE ar."articleId" = a.id AND r.slug = ${p.add(filter.reporter)})`);
@@ -82,8 +112,10 @@ function filterConditions(filter: ArticleFilterInput | null | undefined, p: Para
     conditions.push(`EXISTS (SELECT 1 FROM "ArticleTag" at JOIN "Tag" t ON t.id = at."tagId"
       WHERE at."articleId" = a.id AND t.slug = ${p.add(filter.tag)})`);
   }
-  if (filter?.publishedAfter != null) conditions.push(`a."publishedAt" > ${utcSql(p.add(filter.publishedAfter.toISOString()))}`);
-  if (filter?.publishedBefore != null) conditions.push(`a."publishedAt" < ${utcSql(p.add(filter.publishedBefore.toISOString()))}`);
+  if (filter?.publishedAfter != null)
+    conditions.push(`a."publishedAt" > ${utcSql(p.add(filter.publishedAfter.toISOString()))}`);
+  if (filter?.publishedBefore != null)
+    conditions.push(`a."publishedAt" < ${utcSql(p.add(filter.publishedBefore.toISOString()))}`);
   if (filter?.hasPhoto != null) conditions.push(`a."leadImageId" IS ${filter.hasPhoto ? 'NOT ' : ''}NULL`);
   if (filter?.breaking != null) conditions.push(`a."breaking" = ${p.add(filter.breaking)}`);
   return conditions;
@@ -104,7 +136,10 @@ function substringCondition(term: string, p: Params, withTokens: boolean): strin
 function scoreSql(terms: string[], p: Params): string {
   return terms
     .map((term) => p.add(likePattern(term)))
-    .map((param) => `(CASE WHEN a."headline" ILIKE ${param} ESCAPE '\\' THEN 3 WHEN array_to_string(a."deck", ' ') ILIKE ${param} ESCAPE '\\' THEN 2 ELSE 1 END)`)
+    .map(
+      (param) =>
+        `(CASE WHEN a."headline" ILIKE ${param} ESCAPE '\\' THEN 3 WHEN array_to_string(a."deck", ' ') ILIKE ${param} ESCAPE '\\' THEN 2 ELSE 1 END)`,
+    )
     .join(' + ');
 }
 
@@ -121,17 +156,30 @@ interface Stage {
  * The token array is TOASTed: reading it per row costs a TOAST fetch and decompression (~3.6 buffers),
  * so it is read only for words the substring check cannot prove (Latin ones).
  */
-async function recentStage(prisma: PrismaClient, terms: string[], now: Date, filter: ArticleFilterInput | null | undefined): Promise<Stage> {
+async function recentStage(
+  prisma: PrismaClient,
+  terms: string[],
+  now: Date,
+  filter: ArticleFilterInput | null | undefined,
+): Promise<Stage> {
   const p = new Params();
   const nowParam = p.add(now.toISOString());
   const recent = (edge: string) =>
     `(SELECT b."publishedAt" FROM "Article" b WHERE ${visibleArticleSql(nowParam, 'b')} ORDER BY b."publishedAt" DESC, b.id DESC OFFSET ${edge} LIMIT 1)`;
   // Fewer visible articles than the window: the whole set (coalesce), and no `oldest` (stage 1 was complete).
-  const conditions = [visibleArticleSql(nowParam), `a."publishedAt" >= coalesce(${recent(String(RECENT_WINDOW - 1))}, '-infinity')`, ...terms.map((t) => substringCondition(t, p, true)), ...filterConditions(filter, p)];
+  const conditions = [
+    visibleArticleSql(nowParam),
+    `a."publishedAt" >= coalesce(${recent(String(RECENT_WINDOW - 1))}, '-infinity')`,
+    ...terms.map((t) => substringCondition(t, p, true)),
+    ...filterConditions(filter, p),
+  ];
   const sql = `SELECT a.id, a."publishedAt", (${scoreSql(terms, p)})::float8 AS score, ${recent('0')} AS newest, ${recent(String(RECENT_WINDOW - 1))} AS oldest
     FROM "Article" a WHERE ${conditions.join(' AND ')}
     ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${SEARCH_WINDOW}`;
-  const rows = await prisma.$queryRawUnsafe<(WindowMatch & { newest: Date | null; oldest: Date | null })[]>(sql, ...p.values);
+  const rows = await prisma.$queryRawUnsafe<(WindowMatch & { newest: Date | null; oldest: Date | null })[]>(
+    sql,
+    ...p.values,
+  );
   return { matches: rows, newest: rows[0]?.newest, oldest: rows[0]?.oldest };
 }
 
@@ -141,7 +189,13 @@ async function recentStage(prisma: PrismaClient, terms: string[], now: Date, fil
  * prove the word, optionally from `from` on (then PostgreSQL ANDs the GIN bitmap with the publish-time
  * range, and visits only the rows in both).
  */
-async function indexStage(prisma: PrismaClient, terms: string[], now: Date, filter: ArticleFilterInput | null | undefined, from?: Date): Promise<Stage> {
+async function indexStage(
+  prisma: PrismaClient,
+  terms: string[],
+  now: Date,
+  filter: ArticleFilterInput | null | undefined,
+  from?: Date,
+): Promise<Stage> {
   const p = new Params();
   const conditions = [visibleArticleSql(p.add(now.toISOString()))];
   const tokens = new Set<string>();
@@ -176,7 +230,8 @@ export async function searchWindow(
   const { terms, now, filter } = options;
   const recent = await recentStage(prisma, terms, now, filter);
   const { newest, oldest } = recent;
-  if (recent.matches.length >= SEARCH_WINDOW || (recent.matches.length > 0 && oldest == null)) return rank(recent.matches);
+  if (recent.matches.length >= SEARCH_WINDOW || (recent.matches.length > 0 && oldest == null))
+    return rank(recent.matches);
   if (recent.matches.length >= MIN_RECENT_FOR_RANGE && newest && oldest) {
     // The range expected to hold 1.5 × SEARCH_WINDOW matches, at stage 1's rate of articles per unit of time.
     const wanted = (RECENT_WINDOW * SEARCH_WINDOW * 1.5) / recent.matches.length;
@@ -188,5 +243,7 @@ export async function searchWindow(
 }
 
 function rank(matches: WindowMatch[]): WindowMatch[] {
-  return [...matches].sort((x, y) => y.score - x.score || y.publishedAt.getTime() - x.publishedAt.getTime() || y.id - x.id);
+  return [...matches].sort(
+    (x, y) => y.score - x.score || y.publishedAt.getTime() - x.publishedAt.getTime() || y.id - x.id,
+  );
 }

@@ -25,8 +25,10 @@ builder.queryField('search', (t) =>
         filter: t.arg({ type: ArticleFilter }),
       },
       resolve: async (_root, args, ctx, info) => {
-        if (args.query.length > MAX_QUERY_LENGTH) throw badInput('query', `must be at most ${MAX_QUERY_LENGTH} characters`);
-        if (args.last != null || args.before != null) throw badInput(args.last != null ? 'last' : 'before', 'search results page forward only (first/after)');
+        if (args.query.length > MAX_QUERY_LENGTH)
+          throw badInput('query', `must be at most ${MAX_QUERY_LENGTH} characters`);
+        if (args.last != null || args.before != null)
+          throw badInput(args.last != null ? 'last' : 'before', 'search results page forward only (first/after)');
         const terms = searchTerms(args.query);
         const offset = args.after ? parseOffsetCursor('after', args.after) + 1 : 0;
         const size = args.first ?? DEFAULT_PAGE_SIZE;
@@ -35,13 +37,25 @@ builder.queryField('search', (t) =>
         const page = size > 0 ? window.slice(offset, offset + size) : [];
         // One query for every article on the page, with the client's own selection beneath `node`, and
         // the texts highlights and snippets are cut from.
-        const query = queryFromInfo({ context: ctx, info, typeName: 'Article', path: ['edges', 'node'] }) as { select?: object };
-        const selection = query.select ? { ...query, select: { ...query.select, id: true, headline: true, deck: true, bodyText: true } } : query;
-        const rows = page.length ? await ctx.prisma.article.findMany({ ...selection, where: { id: { in: page.map((h) => h.id) } } }) : [];
+        const query = queryFromInfo({ context: ctx, info, typeName: 'Article', path: ['edges', 'node'] }) as {
+          select?: object;
+        };
+        const selection = query.select
+          ? { ...query, select: { ...query.select, id: true, headline: true, deck: true, bodyText: true } }
+          : query;
+        const rows = page.length
+          ? await ctx.prisma.article.findMany({ ...selection, where: { id: { in: page.map((h) => h.id) } } })
+          : [];
         const byId = new Map(rows.map((r) => [r.id, r]));
         const edges = page.flatMap((match, i) => {
           const node = byId.get(match.id);
-          const hit: SearchHit | undefined = node && { id: node.id, score: match.score, headline: node.headline, deck: node.deck, bodyText: node.bodyText };
+          const hit: SearchHit | undefined = node && {
+            id: node.id,
+            score: match.score,
+            headline: node.headline,
+            deck: node.deck,
+            bodyText: node.bodyText,
+          };
           return node ? [{ cursor: offsetCursor(offset + i), node, hit, terms }] : [];
         });
         return {
@@ -67,7 +81,10 @@ builder.queryField('search', (t) =>
     {
       name: 'SearchEdge',
       fields: (e) => ({
-        score: e.float({ description: 'Relevance: higher is better.', resolve: (edge) => (edge as unknown as SearchEdgeShape).hit.score }),
+        score: e.float({
+          description: 'Relevance: higher is better.',
+          resolve: (edge) => (edge as unknown as SearchEdgeShape).hit.score,
+        }),
         headlineHighlight: e.string({
           description: 'The headline as HTML, matched words in <mark>.',
           resolve: (edge) => {

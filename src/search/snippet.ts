@@ -3,7 +3,9 @@ import { collapseWhitespace, escapeHtml } from '../articles/text.ts';
 
 function termRegex(terms: string[]): RegExp | null {
   if (terms.length === 0) return null;
-  const alternatives = [...terms].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const alternatives = [...terms]
+    .sort((a, b) => b.length - a.length)
+    .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(alternatives.join('|'), 'giu');
 }
 

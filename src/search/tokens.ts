@@ -52,7 +52,11 @@ export function termTokens(term: string): { tokens: string[]; exact: boolean } {
 }
 
 /** The derived search columns of an article, written with every change of its text. */
-export function searchColumns(headline: string, deck: string[], bodyText: string): { searchText: string; searchTokens: string[] } {
+export function searchColumns(
+  headline: string,
+  deck: string[],
+  bodyText: string,
+): { searchText: string; searchTokens: string[] } {
   // NFC, like the query words: an all-CJK word is then found in it by a plain substring check.
   const searchText = searchTextOf(headline, deck, bodyText).normalize('NFC');
   return { searchText, searchTokens: documentTokens(searchText) };

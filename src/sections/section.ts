@@ -13,7 +13,11 @@ export const SectionRef = builder.prismaNode('Section', {
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
     position: t.exposeInt('position', { description: 'Order in the navigation, ascending.' }),
-    articles: articleConnectionField(t, (section) => ({ sectionId: section.id }), 'Published articles in this section, newest first.'),
+    articles: articleConnectionField(
+      t,
+      (section) => ({ sectionId: section.id }),
+      'Published articles in this section, newest first.',
+    ),
   }),
 });
 
@@ -21,7 +25,8 @@ builder.queryFields((t) => ({
   sections: t.prismaField({
     type: ['Section'],
     description: 'All sections in navigation order.',
-    resolve: (query, _root, _args, ctx) => ctx.prisma.section.findMany({ ...query, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
+    resolve: (query, _root, _args, ctx) =>
+      ctx.prisma.section.findMany({ ...query, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
   }),
   section: t.prismaField({
     type: 'Section',
@@ -78,7 +83,9 @@ builder.mutationFields((t) => ({
       const { slug, name } = slugAndName(args.input);
       const before = await ctx.prisma.section.findUnique({ where: { id }, select: { id: true, slug: true } });
       await purgeTransaction(ctx, async (tx) => {
-        const { count } = await withUniqueSlug('slug', slug, () => tx.section.updateMany({ where: { id }, data: { slug, name } }));
+        const { count } = await withUniqueSlug('slug', slug, () =>
+          tx.section.updateMany({ where: { id }, data: { slug, name } }),
+        );
         if (count === 0 || !before) throw userError('NOT_FOUND', 'No such section', { field: 'id' });
         await ctx.cachePurger.ownerChanged(tx, 'section', before, slug);
       });

@@ -32,7 +32,8 @@ async function main() {
   });
   const count = Number(values.articles);
   const seed = Number(values.seed);
-  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`--articles must be a non-negative integer, got ${values.articles}`);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new Error(`--articles must be a non-negative integer, got ${values.articles}`);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 
   const config = loadConfig();
@@ -48,7 +49,8 @@ async function main() {
       const report = (done: number) => process.stderr.write(progress(done, count, startedAt));
       // A distinct seed from the demo corpus so the two never collide on slugs.
       const articles = (function* () {
-        for (const article of generateArticles(count, refs, seed + 1)) yield { ...article, slug: `s${seed}-${article.slug}` };
+        for (const article of generateArticles(count, refs, seed + 1))
+          yield { ...article, slug: `s${seed}-${article.slug}` };
       })();
       if (config.database.kind === 'postgres') {
         await copyArticles(config.database.url, articles, {

@@ -14,7 +14,6 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { type Column, type NewArticle, SEED_COLUMNS, SEED_TABLES, type SeedTable, articleRows } from './insert.ts';
 
-
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 const escapeText = (s: string) => (/[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : s);
 const arrayElement = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
@@ -46,7 +45,9 @@ function copyText(rows: Record<string, unknown>[], columns: Record<string, Colum
 
 async function copyRows(client: pg.Client, table: SeedTable, text: string): Promise<void> {
   if (text.length === 0) return;
-  const sql = `COPY "${table}" (${Object.keys(SEED_COLUMNS[table]).map((n) => `"${n}"`).join(', ')}) FROM STDIN`;
+  const sql = `COPY "${table}" (${Object.keys(SEED_COLUMNS[table])
+    .map((n) => `"${n}"`)
+    .join(', ')}) FROM STDIN`;
   await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
 }
 
@@ -97,13 +98,19 @@ export interface CopyOptions {
 }
 
 /** Loads `articles` into the PostgreSQL database at `url` with COPY; returns how many were loaded. */
-export async function copyArticles(url: string, articles: Iterable<NewArticle>, options: CopyOptions = {}): Promise<number> {
+export async function copyArticles(
+  url: string,
+  articles: Iterable<NewArticle>,
+  options: CopyOptions = {},
+): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-    const lz4 = await client.query(`SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`);
+    const lz4 = await client.query(
+      `SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`,
+    );
     if (lz4.rowCount) await client.query(`SET LOCAL default_toast_compression = 'lz4'`);
     const ids = await client.query<{ article: number; media: number }>(
       `SELECT coalesce((SELECT max(id) FROM "Article"), 0) + 1 AS article, coalesce((SELECT max(id) FROM "Media"), 0) + 1 AS media`,
@@ -111,7 +118,8 @@ export async function copyArticles(url: string, articles: Iterable<NewArticle>, 
     let { article: nextArticleId, media: nextMediaId } = ids.rows[0]!;
     const indexes = options.deferIndexes ? await dropSecondaryIndexes(client) : [];
     const foreignKeys = options.deferIndexes ? await dropForeignKeys(client) : [];
-    for (const [table, trigger] of LINK_TRIGGERS) await client.query(`ALTER TABLE "${table}" DISABLE TRIGGER "${trigger}"`);
+    for (const [table, trigger] of LINK_TRIGGERS)
+      await client.query(`ALTER TABLE "${table}" DISABLE TRIGGER "${trigger}"`);
     const firstArticleId = nextArticleId;
     let done = 0;
     let chunk: NewArticle[] = [];

@@ -34,9 +34,21 @@ export function* generateArticles(count: number, refs: CorpusRefs, seed = 2024, 
     const topic = r.pick(vocab.topics);
     const headline = `${subject}, ${topic} ${r.pick(ACTIONS)}${r.pick(HEADLINE_TAILS)}`;
     const vars = { subject, topic };
-    const deck = r.chance(0.7) ? [`${topic} ${r.pick(ACTIONS)}…${r.pick(vocab.subjects)}와 협력`, ...(r.chance(0.4) ? [`${r.int(2, 30)}개 기관 참여, ${r.int(2026, 2030)}년까지 단계적 시행`] : [])] : [];
+    const deck = r.chance(0.7)
+      ? [
+          `${topic} ${r.pick(ACTIONS)}…${r.pick(vocab.subjects)}와 협력`,
+          ...(r.chance(0.4) ? [`${r.int(2, 30)}개 기관 참여, ${r.int(2026, 2030)}년까지 단계적 시행`] : []),
+        ]
+      : [];
     const photo = r.chance(0.45)
-      ? { url: corpusPhotoUrl(i), caption: `${subject} ${topic} 관련 현장 모습.`, credit: '일간환경연합', alt: `${topic} 현장`, width: DEMO_PHOTO_WIDTH, height: DEMO_PHOTO_HEIGHT }
+      ? {
+          url: corpusPhotoUrl(i),
+          caption: `${subject} ${topic} 관련 현장 모습.`,
+          credit: '일간환경연합',
+          alt: `${topic} 현장`,
+          width: DEMO_PHOTO_WIDTH,
+          height: DEMO_PHOTO_HEIGHT,
+        }
       : undefined;
     const paragraphs = Array.from({ length: r.int(3, 7) }, () => paragraph(r, vars));
     const reporterCount = r.chance(0.15) ? 2 : 1;

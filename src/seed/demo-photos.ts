@@ -12,7 +12,10 @@ export const CORPUS_PHOTOS = 8;
 export const DEMO_PHOTO_PREFIX = '/media/demo/';
 
 /** File names (without directory) of every demo photo the demo data refers to. */
-export const DEMO_PHOTO_NAMES = ['seoul-beijing-meeting', ...Array.from({ length: CORPUS_PHOTOS }, (_, i) => `photo-${i + 1}`)];
+export const DEMO_PHOTO_NAMES = [
+  'seoul-beijing-meeting',
+  ...Array.from({ length: CORPUS_PHOTOS }, (_, i) => `photo-${i + 1}`),
+];
 
 export const corpusPhotoUrl = (i: number) => `${DEMO_PHOTO_PREFIX}photo-${(i % CORPUS_PHOTOS) + 1}.jpg`;
 
@@ -28,7 +31,11 @@ export function drawDemoPhoto(name: string, width = DEMO_PHOTO_WIDTH, height = D
   const data = Buffer.alloc(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const ground = height * (0.62 + 0.06 * Math.sin((x / width) * Math.PI * waves[0]! + h[5]!) + 0.03 * Math.sin((x / width) * Math.PI * waves[1]!));
+      const ground =
+        height *
+        (0.62 +
+          0.06 * Math.sin((x / width) * Math.PI * waves[0]! + h[5]!) +
+          0.03 * Math.sin((x / width) * Math.PI * waves[1]!));
       let c: number[];
       if (y >= ground) {
         const t = (y - ground) / (height - ground);
@@ -56,7 +63,13 @@ export async function ensureDemoPhotos(mediaDir: string): Promise<number> {
   let written = 0;
   for (const name of DEMO_PHOTO_NAMES) {
     const file = path.join(dir, `${name}.jpg`);
-    if (await access(file).then(() => true, () => false)) continue;
+    if (
+      await access(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     await writeFile(file, drawDemoPhoto(name));
     written++;
   }

@@ -32,7 +32,10 @@ const RATES = {
 };
 const BACKGROUND = 11; // other articles ranked below the five (the sample article first)
 /** Relative traffic by hour of the day in Korea (KST), lowest at dawn. */
-const DIURNAL = [0.6, 0.5, 0.45, 0.4, 0.4, 0.45, 0.6, 0.8, 1.1, 1.3, 1.3, 1.25, 1.3, 1.2, 1.15, 1.1, 1.1, 1.05, 1.0, 1.1, 1.2, 1.15, 0.95, 0.75];
+const DIURNAL = [
+  0.6, 0.5, 0.45, 0.4, 0.4, 0.45, 0.6, 0.8, 1.1, 1.3, 1.3, 1.25, 1.3, 1.2, 1.15, 1.1, 1.1, 1.05, 1.0, 1.1, 1.2, 1.15,
+  0.95, 0.75,
+];
 const HISTORY_HOURS = 60 * 24;
 const RECENT_MS = 2 * LEVEL_MS.h;
 
@@ -44,8 +47,17 @@ interface DemoArticle {
 }
 
 function rate(a: DemoArticle, ageHours: number): number {
-  if (a.rank >= 5) return 2 + ((a.rank - 5) * 7) % 11; // 2..12 views an hour, under every one of the five
-  const r = ageHours < 24 ? RATES.dayNow : ageHours < 48 ? RATES.dayPrev : ageHours < 168 ? RATES.week : ageHours < 720 ? RATES.month : RATES.monthPrev;
+  if (a.rank >= 5) return 2 + (((a.rank - 5) * 7) % 11); // 2..12 views an hour, under every one of the five
+  const r =
+    ageHours < 24
+      ? RATES.dayNow
+      : ageHours < 48
+        ? RATES.dayPrev
+        : ageHours < 168
+          ? RATES.week
+          : ageHours < 720
+            ? RATES.month
+            : RATES.monthPrev;
   return r[a.rank]!;
 }
 
@@ -56,7 +68,10 @@ function hourlyViews(a: DemoArticle, hour: number, nowHour: number): number {
 
 async function demoArticles(prisma: PrismaClient, now: Date): Promise<DemoArticle[]> {
   const slugs = DEMO.mostViewed.map((m) => slugify(m.headline));
-  const five = await prisma.article.findMany({ where: { slug: { in: slugs }, ...visibleArticleWhere(now) }, select: { id: true, slug: true, sectionId: true } });
+  const five = await prisma.article.findMany({
+    where: { slug: { in: slugs }, ...visibleArticleWhere(now) },
+    select: { id: true, slug: true, sectionId: true },
+  });
   if (five.length !== slugs.length) return [];
   const others = await prisma.article.findMany({
     where: { ...visibleArticleWhere(now), id: { notIn: five.map((a) => a.id) } },
@@ -64,7 +79,10 @@ async function demoArticles(prisma: PrismaClient, now: Date): Promise<DemoArticl
     take: BACKGROUND - 1,
     select: { id: true, sectionId: true },
   });
-  const sample = await prisma.article.findFirst({ where: { slug: SAMPLE_SLUG, ...visibleArticleWhere(now) }, select: { id: true, sectionId: true } });
+  const sample = await prisma.article.findFirst({
+    where: { slug: SAMPLE_SLUG, ...visibleArticleWhere(now) },
+    select: { id: true, sectionId: true },
+  });
   const background = [...(sample ? [sample] : []), ...others.filter((o) => o.id !== sample?.id)].slice(0, BACKGROUND);
   return [
     ...slugs.map((slug, rank) => ({ ...five.find((a) => a.slug === slug)!, rank })),
@@ -86,7 +104,11 @@ export async function refreshDemoViews(prisma: PrismaClient, views: ViewCounting
   const nowHour = hourIndex(nowMs);
 
   // History: the hours after the newest one the first article already has, up to two hours ago.
-  const newest = await prisma.articleViewHour.findFirst({ where: { articleId: articles[0]!.id }, orderBy: { hour: 'desc' }, select: { hour: true } });
+  const newest = await prisma.articleViewHour.findFirst({
+    where: { articleId: articles[0]!.id },
+    orderBy: { hour: 'desc' },
+    select: { hour: true },
+  });
   const firstHour = Math.max(nowHour - HISTORY_HOURS, newest ? hourIndex(newest.hour.getTime()) + 1 : -Infinity);
   const lastHour = hourIndex(nowMs - RECENT_MS) - 1;
   if (firstHour <= lastHour) {
@@ -109,17 +131,34 @@ export async function refreshDemoViews(prisma: PrismaClient, views: ViewCounting
 
   // The last two hours, as views in 5-minute buckets (HOUR and its previous window).
   const m = bucketIndex('m', nowMs);
-  const held = await views.store.top('all', [{ level: 'm', index: m }, { level: 'm', index: m - 1 }, { level: 'm', index: m - 12 }], 0, 1);
+  const held = await views.store.top(
+    'all',
+    [
+      { level: 'm', index: m },
+      { level: 'm', index: m - 1 },
+      { level: 'm', index: m - 12 },
+    ],
+    0,
+    1,
+  );
   if (held.length === 0) {
     const recorded: Promise<unknown>[] = [];
     for (const a of articles) {
-      for (const [perHour, lastBucket] of [[recentRate(a, 'hourNow'), m], [recentRate(a, 'hourPrev'), m - 12]] as const) {
+      for (const [perHour, lastBucket] of [
+        [recentRate(a, 'hourNow'), m],
+        [recentRate(a, 'hourPrev'), m - 12],
+      ] as const) {
         for (let j = 0; j < 12; j++) {
           const bucket = lastBucket - 11 + j;
           const n = Math.floor((perHour * (j + 1)) / 12) - Math.floor((perHour * j) / 12);
           for (let k = 0; k < n; k++) {
             const at = Math.min(bucket * LEVEL_MS.m + k * 1_000, nowMs);
-            const view = { articleId: a.id, sectionId: a.sectionId, visitor: visitorKey(`demo-${a.id}-${bucket}-${k}`), at };
+            const view = {
+              articleId: a.id,
+              sectionId: a.sectionId,
+              visitor: visitorKey(`demo-${a.id}-${bucket}-${k}`),
+              at,
+            };
             recorded.push(views.store.record(view, 1).then((outcome) => outcome === 'COUNTED' && report.recentViews++));
           }
         }
@@ -132,5 +171,5 @@ export async function refreshDemoViews(prisma: PrismaClient, views: ViewCounting
 }
 
 function recentRate(a: DemoArticle, which: 'hourNow' | 'hourPrev'): number {
-  return a.rank < 5 ? RATES[which][a.rank]! : 1 + ((a.rank - 5) * 3) % 10; // background: 1..10
+  return a.rank < 5 ? RATES[which][a.rank]! : 1 + (((a.rank - 5) * 3) % 10); // background: 1..10
 }

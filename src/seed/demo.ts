@@ -1,7 +1,7 @@
 // Demo data: the sample article exactly as on the outlet's page, the five "most viewed" articles,
 // a generated corpus, and a few unpublished articles (drafts must never show).
 import { readFileSync } from 'node:fs';
-import { type BodyBlock } from '../articles/body.ts';
+import type { BodyBlock } from '../articles/body.ts';
 import { slugify } from '../articles/slug.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { allCorpusTags, type CorpusRefs, generateArticles } from './corpus.ts';
@@ -20,10 +20,19 @@ interface DemoFile {
     body: ({ type: 'paragraph'; text: string } | { type: 'image'; caption: string; credit: string })[];
     likeCount: number;
   };
-  mostViewed: { section: string; headline: string; snippet: string; publishedAt: string; viewCount: number; tag: [string, string] }[];
+  mostViewed: {
+    section: string;
+    headline: string;
+    snippet: string;
+    publishedAt: string;
+    viewCount: number;
+    tag: [string, string];
+  }[];
 }
 
-export const DEMO = JSON.parse(readFileSync(new URL('../../prisma/seed/demo-articles.json', import.meta.url), 'utf8')) as DemoFile;
+export const DEMO = JSON.parse(
+  readFileSync(new URL('../../prisma/seed/demo-articles.json', import.meta.url), 'utf8'),
+) as DemoFile;
 export const SAMPLE_SLUG = slugify(DEMO.sample.headline);
 export const DEMO_CORPUS_SIZE = 300;
 /** Unpublished demo articles carry this word so tests can prove they never leak. */
@@ -34,7 +43,10 @@ export async function seedReferenceData(prisma: PrismaClient): Promise<CorpusRef
   for (const [position, s] of SECTIONS.entries()) {
     await prisma.section.upsert({ where: { slug: s.slug }, update: {}, create: { ...s, position } });
   }
-  const reporters = [DEMO.sample.reporter, ...REPORTERS.map((r) => ({ ...r, email: `${r.slug}@ecounion.example`, bio: null }))];
+  const reporters = [
+    DEMO.sample.reporter,
+    ...REPORTERS.map((r) => ({ ...r, email: `${r.slug}@ecounion.example`, bio: null })),
+  ];
   for (const r of reporters) await prisma.reporter.upsert({ where: { slug: r.slug }, update: {}, create: r });
   const tags = new Map([...allCorpusTags(), ...DEMO.sample.tags, ...DEMO.mostViewed.map((m) => m.tag)]);
   for (const [slug, name] of tags) await prisma.tag.upsert({ where: { slug }, update: {}, create: { slug, name } });
@@ -73,19 +85,21 @@ function handpicked(refs: CorpusRefs, reporterId: number): NewArticle[] {
     likeCount: s.likeCount,
     viewCount: 1204,
   };
-  const mostViewed = DEMO.mostViewed.map((m, i): NewArticle => ({
-    slug: slugify(m.headline),
-    headline: m.headline,
-    deck: [],
-    body: [{ type: 'paragraph', text: m.snippet } satisfies BodyBlock],
-    status: 'PUBLISHED',
-    publishedAt: new Date(m.publishedAt),
-    sectionId: sectionId(refs, m.section),
-    reporterIds: [refs.reporterIds[i % refs.reporterIds.length]!],
-    tagIds: [refs.tagIds.get(m.tag[0])!],
-    viewCount: m.viewCount,
-    likeCount: Math.floor(m.viewCount / 150),
-  }));
+  const mostViewed = DEMO.mostViewed.map(
+    (m, i): NewArticle => ({
+      slug: slugify(m.headline),
+      headline: m.headline,
+      deck: [],
+      body: [{ type: 'paragraph', text: m.snippet } satisfies BodyBlock],
+      status: 'PUBLISHED',
+      publishedAt: new Date(m.publishedAt),
+      sectionId: sectionId(refs, m.section),
+      reporterIds: [refs.reporterIds[i % refs.reporterIds.length]!],
+      tagIds: [refs.tagIds.get(m.tag[0])!],
+      viewCount: m.viewCount,
+      likeCount: Math.floor(m.viewCount / 150),
+    }),
+  );
   const hidden = (status: NewArticle['status'], publishedAt: Date | null, n: number): NewArticle => ({
     slug: `hidden-${status.toLowerCase()}-${n}`,
     headline: `${HIDDEN_MARKER} ${status} 기사 ${n}: 서울시장-베이징시장 후속 회담 준비`,
@@ -117,7 +131,10 @@ export interface SeedResult {
 /** Seeds the demo data set. */
 export async function seedDemo(prisma: PrismaClient, corpusSize = DEMO_CORPUS_SIZE): Promise<SeedResult> {
   const refs = await seedReferenceData(prisma);
-  const han = await prisma.reporter.findUniqueOrThrow({ where: { slug: DEMO.sample.reporter.slug }, select: { id: true } });
+  const han = await prisma.reporter.findUniqueOrThrow({
+    where: { slug: DEMO.sample.reporter.slug },
+    select: { id: true },
+  });
   const picked = handpicked(refs, han.id);
   await insertArticles(prisma, picked);
   const generated = [...generateArticles(corpusSize, refs)];

@@ -101,7 +101,9 @@ export function articleRows(articles: NewArticle[], firstArticleId: number, firs
       createdAt: a.publishedAt ?? new Date(),
       updatedAt: a.editedAt ?? a.publishedAt ?? new Date(),
     });
-    a.reporterIds.forEach((reporterId, position) => rows.ArticleReporter.push({ articleId: id, reporterId, position }));
+    a.reporterIds.forEach((reporterId, position) => {
+      rows.ArticleReporter.push({ articleId: id, reporterId, position });
+    });
     for (const tagId of a.tagIds) rows.ArticleTag.push({ articleId: id, tagId });
   }
   return { rows, ids, nextArticleId: articleId, nextMediaId: mediaId };
@@ -120,10 +122,26 @@ export type Column = 'int' | 'text' | 'bool' | 'jsonb' | 'text[]' | 'timestamp' 
 export const SEED_COLUMNS: Record<SeedTable, Record<string, Column>> = {
   Media: { id: 'int', url: 'text', caption: 'text', credit: 'text', alt: 'text', width: 'int', height: 'int' },
   Article: {
-    id: 'int', slug: 'text', headline: 'text', deck: 'text[]', body: 'jsonb', bodyText: 'text', searchText: 'text', searchTokens: 'text[]',
-    excerptText: 'text', readingMinutes: 'int',
-    status: 'status', publishedAt: 'timestamp', editedAt: 'timestamp', breaking: 'bool', sectionId: 'int',
-    leadImageId: 'int', viewCount: 'int', likeCount: 'int', createdAt: 'timestamp', updatedAt: 'timestamp',
+    id: 'int',
+    slug: 'text',
+    headline: 'text',
+    deck: 'text[]',
+    body: 'jsonb',
+    bodyText: 'text',
+    searchText: 'text',
+    searchTokens: 'text[]',
+    excerptText: 'text',
+    readingMinutes: 'int',
+    status: 'status',
+    publishedAt: 'timestamp',
+    editedAt: 'timestamp',
+    breaking: 'bool',
+    sectionId: 'int',
+    leadImageId: 'int',
+    viewCount: 'int',
+    likeCount: 'int',
+    createdAt: 'timestamp',
+    updatedAt: 'timestamp',
   },
   ArticleReporter: { articleId: 'int', reporterId: 'int', position: 'int' },
   ArticleTag: { articleId: 'int', tagId: 'int' },
@@ -135,7 +153,10 @@ export const SEED_COLUMNS: Record<SeedTable, Record<string, Column>> = {
  */
 function bulkInsert(prisma: PrismaClient, table: string, rows: object[], columns: Record<string, Column>) {
   const names = Object.keys(columns);
-  const record = names.map((n) => `"${n}" ${{ 'text[]': 'jsonb', timestamp: 'timestamptz', status: 'text' }[columns[n] as string] ?? columns[n]}`);
+  const record = names.map(
+    (n) =>
+      `"${n}" ${{ 'text[]': 'jsonb', timestamp: 'timestamptz', status: 'text' }[columns[n] as string] ?? columns[n]}`,
+  );
   const value = (n: string) => {
     switch (columns[n]) {
       case 'text[]':

@@ -11,7 +11,11 @@ export const TagRef = builder.prismaNode('Tag', {
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
-    articles: articleConnectionField(t, (tag) => ({ tagId: tag.id }), 'Published articles with this tag, newest first.'),
+    articles: articleConnectionField(
+      t,
+      (tag) => ({ tagId: tag.id }),
+      'Published articles with this tag, newest first.',
+    ),
   }),
 });
 
@@ -67,7 +71,9 @@ builder.mutationFields((t) => ({
       const { slug, name } = slugAndName(args.input);
       const before = await ctx.prisma.tag.findUnique({ where: { id }, select: { id: true, slug: true } });
       await purgeTransaction(ctx, async (tx) => {
-        const { count } = await withUniqueSlug('slug', slug, () => tx.tag.updateMany({ where: { id }, data: { slug, name } }));
+        const { count } = await withUniqueSlug('slug', slug, () =>
+          tx.tag.updateMany({ where: { id }, data: { slug, name } }),
+        );
         if (count === 0 || !before) throw userError('NOT_FOUND', 'No such tag', { field: 'id' });
         await ctx.cachePurger.ownerChanged(tx, 'tag', before, slug);
       });

@@ -40,7 +40,12 @@ export function beaconArticleId(segment: string): number | null {
   }
 }
 
-function send(res: ServerResponse, status: number, body?: { error: string; message: string }, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body?: { error: string; message: string },
+  headers: Record<string, string> = {},
+): void {
   const base = { 'access-control-allow-origin': '*', 'cache-control': 'no-store', ...headers };
   if (!body) {
     res.writeHead(status, base);
@@ -48,13 +53,18 @@ function send(res: ServerResponse, status: number, body?: { error: string; messa
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...base, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...base,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {
   const length = req.headers['content-length'];
-  if (length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined)) return Promise.resolve('');
+  if (length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined))
+    return Promise.resolve('');
   if (length !== undefined && Number(length) > MAX_BODY) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -113,20 +123,32 @@ export interface BeaconOptions {
   authenticate(credentials: string | undefined): Promise<Viewer | null>;
 }
 
-export async function handleViewBeacon(views: ViewCounting, req: IncomingMessage, res: ServerResponse, options: BeaconOptions): Promise<void> {
+export async function handleViewBeacon(
+  views: ViewCounting,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: BeaconOptions,
+): Promise<void> {
   try {
     if (req.method === 'OPTIONS') {
-      return send(res, 204, undefined, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '86400' });
+      return send(res, 204, undefined, {
+        'access-control-allow-methods': 'POST',
+        'access-control-allow-headers': 'content-type',
+        'access-control-max-age': '86400',
+      });
     }
-    if (req.method !== 'POST') return send(res, 405, { error: 'METHOD_NOT_ALLOWED', message: 'Use POST.' }, { allow: 'POST, OPTIONS' });
+    if (req.method !== 'POST')
+      return send(res, 405, { error: 'METHOD_NOT_ALLOWED', message: 'Use POST.' }, { allow: 'POST, OPTIONS' });
     const url = req.url!;
     const q = url.indexOf('?');
     const segment = url.slice(VIEW_BEACON_PREFIX.length, q < 0 ? undefined : q);
     const articleId = beaconArticleId(segment);
-    if (articleId === null) return send(res, 400, { error: 'BAD_USER_INPUT', message: `"${segment.slice(0, 100)}" is not an article id` });
+    if (articleId === null)
+      return send(res, 400, { error: 'BAD_USER_INPUT', message: `"${segment.slice(0, 100)}" is not an article id` });
 
     const body = await readBody(req);
-    if (body === null) return send(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: `The body is limited to ${MAX_BODY} bytes.` });
+    if (body === null)
+      return send(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: `The body is limited to ${MAX_BODY} bytes.` });
     let viewer: Viewer | null;
     try {
       viewer = await options.authenticate(req.headers.authorization);
@@ -134,12 +156,21 @@ export async function handleViewBeacon(views: ViewCounting, req: IncomingMessage
       if (!(error instanceof GraphQLError)) throw error;
       return send(res, 401, { error: 'UNAUTHENTICATED', message: error.message }, { 'www-authenticate': 'Bearer' });
     }
-    const given = (q >= 0 ? new URLSearchParams(url.slice(q + 1)).get('v') : null) ?? visitorFromBody(body, req.headers['content-type']) ?? cookie(req, 'nvid');
+    const given =
+      (q >= 0 ? new URLSearchParams(url.slice(q + 1)).get('v') : null) ??
+      visitorFromBody(body, req.headers['content-type']) ??
+      cookie(req, 'nvid');
     if (given != null && !VISITOR_ID.test(given)) {
-      return send(res, 400, { error: 'BAD_USER_INPUT', message: 'The visitor id must be 8 to 128 letters, digits, "-" or "_".' });
+      return send(res, 400, {
+        error: 'BAD_USER_INPUT',
+        message: 'The visitor id must be 8 to 128 letters, digits, "-" or "_".',
+      });
     }
-    const own = { userAgent: req.headers['user-agent'] ?? null, address: clientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, options.trustProxy) };
-    let reader;
+    const own = {
+      userAgent: req.headers['user-agent'] ?? null,
+      address: clientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, options.trustProxy),
+    };
+    let reader: ReturnType<typeof readerOf>;
     try {
       reader = readerOf((h) => headerValue(req, h), own, viewer);
     } catch (error) {
@@ -149,9 +180,15 @@ export async function handleViewBeacon(views: ViewCounting, req: IncomingMessage
     const visitor = given ?? `${reader.address}|${reader.userAgent}`;
 
     const outcome = await views.counter.record(articleId, visitor, reader);
-    if (outcome === 'NOT_FOUND') return send(res, 404, { error: 'NOT_FOUND', message: `No published article with id ${segment.slice(0, 100)}.` });
+    if (outcome === 'NOT_FOUND')
+      return send(res, 404, { error: 'NOT_FOUND', message: `No published article with id ${segment.slice(0, 100)}.` });
     if (outcome === 'DROPPED') {
-      return send(res, 503, { error: 'UNAVAILABLE', message: 'View counting is over capacity; retry shortly.' }, { 'retry-after': '1' });
+      return send(
+        res,
+        503,
+        { error: 'UNAVAILABLE', message: 'View counting is over capacity; retry shortly.' },
+        { 'retry-after': '1' },
+      );
     }
     send(res, 204, undefined, { 'x-view-status': outcome });
   } catch (error) {

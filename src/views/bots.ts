@@ -9,7 +9,8 @@ import { isbot } from 'isbot';
  * HTTP clients of apps and of server-side rendering: Android (OkHttp, Dalvik), iOS/macOS (CFNetwork,
  * Darwin, Alamofire), Flutter (Dart), Kotlin (Ktor), JavaScript (axios, node-fetch, undici, Node's fetch "node").
  */
-const APP_CLIENT = /^(?:okhttp\/|dalvik\/|dart\/|ktor|axios\/|node-fetch\/|undici|node$)|\b(?:cfnetwork|darwin|alamofire)\/|\bokhttp\/|\bktor-client\b/i;
+const APP_CLIENT =
+  /^(?:okhttp\/|dalvik\/|dart\/|ktor|axios\/|node-fetch\/|undici|node$)|\b(?:cfnetwork|darwin|alamofire)\/|\bokhttp\/|\bktor-client\b/i;
 
 export type ClientClass = 'app' | 'bot' | 'browser';
 

@@ -47,7 +47,10 @@ export class ArticleDirectory {
   private readonly clock: Clock;
   private readonly onQuery: () => void;
 
-  constructor(private readonly prisma: PrismaClient, options: DirectoryOptions) {
+  constructor(
+    private readonly prisma: PrismaClient,
+    options: DirectoryOptions,
+  ) {
     this.clock = options.clock;
     this.onQuery = options.onQuery ?? (() => {});
     this.ttlMs = options.ttlMs ?? 600_000;
@@ -59,7 +62,9 @@ export class ArticleDirectory {
   async countable(articleId: number, now: Date): Promise<CountableArticle | null> {
     const cached = this.entries.get(articleId);
     const entry = cached && cached.expires > this.clock().getTime() ? cached : await this.load(articleId);
-    return entry.sectionId !== null && entry.publishedAt <= now.getTime() ? { articleId, sectionId: entry.sectionId } : null;
+    return entry.sectionId !== null && entry.publishedAt <= now.getTime()
+      ? { articleId, sectionId: entry.sectionId }
+      : null;
   }
 
   /**
@@ -76,7 +81,8 @@ export class ArticleDirectory {
       select: { id: true, sectionId: true, publishedAt: true },
     });
     const expires = this.clock().getTime() + this.ttlMs;
-    for (const r of rows) this.entries.set(r.id, { sectionId: r.sectionId, publishedAt: r.publishedAt!.getTime(), expires });
+    for (const r of rows)
+      this.entries.set(r.id, { sectionId: r.sectionId, publishedAt: r.publishedAt!.getTime(), expires });
     return rows.length;
   }
 

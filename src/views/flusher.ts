@@ -130,7 +130,9 @@ export class ViewFlusher {
     // Keyset pagination over (hour, article), from the oldest hour the rankings can still read.
     let after = { hour: Math.floor((now - RANK_RETENTION_MS.h) / LEVEL_MS.h), articleId: 0 };
     for (;;) {
-      const page = await this.options.prisma.$queryRawUnsafe<{ articleId: number; sectionId: number; hour: number; views: number }[]>(
+      const page = await this.options.prisma.$queryRawUnsafe<
+        { articleId: number; sectionId: number; hour: number; views: number }[]
+      >(
         `SELECT h."articleId", a."sectionId", (extract(epoch FROM h."hour") / 3600)::int AS "hour", h."views"
            FROM "ArticleViewHour" h JOIN "Article" a ON a."id" = h."articleId"
           WHERE (h."hour", h."articleId") > (to_timestamp($1::bigint * 3600) AT TIME ZONE 'UTC', $2::int)
@@ -216,7 +218,9 @@ export class ViewFlusher {
           rows.map((r) => r[2]),
         );
         if (prune && chunk === 0) {
-          await tx.$executeRawUnsafe(`DELETE FROM "ViewFlush" WHERE "appliedAt" < now() - interval '${LEDGER_DAYS} days'`);
+          await tx.$executeRawUnsafe(
+            `DELETE FROM "ViewFlush" WHERE "appliedAt" < now() - interval '${LEDGER_DAYS} days'`,
+          );
         }
         return r!;
       });

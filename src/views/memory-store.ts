@@ -1,9 +1,24 @@
 // The in-process view store: the embedded default (one instance, no Redis). Same semantics as the
 // Redis store; its pending counts reach PostgreSQL through the same flusher, and shutdown flushes.
-import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_MS, viewBuckets } from '../rankings/windows.ts';
+import {
+  type Bucket,
+  type Level,
+  LEVEL_MS,
+  RANK_RETENTION_MS,
+  UNIQUE_RETENTION_MS,
+  viewBuckets,
+} from '../rankings/windows.ts';
 import { HyperLogLog } from './hll.ts';
 import { compareRanked, type Ranked, type Scope } from '../rankings/ranked.ts';
-import { type FlushBatch, type HistoryRow, type RecordOutcome, scopeKey, type StoreHealth, type ViewRecord, type ViewStore } from './store.ts';
+import {
+  type FlushBatch,
+  type HistoryRow,
+  type RecordOutcome,
+  scopeKey,
+  type StoreHealth,
+  type ViewRecord,
+  type ViewStore,
+} from './store.ts';
 
 type Counts = Map<number, number>;
 
@@ -219,5 +234,8 @@ export function selectTop(all: Ranked[], n: number): Ranked[] {
   // Threshold from a sorted sample of view counts, then sort only the candidates above it.
   const counts = all.map((r) => r.views).sort((a, b) => b - a);
   const threshold = counts[Math.min(n, counts.length) - 1]!;
-  return all.filter((r) => r.views >= threshold).sort(compareRanked).slice(0, n);
+  return all
+    .filter((r) => r.views >= threshold)
+    .sort(compareRanked)
+    .slice(0, n);
 }

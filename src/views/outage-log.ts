@@ -45,10 +45,17 @@ export class OutageLog {
    */
   take(limit: number, apply: (views: BufferedView[]) => Promise<void>): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRawUnsafe<{ id: bigint; articleId: number; sectionId: number; visitor: string; at: bigint; dedupMs: number }[]>(TAKE, limit);
+      const rows = await tx.$queryRawUnsafe<
+        { id: bigint; articleId: number; sectionId: number; visitor: string; at: bigint; dedupMs: number }[]
+      >(TAKE, limit);
       if (rows.length === 0) return 0;
       rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      await apply(rows.map((r) => ({ view: { articleId: r.articleId, sectionId: r.sectionId, visitor: r.visitor, at: Number(r.at) }, dedupMs: r.dedupMs })));
+      await apply(
+        rows.map((r) => ({
+          view: { articleId: r.articleId, sectionId: r.sectionId, visitor: r.visitor, at: Number(r.at) },
+          dedupMs: r.dedupMs,
+        })),
+      );
       return rows.length;
     });
   }

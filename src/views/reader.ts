@@ -31,12 +31,20 @@ export class ReaderError extends Error {
  * the relay headers (each one that is present replaces the request's own value). Throws ReaderError
  * for a malformed forwarded value.
  */
-export function readerOf(get: (header: string) => string | null | undefined, own: Reader, viewer: Viewer | null): Reader {
+export function readerOf(
+  get: (header: string) => string | null | undefined,
+  own: Reader,
+  viewer: Viewer | null,
+): Reader {
   if (!mayRelayViews(viewer)) return own;
   const userAgent = get(READER_USER_AGENT_HEADER);
   const address = get(READER_ADDRESS_HEADER);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a user agent with control characters is refused
   if (userAgent != null && (userAgent.length > MAX_USER_AGENT || /[\u0000-\u001f\u007f]/.test(userAgent))) {
-    throw new ReaderError(READER_USER_AGENT_HEADER, `${READER_USER_AGENT_HEADER} must be a user agent of at most ${MAX_USER_AGENT} printable characters`);
+    throw new ReaderError(
+      READER_USER_AGENT_HEADER,
+      `${READER_USER_AGENT_HEADER} must be a user agent of at most ${MAX_USER_AGENT} printable characters`,
+    );
   }
   if (address != null && isIP(address.trim()) === 0) {
     throw new ReaderError(READER_ADDRESS_HEADER, `${READER_ADDRESS_HEADER} must be one IPv4 or IPv6 address`);

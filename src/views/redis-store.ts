@@ -17,7 +17,15 @@ import { type Bucket, type Level, LEVEL_MS, RANK_RETENTION_MS, UNIQUE_RETENTION_
 import type { Ranked, Scope } from '../rankings/ranked.ts';
 import type { BufferedView, OutageLog } from './outage-log.ts';
 import { LUA_KEY_FUNCTIONS, ViewKeys } from './redis-keys.ts';
-import { type FlushBatch, type HistoryRow, type RecordOutcome, scopeKey, type StoreHealth, type ViewRecord, type ViewStore } from './store.ts';
+import {
+  type FlushBatch,
+  type HistoryRow,
+  type RecordOutcome,
+  scopeKey,
+  type StoreHealth,
+  type ViewRecord,
+  type ViewStore,
+} from './store.ts';
 import { type Logger, silentLogger } from '../platform/logger.ts';
 
 // Records a batch of views (those arriving in one event-loop turn) in one round trip. Per view:
@@ -154,7 +162,10 @@ export class RedisViewStore implements ViewStore {
   private closed = false;
   private lastError = '';
 
-  constructor(url: string, private readonly options: RedisViewStoreOptions) {
+  constructor(
+    url: string,
+    private readonly options: RedisViewStoreOptions,
+  ) {
     this.keys = new ViewKeys(options.prefix ?? 'nv:');
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.log = options.log ?? silentLogger;
@@ -212,7 +223,9 @@ export class RedisViewStore implements ViewStore {
     this.batch = [];
     try {
       const results = await this.redis.nvRecordMany(...this.manyArgs(batch));
-      batch.forEach((b, i) => b.resolve(results[i] === 1 ? 'COUNTED' : 'DUPLICATE'));
+      batch.forEach((b, i) => {
+        b.resolve(results[i] === 1 ? 'COUNTED' : 'DUPLICATE');
+      });
     } catch (error) {
       // Unknown whether the script ran: re-applying is harmless (the de-duplication mark).
       this.noteError(error as Error);
@@ -223,8 +236,12 @@ export class RedisViewStore implements ViewStore {
   private manyArgs(views: readonly { view: ViewRecord; dedupMs: number }[]): (string | number)[] {
     const args: (string | number)[] = [
       this.keys.prefix,
-      sec(RANK_RETENTION_MS.m), sec(RANK_RETENTION_MS.h), sec(RANK_RETENTION_MS.d),
-      sec(UNIQUE_RETENTION_MS.m), sec(UNIQUE_RETENTION_MS.h), sec(UNIQUE_RETENTION_MS.d),
+      sec(RANK_RETENTION_MS.m),
+      sec(RANK_RETENTION_MS.h),
+      sec(RANK_RETENTION_MS.d),
+      sec(UNIQUE_RETENTION_MS.m),
+      sec(UNIQUE_RETENTION_MS.h),
+      sec(UNIQUE_RETENTION_MS.d),
     ];
     for (const { view: v, dedupMs } of views) args.push(v.articleId, v.sectionId, v.visitor, v.at, dedupMs);
     return args;
@@ -268,7 +285,8 @@ export class RedisViewStore implements ViewStore {
    * and with `all` (Redis just came back) whatever any instance left there.
    */
   drain(all = false): Promise<void> {
-    if (this.draining || (!all && this.buffered === 0) || this.redis.status !== 'ready') return this.draining ?? Promise.resolve();
+    if (this.draining || (!all && this.buffered === 0) || this.redis.status !== 'ready')
+      return this.draining ?? Promise.resolve();
     this.draining = (async () => {
       let applied = 0;
       try {
@@ -301,7 +319,12 @@ export class RedisViewStore implements ViewStore {
     const out: number[] = [];
     for (let i = 0; i < articleIds.length; i += 1000) {
       const ids = articleIds.slice(i, i + 1000);
-      const values = await this.redis.nvPending(this.keys.pendingTotals(), this.keys.flushes(), this.keys.prefix, ...ids);
+      const values = await this.redis.nvPending(
+        this.keys.pendingTotals(),
+        this.keys.flushes(),
+        this.keys.prefix,
+        ...ids,
+      );
       out.push(...values.map(Number));
     }
     return out;
@@ -319,7 +342,13 @@ export class RedisViewStore implements ViewStore {
   async top(scope: Scope, buckets: readonly Bucket[], offset: number, limit: number): Promise<Ranked[]> {
     if (limit <= 0) return [];
     const keys = buckets.map((b) => this.keys.rank(b, scopeKey(scope)));
-    const flat = await this.redis.nvTop(keys.length + 1, this.keys.scratch(randomUUID()), ...keys, offset, offset + limit - 1);
+    const flat = await this.redis.nvTop(
+      keys.length + 1,
+      this.keys.scratch(randomUUID()),
+      ...keys,
+      offset,
+      offset + limit - 1,
+    );
     const out: Ranked[] = [];
     for (let i = 0; i < flat.length; i += 2) out.push({ articleId: Number(flat[i]), views: Number(flat[i + 1]) });
     return out;
@@ -327,7 +356,16 @@ export class RedisViewStore implements ViewStore {
 
   async claim(flushId: string): Promise<FlushBatch | null | 'REBUILD'> {
     const k = this.keys;
-    const r = await this.redis.nvClaim(k.pendingTotals(), k.pendingHours(), k.flushes(), k.rebuilt(), k.flushTotals(flushId), k.flushHours(flushId), flushId, Date.now());
+    const r = await this.redis.nvClaim(
+      k.pendingTotals(),
+      k.pendingHours(),
+      k.flushes(),
+      k.rebuilt(),
+      k.flushTotals(flushId),
+      k.flushHours(flushId),
+      flushId,
+      Date.now(),
+    );
     if (r === -1) return 'REBUILD';
     if (r === 0) return null;
     return this.readBatch(flushId);
@@ -409,7 +447,12 @@ export class RedisViewStore implements ViewStore {
   }
 
   health(): StoreHealth {
-    return { kind: 'redis', connected: this.redis.status === 'ready', buffered: this.buffered + this.staging.length, dropped: this.dropped };
+    return {
+      kind: 'redis',
+      connected: this.redis.status === 'ready',
+      buffered: this.buffered + this.staging.length,
+      dropped: this.dropped,
+    };
   }
 
   async close(): Promise<void> {
@@ -418,7 +461,11 @@ export class RedisViewStore implements ViewStore {
     clearInterval(this.drainTimer);
     await this.persisting;
     await this.drain();
-    if (this.buffered > 0) this.log.warn({ views: this.buffered }, 'views: outage buffer left in PostgreSQL (Redis unreachable): the next instance to reach Redis applies it');
+    if (this.buffered > 0)
+      this.log.warn(
+        { views: this.buffered },
+        'views: outage buffer left in PostgreSQL (Redis unreachable): the next instance to reach Redis applies it',
+      );
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
     else this.redis.disconnect();
   }

@@ -16,19 +16,30 @@ const ViewStatusRef = builder.enumType('ViewStatus', {
   values: {
     COUNTED: { description: 'A new view: counted.' },
     DUPLICATE: { description: 'This visitor viewed this article less than 30 minutes ago: counted once already.' },
-    BOT: { description: 'The user agent is a known bot, crawler, previewer or monitor, or missing: not counted. App HTTP clients (OkHttp, CFNetwork, Dart, Ktor, axios, node-fetch, undici) are readers.' },
-    RATE_LIMITED: { description: "The reader's address recorded more views this minute than allowed (VIEWS_LIMIT_PER_ADDRESS): not counted." },
+    BOT: {
+      description:
+        'The user agent is a known bot, crawler, previewer or monitor, or missing: not counted. App HTTP clients (OkHttp, CFNetwork, Dart, Ktor, axios, node-fetch, undici) are readers.',
+    },
+    RATE_LIMITED: {
+      description:
+        "The reader's address recorded more views this minute than allowed (VIEWS_LIMIT_PER_ADDRESS): not counted.",
+    },
     QUEUED: { description: 'Accepted while the counter store is unreachable; counted (once) when it returns.' },
   } as const,
 });
 
-const RecordViewPayloadRef = builder.objectRef<{ articleId: number; status: Exclude<ViewOutcome, 'NOT_FOUND' | 'DROPPED'> }>('RecordViewPayload').implement({
-  fields: (t) => ({
-    articleId: t.id({ description: 'Global id of the article.', resolve: (p) => encodeGlobalId('Article', p.articleId) }),
-    status: t.field({ type: ViewStatusRef, resolve: (p) => p.status }),
-    counted: t.boolean({ description: 'True when this call added a view.', resolve: (p) => p.status === 'COUNTED' }),
-  }),
-});
+const RecordViewPayloadRef = builder
+  .objectRef<{ articleId: number; status: Exclude<ViewOutcome, 'NOT_FOUND' | 'DROPPED'> }>('RecordViewPayload')
+  .implement({
+    fields: (t) => ({
+      articleId: t.id({
+        description: 'Global id of the article.',
+        resolve: (p) => encodeGlobalId('Article', p.articleId),
+      }),
+      status: t.field({ type: ViewStatusRef, resolve: (p) => p.status }),
+      counted: t.boolean({ description: 'True when this call added a view.', resolve: (p) => p.status === 'COUNTED' }),
+    }),
+  });
 
 builder.mutationField('recordView', (t) =>
   t.field({
@@ -37,14 +48,20 @@ builder.mutationField('recordView', (t) =>
       'Counts a view of a published article (public). The same visitor within 30 minutes counts once; known bots are not counted. For fire-and-forget pages, `POST /views/:id` does the same. A server rendering pages (SSR) with a VIEW_RELAY token may name the reader in the headers `X-Reader-User-Agent` and `X-Reader-Address`; without such a token they are ignored.',
     args: {
       articleId: t.arg.id({ required: true }),
-      visitorId: t.arg.string({ required: true, description: 'A random id the page keeps per browser: 8 to 128 letters, digits, "-" or "_".' }),
+      visitorId: t.arg.string({
+        required: true,
+        description: 'A random id the page keeps per browser: 8 to 128 letters, digits, "-" or "_".',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       if (!VISITOR_ID.test(args.visitorId)) throw badInput('visitorId', VISITOR_ID_RULE);
       const id = decodeIdFor('Article', String(args.articleId), 'articleId');
       const reader = viewReader(ctx);
       const outcome = id == null ? 'NOT_FOUND' : await ctx.views.counter.record(id, args.visitorId, reader);
-      if (outcome === 'NOT_FOUND') throw userError('NOT_FOUND', 'No published article with this id; nothing was counted', { argumentName: 'articleId' });
+      if (outcome === 'NOT_FOUND')
+        throw userError('NOT_FOUND', 'No published article with this id; nothing was counted', {
+          argumentName: 'articleId',
+        });
       if (outcome === 'DROPPED') throw userError('RATE_LIMITED', 'View counting is over capacity; retry shortly');
       return { articleId: id!, status: outcome };
     },
@@ -54,9 +71,14 @@ builder.mutationField('recordView', (t) =>
 /** The reader of this request's views: its own client, or the one a view relay names (src/views/reader.ts). */
 function viewReader(ctx: Context & Partial<YogaInitialContext>): Reader {
   try {
-    return readerOf((h) => ctx.request?.headers.get(h), { userAgent: ctx.userAgent, address: ctx.clientIp }, ctx.viewer);
+    return readerOf(
+      (h) => ctx.request?.headers.get(h),
+      { userAgent: ctx.userAgent, address: ctx.clientIp },
+      ctx.viewer,
+    );
   } catch (error) {
-    if (error instanceof ReaderError) throw userError('BAD_USER_INPUT', `${error.message}; nothing was counted`, { header: error.header });
+    if (error instanceof ReaderError)
+      throw userError('BAD_USER_INPUT', `${error.message}; nothing was counted`, { header: error.header });
     throw error;
   }
 }
@@ -79,7 +101,10 @@ builder.prismaObjectFields('Article', (t) => ({
 const ViewCountChangedRef = builder.objectRef<ViewCountEvent>('ViewCountChangedEvent').implement({
   description: "An article's view count after it changed.",
   fields: (t) => ({
-    articleId: t.id({ description: 'Global id of the article.', resolve: (e) => encodeGlobalId('Article', e.articleId) }),
+    articleId: t.id({
+      description: 'Global id of the article.',
+      resolve: (e) => encodeGlobalId('Article', e.articleId),
+    }),
     viewCount: t.exposeInt('viewCount'),
     at: t.expose('at', { type: 'DateTime' }),
   }),

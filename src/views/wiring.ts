@@ -54,10 +54,27 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
   const store =
     options.store ??
     (options.redisUrl
-      ? new RedisViewStore(options.redisUrl, { outageLog: new OutageLog(prisma), prefix: config.redisPrefix, maxBuffered: config.maxBuffered, log })
+      ? new RedisViewStore(options.redisUrl, {
+          outageLog: new OutageLog(prisma),
+          prefix: config.redisPrefix,
+          maxBuffered: config.maxBuffered,
+          log,
+        })
       : new MemoryViewStore());
-  const directory = new ArticleDirectory(prisma, { clock, ttlMs: config.articleCacheMs, onQuery: options.observe?.directoryQuery });
-  const counter = new ViewCounter({ store, directory, clock, dedupMs: config.dedupMs, perAddressPerMinute: config.perAddressPerMinute, log, onRecorded: options.observe?.recorded });
+  const directory = new ArticleDirectory(prisma, {
+    clock,
+    ttlMs: config.articleCacheMs,
+    onQuery: options.observe?.directoryQuery,
+  });
+  const counter = new ViewCounter({
+    store,
+    directory,
+    clock,
+    dedupMs: config.dedupMs,
+    perAddressPerMinute: config.perAddressPerMinute,
+    log,
+    onRecorded: options.observe?.recorded,
+  });
   const flusher = new ViewFlusher({
     store,
     prisma,
@@ -68,7 +85,14 @@ export async function createViewCounting(options: ViewCountingOptions): Promise<
     onFlushed: options.onFlushed,
     onRun: options.observe?.flushed,
   });
-  const rankings = new Rankings({ store, prisma, clock, cacheMs: config.rankingCacheMs, log, onComputed: options.observe?.rankingComputed });
+  const rankings = new Rankings({
+    store,
+    prisma,
+    clock,
+    cacheMs: config.rankingCacheMs,
+    log,
+    onComputed: options.observe?.rankingComputed,
+  });
   const countWatcher = new ViewCountWatcher({ prisma, counter, clock, log });
   const rankingWatcher = new RankingWatcher({ rankings, log });
 

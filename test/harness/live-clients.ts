@@ -20,7 +20,12 @@ export interface Operation {
   variables?: Record<string, unknown>;
 }
 
-function recorder<T>(): { rec: Recorded<T>; next(r: ExecutionResult<T>): void; end(error: unknown): void; setDispose(f: () => void): void } {
+function recorder<T>(): {
+  rec: Recorded<T>;
+  next(r: ExecutionResult<T>): void;
+  end(error: unknown): void;
+  setDispose(f: () => void): void;
+} {
   const results: ExecutionResult<T>[] = [];
   const waiters: { count: number; resolve: (r: ExecutionResult<T>[]) => void; reject: (e: unknown) => void }[] = [];
   let finished: { error: unknown } | null = null;
@@ -30,7 +35,8 @@ function recorder<T>(): { rec: Recorded<T>; next(r: ExecutionResult<T>): void; e
   const check = () => {
     for (const w of waiters.splice(0)) {
       if (results.length >= w.count) w.resolve(results.slice(0, w.count));
-      else if (finished) w.reject(finished.error ?? new Error(`subscription ended after ${results.length} of ${w.count} results`));
+      else if (finished)
+        w.reject(finished.error ?? new Error(`subscription ended after ${results.length} of ${w.count} results`));
       else waiters.push(w);
     }
   };
@@ -64,8 +70,17 @@ function recorder<T>(): { rec: Recorded<T>; next(r: ExecutionResult<T>): void; e
 }
 
 /** A graphql-ws client over a real WebSocket (no retries: a test must see a closed socket). */
-export function wsClient(url: string, options: { connectionParams?: Record<string, unknown>; lazy?: boolean } = {}): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: options.lazy ?? true, connectionParams: options.connectionParams });
+export function wsClient(
+  url: string,
+  options: { connectionParams?: Record<string, unknown>; lazy?: boolean } = {},
+): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: options.lazy ?? true,
+    connectionParams: options.connectionParams,
+  });
 }
 
 export function subscribeWs<T = any>(client: Client, operation: Operation): Recorded<T> {

@@ -35,10 +35,17 @@ export interface Instance {
 }
 
 export async function startInstance(env: Record<string, string>, options: { quiet?: boolean } = {}): Promise<Instance> {
-  const profile = process.env.LIVE_SERVER_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.LIVE_SERVER_PROFILE_DIR] : [];
+  const profile = process.env.LIVE_SERVER_PROFILE_DIR
+    ? ['--cpu-prof', '--cpu-prof-dir', process.env.LIVE_SERVER_PROFILE_DIR]
+    : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', SCRIPT], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', LIVE_SERVER_QUIET: options.quiet ? 'true' : 'false', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: process.env.NODE_ENV ?? 'production',
+      LIVE_SERVER_QUIET: options.quiet ? 'true' : 'false',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let subscribed = false;

@@ -62,7 +62,8 @@ export async function upload(
   form.append(
     'operations',
     JSON.stringify({
-      query: 'mutation($file: File!, $caption: String) { uploadImage(file: $file, caption: $caption) { id url width height caption } }',
+      query:
+        'mutation($file: File!, $caption: String) { uploadImage(file: $file, caption: $caption) { id url width height caption } }',
       variables: { file: null, caption: options.caption ?? null },
     }),
   );
@@ -71,7 +72,10 @@ export async function upload(
   const res = await fetch(server.url, {
     method: 'POST',
     body: form,
-    headers: { 'graphql-require-preflight': '1', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    headers: {
+      'graphql-require-preflight': '1',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
   });
   return { status: res.status, body: await res.json() };
 }

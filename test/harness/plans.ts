@@ -20,11 +20,19 @@ export async function seedArchive(prisma: PrismaClient, url: string, total: numb
   await client.connect();
   try {
     const first = Number((await client.query('SELECT coalesce(max(id), 0) + 1 AS id FROM "Article"')).rows[0].id);
-    await copyArticles(url, (function* () {
-      for (const a of generateArticles(base, refs, 7)) yield { ...a, slug: `plan-${a.slug}` };
-    })());
+    await copyArticles(
+      url,
+      (function* () {
+        for (const a of generateArticles(base, refs, 7)) yield { ...a, slug: `plan-${a.slug}` };
+      })(),
+    );
     const columns = async (table: string) =>
-      (await client.query<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table])).rows.map((r) => r.name);
+      (
+        await client.query<{ name: string }>(
+          `SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
+          [table],
+        )
+      ).rows.map((r) => r.name);
     const shifted: Record<string, string> = {
       id: 'id + k * $2',
       slug: `slug || '-' || k`,
@@ -78,14 +86,22 @@ interface PlanNode {
 }
 
 function seqScans(node: PlanNode, out: string[] = []): string[] {
-  if (node['Node Type'] === 'Seq Scan' && GUARDED_TABLES.includes(node['Relation Name'] ?? '')) out.push(`Seq Scan on ${node['Relation Name']}`);
+  if (node['Node Type'] === 'Seq Scan' && GUARDED_TABLES.includes(node['Relation Name'] ?? ''))
+    out.push(`Seq Scan on ${node['Relation Name']}`);
   for (const child of node.Plans ?? []) seqScans(child, out);
   return out;
 }
 
 /** Runs EXPLAIN (ANALYZE, BUFFERS, TIMING OFF): no timings, only the plan and the buffers it touched. */
 export async function explain(client: pg.Client, statement: Statement): Promise<PlanReport> {
-  const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${statement.sql}`, statement.params);
+  const { rows } = await client.query(
+    `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${statement.sql}`,
+    statement.params,
+  );
   const plan = (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
-  return { sql: statement.sql, seqScans: seqScans(plan), buffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0) };
+  return {
+    sql: statement.sql,
+    seqScans: seqScans(plan),
+    buffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0),
+  };
 }

@@ -67,15 +67,41 @@ export function runPostgresTool(bin: string, tool: string, args: string[]): void
 
 export async function startPostgres(bin: string, options: PostgresOptions = {}): Promise<PostgresServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'newsroom-pg-'));
-  if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+  if (process.getuid?.() === 0)
+    chownSync(
+      dir,
+      Number(execFileSync('id', ['-u', 'postgres']).toString()),
+      Number(execFileSync('id', ['-g', 'postgres']).toString()),
+    );
   const data = path.join(dir, 'data');
   if (options.fromDataDir) options.fromDataDir(data);
-  else asPostgresUser(path.join(bin, 'initdb'), ['-D', data, '--auth=trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8']);
+  else
+    asPostgresUser(path.join(bin, 'initdb'), [
+      '-D',
+      data,
+      '--auth=trust',
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
   const port = await freePort();
-  const settings = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=300', ...(options.settings ?? [])];
+  const settings = [
+    'fsync=off',
+    'synchronous_commit=off',
+    'full_page_writes=off',
+    'max_connections=300',
+    ...(options.settings ?? []),
+  ];
   const start = () =>
     asPostgresUser(path.join(bin, 'pg_ctl'), [
-      '-D', data, '-l', path.join(dir, 'log'), '-w', '-o',
+      '-D',
+      data,
+      '-l',
+      path.join(dir, 'log'),
+      '-w',
+      '-o',
       `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${settings.map((s) => `-c ${s}`).join(' ')}`,
       'start',
     ]);
@@ -90,7 +116,8 @@ export async function startPostgres(bin: string, options: PostgresOptions = {}):
     restart: start,
     stop() {
       try {
-        if (existsSync(path.join(data, 'postmaster.pid'))) asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        if (existsSync(path.join(data, 'postmaster.pid')))
+          asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

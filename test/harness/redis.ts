@@ -53,9 +53,25 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async () => {
-    const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), '--dir', dir, '--logfile', path.join(dir, 'log')], {
-      stdio: 'ignore',
-    });
+    const proc = spawn(
+      bin,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+        '--dir',
+        dir,
+        '--logfile',
+        path.join(dir, 'log'),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     // Readiness is an event we can observe: the server answering PING. Poll it at a short interval

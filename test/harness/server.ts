@@ -23,7 +23,11 @@ export function backends(): Backend[] {
 export async function createPostgresDatabase(contents: 'empty' | 'seeded' = 'empty'): Promise<string> {
   const admin = inject('postgresUrl');
   if (!admin) throw new Error('PostgreSQL is not available in this run');
-  return createDatabase(admin, `t_${randomBytes(6).toString('hex')}`, contents === 'seeded' ? inject('postgresSeeded')! : undefined);
+  return createDatabase(
+    admin,
+    `t_${randomBytes(6).toString('hex')}`,
+    contents === 'seeded' ? inject('postgresSeeded')! : undefined,
+  );
 }
 
 let snapshot: Blob | undefined;
@@ -40,8 +44,16 @@ export function seededPgliteSnapshot(): Blob {
 export async function testConfig(backend: Backend, env: Record<string, string> = {}): Promise<Config> {
   const seeded = (env.SEED_DEMO ?? 'true') === 'true';
   const database =
-    backend === 'postgres' ? { DATABASE_URL: env.DATABASE_URL ?? (await createPostgresDatabase(seeded ? 'seeded' : 'empty')) } : { PGLITE_DIR: 'memory' };
-  const config = loadConfig({ SEED_DEMO: 'true', DEMO_VIEWS: 'false', SITE_URL: 'https://news.example', ...database, ...env });
+    backend === 'postgres'
+      ? { DATABASE_URL: env.DATABASE_URL ?? (await createPostgresDatabase(seeded ? 'seeded' : 'empty')) }
+      : { PGLITE_DIR: 'memory' };
+  const config = loadConfig({
+    SEED_DEMO: 'true',
+    DEMO_VIEWS: 'false',
+    SITE_URL: 'https://news.example',
+    ...database,
+    ...env,
+  });
   if (config.database.kind === 'pglite' && config.seedDemo) config.database.snapshot = seededPgliteSnapshot();
   return config;
 }
@@ -63,12 +75,19 @@ export interface TestServer {
    * against the schema; result and variables are typed). A plain string is for documents that are
    * invalid on purpose; its answer is untyped.
    */
-  graphql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables, options?: RequestOptions): Promise<GraphQLResponse<TData>>;
+  graphql<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+    options?: RequestOptions,
+  ): Promise<GraphQLResponse<TData>>;
   graphql(document: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse>;
   stop(): Promise<void>;
 }
 
-export async function startTestServer(backend: Backend, options: AppOptions & { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: Backend,
+  options: AppOptions & { env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const config = await testConfig(backend, options.env);
   const app = await buildApp(config, { logger: silentLogger, ...options });
   const port = await app.start(0, '127.0.0.1');
@@ -76,7 +95,11 @@ export async function startTestServer(backend: Backend, options: AppOptions & { 
   return {
     app,
     url,
-    async graphql(document: TypedDocumentNode<unknown, unknown> | string, variables?: unknown, options?: RequestOptions) {
+    async graphql(
+      document: TypedDocumentNode<unknown, unknown> | string,
+      variables?: unknown,
+      options?: RequestOptions,
+    ) {
       const query = typeof document === 'string' ? document : print(document);
       const res = await fetch(url, {
         method: 'POST',
@@ -100,6 +123,7 @@ export async function startTestServer(backend: Backend, options: AppOptions & { 
 
 /** The one error of a response, asserting there is exactly one. */
 export function onlyError(response: GraphQLResponse) {
-  if (response.errors?.length !== 1) throw new Error(`expected one error, got ${JSON.stringify(response.errors ?? response.data)}`);
+  if (response.errors?.length !== 1)
+    throw new Error(`expected one error, got ${JSON.stringify(response.errors ?? response.data)}`);
   return response.errors[0]!;
 }

@@ -20,7 +20,11 @@ const state = {
 };
 
 async function query(q, variables = {}) {
-  const res = await fetch(API, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables }) });
+  const res = await fetch(API, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: q, variables }),
+  });
   const body = await res.json();
   if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
   return body.data;
@@ -53,7 +57,9 @@ function renderLatest() {
       if (a.fresh) li.className = 'new';
       a.fresh = false;
       const time = document.createElement('time');
-      time.textContent = a.arrived ? `${a.arrived.toLocaleTimeString('ko-KR')} 도착${a.replayed ? ' (재연결 후 수신)' : ''}` : new Date(a.publishedAt).toLocaleString('ko-KR');
+      time.textContent = a.arrived
+        ? `${a.arrived.toLocaleTimeString('ko-KR')} 도착${a.replayed ? ' (재연결 후 수신)' : ''}`
+        : new Date(a.publishedAt).toLocaleString('ko-KR');
       const link = document.createElement('a');
       link.href = a.url;
       link.textContent = a.headline;
@@ -61,13 +67,17 @@ function renderLatest() {
       section.className = 'meta';
       section.textContent = a.section?.name ?? '';
       const parts = [time];
-      if (a.breaking) parts.push(Object.assign(document.createElement('span'), { className: 'badge', textContent: '속보' }));
+      if (a.breaking)
+        parts.push(Object.assign(document.createElement('span'), { className: 'badge', textContent: '속보' }));
       li.append(...parts, link, section);
       return li;
     }),
   );
   const ticker = $('ticker-items');
-  if (state.breaking.length) ticker.replaceChildren(...state.breaking.map((a) => Object.assign(document.createElement('span'), { textContent: a.headline })));
+  if (state.breaking.length)
+    ticker.replaceChildren(
+      ...state.breaking.map((a) => Object.assign(document.createElement('span'), { textContent: a.headline })),
+    );
 }
 
 // ---- most viewed -------------------------------------------------------------------------------
@@ -80,20 +90,39 @@ function renderRanking(window) {
       li.dataset.id = e.article.id;
       const move = document.createElement('span');
       const p = e.previousRank;
-      const [cls, text] = p == null ? ['new', 'NEW'] : p > e.rank ? ['up', `▲${p - e.rank}`] : p < e.rank ? ['down', `▼${e.rank - p}`] : ['same', '–'];
+      const [cls, text] =
+        p == null
+          ? ['new', 'NEW']
+          : p > e.rank
+            ? ['up', `▲${p - e.rank}`]
+            : p < e.rank
+              ? ['down', `▼${e.rank - p}`]
+              : ['same', '–'];
       move.className = `move ${cls}`;
       move.textContent = text;
       const title = document.createElement('span');
       title.textContent = `${e.article.headline} `;
-      title.append(Object.assign(document.createElement('span'), { className: 'meta', textContent: `${e.views.toLocaleString('ko-KR')}회` }));
-      li.append(Object.assign(document.createElement('span'), { className: 'rank', textContent: String(e.rank) }), title, move);
+      title.append(
+        Object.assign(document.createElement('span'), {
+          className: 'meta',
+          textContent: `${e.views.toLocaleString('ko-KR')}회`,
+        }),
+      );
+      li.append(
+        Object.assign(document.createElement('span'), { className: 'rank', textContent: String(e.rank) }),
+        title,
+        move,
+      );
       return li;
     }),
   );
 }
 async function loadRankings() {
   const section = state.section || null;
-  const data = await query(`query($s: String) { hour: mostViewed(window: HOUR, section: $s, first: 10) { ${ENTRY} } day: mostViewed(window: DAY, section: $s, first: 10) { ${ENTRY} } }`, { s: section });
+  const data = await query(
+    `query($s: String) { hour: mostViewed(window: HOUR, section: $s, first: 10) { ${ENTRY} } day: mostViewed(window: DAY, section: $s, first: 10) { ${ENTRY} } }`,
+    { s: section },
+  );
   state.rankings = { HOUR: data.hour, DAY: data.day };
   renderRanking('HOUR');
   renderRanking('DAY');
@@ -103,39 +132,64 @@ async function loadRankings() {
 async function sampleViews() {
   const ids = state.rankings.HOUR.slice(0, 5).map((e) => e.article.id);
   if (!ids.length) return;
-  const data = await query(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id headline viewCount } } }`, { ids });
+  const data = await query(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id headline viewCount } } }`, {
+    ids,
+  });
   const t = Date.now();
   for (const a of data.nodes.filter(Boolean)) {
     state.headlines.set(a.id, a.headline);
     const s = state.samples.get(a.id) ?? [];
     s.push({ t, count: a.viewCount });
-    state.samples.set(a.id, s.filter((x) => t - x.t <= 10 * 60_000));
+    state.samples.set(
+      a.id,
+      s.filter((x) => t - x.t <= 10 * 60_000),
+    );
   }
   renderChart(ids);
 }
 function renderChart(ids) {
-  const W = 600, H = 180, L = 36, B = 20;
+  const W = 600,
+    H = 180,
+    L = 36,
+    B = 20;
   const series = ids.map((id) => {
     const s = state.samples.get(id) ?? [];
     const points = [];
-    for (let i = 1; i < s.length; i++) points.push({ t: s[i].t, perMinute: ((s[i].count - s[i - 1].count) * 60_000) / Math.max(1, s[i].t - s[i - 1].t) });
+    for (let i = 1; i < s.length; i++)
+      points.push({
+        t: s[i].t,
+        perMinute: ((s[i].count - s[i - 1].count) * 60_000) / Math.max(1, s[i].t - s[i - 1].t),
+      });
     return { id, points };
   });
   const now = Date.now();
   const max = Math.max(1, ...series.flatMap((x) => x.points.map((p) => p.perMinute)));
   const x = (t) => L + ((W - L - 8) * (t - (now - 10 * 60_000))) / (10 * 60_000);
   const y = (v) => H - B - ((H - B - 8) * v) / max;
-  const svg = [`<line x1="${L}" y1="${H - B}" x2="${W - 8}" y2="${H - B}" stroke="#9ca3af"/>`, `<text x="2" y="${y(max) + 4}">${Math.round(max)}</text>`, `<text x="2" y="${H - B}">0</text>`, `<text x="${L}" y="${H - 4}">10분 전</text>`, `<text x="${W - 40}" y="${H - 4}">지금</text>`];
+  const svg = [
+    `<line x1="${L}" y1="${H - B}" x2="${W - 8}" y2="${H - B}" stroke="#9ca3af"/>`,
+    `<text x="2" y="${y(max) + 4}">${Math.round(max)}</text>`,
+    `<text x="2" y="${H - B}">0</text>`,
+    `<text x="${L}" y="${H - 4}">10분 전</text>`,
+    `<text x="${W - 40}" y="${H - 4}">지금</text>`,
+  ];
   series.forEach((s, i) => {
-    if (s.points.length > 1) svg.push(`<polyline fill="none" stroke-width="2" stroke="${COLORS[i]}" points="${s.points.map((p) => `${x(p.t).toFixed(1)},${y(p.perMinute).toFixed(1)}`).join(' ')}"/>`);
-    for (const p of s.points.slice(-1)) svg.push(`<circle r="3" fill="${COLORS[i]}" cx="${x(p.t).toFixed(1)}" cy="${y(p.perMinute).toFixed(1)}"/>`);
+    if (s.points.length > 1)
+      svg.push(
+        `<polyline fill="none" stroke-width="2" stroke="${COLORS[i]}" points="${s.points.map((p) => `${x(p.t).toFixed(1)},${y(p.perMinute).toFixed(1)}`).join(' ')}"/>`,
+      );
+    for (const p of s.points.slice(-1))
+      svg.push(`<circle r="3" fill="${COLORS[i]}" cx="${x(p.t).toFixed(1)}" cy="${y(p.perMinute).toFixed(1)}"/>`);
   });
   $('chart').innerHTML = svg.join('');
   $('legend').replaceChildren(
     ...series.map((s, i) => {
       const li = document.createElement('li');
       const last = s.points.at(-1)?.perMinute ?? 0;
-      li.append(Object.assign(document.createElement('i'), { style: `background:${COLORS[i]}` }), `${state.headlines.get(s.id) ?? s.id} — 분당 ${Math.round(last)}회`);
+      li.append(
+        Object.assign(document.createElement('i'), { style: `background:${COLORS[i]}` }),
+        `${state.headlines.get(s.id) ?? s.id} — 분당 ${Math.round(last)}회`,
+      );
       return li;
     }),
   );
@@ -150,8 +204,15 @@ function subscribeRankings() {
   for (const stop of rankingSubs) stop();
   rankingSubs = ['HOUR', 'DAY'].map((window) =>
     client.subscribe(
-      { query: `subscription($w: RankingWindow!, $s: String) { mostViewedChanged(window: $w, section: $s, first: 10) { ${ENTRY} } }`, variables: { w: window, s: state.section || null } },
-      { next: ({ data }) => data && ((state.rankings[window] = data.mostViewedChanged), renderRanking(window)), error: () => {}, complete: () => {} },
+      {
+        query: `subscription($w: RankingWindow!, $s: String) { mostViewedChanged(window: $w, section: $s, first: 10) { ${ENTRY} } }`,
+        variables: { w: window, s: state.section || null },
+      },
+      {
+        next: ({ data }) => data && ((state.rankings[window] = data.mostViewedChanged), renderRanking(window)),
+        error: () => {},
+        complete: () => {},
+      },
     ),
   );
 }
@@ -171,7 +232,10 @@ function connect() {
         showError(null);
         setConn(resuming ? 'resumed' : 'connected', resuming ? '다시 연결됨 · 놓친 기사 0건' : '연결됨');
         c.subscribe(
-          { query: `subscription($after: String) { articlePublished(after: $after) { cursor replayed gap article { ${ARTICLE} } } }`, variables: { after: state.cursor } },
+          {
+            query: `subscription($after: String) { articlePublished(after: $after) { cursor replayed gap article { ${ARTICLE} } } }`,
+            variables: { after: state.cursor },
+          },
           {
             next: ({ data }) => {
               const e = data?.articlePublished;
