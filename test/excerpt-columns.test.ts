@@ -35,7 +35,10 @@ const Edit = graphql(`
  * reference every answer must equal.
  */
 function excerptBefore(bodyText: string, length: number): string {
-  const text = bodyText.replace(/^\s*\[[^\]\n]{1,60}\]\s*/, '').replace(/[\s\u00a0]+/g, ' ').trim();
+  const text = bodyText
+    .replace(/^\s*\[[^\]\n]{1,60}\]\s*/, '')
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim();
   const chars = Array.from(text);
   if (chars.length <= length) return text;
   const cut = chars.slice(0, Math.max(1, length - 1)).join('');
@@ -46,7 +49,10 @@ function excerptBefore(bodyText: string, length: number): string {
 
 /** Reading time as computed from the whole body before, verbatim. */
 function readingTimeBefore(bodyText: string): number {
-  const chars = bodyText.replace(/[\s\u00a0]+/g, ' ').trim().replace(/ /g, '').length;
+  const chars = bodyText
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim()
+    .replace(/ /g, '').length;
   return Math.max(1, Math.ceil(chars / 500));
 }
 
@@ -69,7 +75,14 @@ const EDGE_BODIES: string[][] = [
 
 describe('the stored prefix', () => {
   it('gives the same excerpt as the whole body for every length from 0 to the largest allowed', () => {
-    const bodies = EDGE_BODIES.map((p) => p.join('\n\n')).concat(['', ' ', 'a', '[기자]', '가 나', '[A] b c d e f g h i j k l m n o p']);
+    const bodies = EDGE_BODIES.map((p) => p.join('\n\n')).concat([
+      '',
+      ' ',
+      'a',
+      '[기자]',
+      '가 나',
+      '[A] b c d e f g h i j k l m n o p',
+    ]);
     for (const body of bodies) {
       const { excerptText, readingMinutes } = bodyTextColumns(body);
       expect(readingMinutes).toBe(readingTimeBefore(body));
@@ -104,7 +117,9 @@ describe.each(backends())('stored excerpts on %s', (backend) => {
       expect(errors).toBeUndefined();
       for (const { node } of data!.articles.edges) {
         for (const [alias, length] of Object.entries(LENGTHS)) {
-          expect(node[alias as keyof typeof LENGTHS], `${node.slug} ${alias}`).toBe(excerptBefore(node.bodyText, length));
+          expect(node[alias as keyof typeof LENGTHS], `${node.slug} ${alias}`).toBe(
+            excerptBefore(node.bodyText, length),
+          );
         }
         expect(node.readingTimeMinutes, node.slug).toBe(readingTimeBefore(node.bodyText));
         checked++;
