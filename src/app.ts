@@ -94,7 +94,13 @@ export interface App {
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.logger ?? (await createLogger({ level: config.log.level }));
   const metrics = new Metrics();
-  const db = await openDatabase(config.database, options);
+  const db = await openDatabase(config.database, {
+    ...options,
+    onBackfillDone: (error, filled) => {
+      if (error) log.error({ err: error }, 'filling stored excerpts failed; retried at the next start');
+      else if (filled > 0) log.info({ articles: filled }, 'filled stored excerpts and reading times');
+    },
+  });
   databaseMetrics(metrics, db);
   if (config.seedDemo) {
     const seeded = await seedIfEmpty(db.prisma);

@@ -10,7 +10,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { backfillSearchTokens } from '../search/backfill.ts';
-import { backfillBodyTextColumns } from '../articles/derived-backfill.ts';
+import { startBodyTextBackfill } from '../articles/derived-backfill.ts';
 import { migrate, type SqlSession } from './migrate.ts';
 import { applicationPool, type PoolOptions } from './prepared-statements.ts';
 import { ReadReplicas, Replica, replicaAdapter, watchReplicas } from './replicas.ts';
@@ -35,6 +35,8 @@ export interface DatabaseOptions {
   onQuery?: (sql: string, params: string) => void;
   /** How often read replicas are probed (default 2 s). */
   replicaCheckMs?: number;
+  /** Told when the background fill of stored excerpts ends (an error is retried at the next start). */
+  onBackfillDone?: (error: unknown, filled: number) => void;
 }
 
 function pgliteSession(db: PGlite): SqlSession {
@@ -83,13 +85,14 @@ export async function openDatabase(config: Config['database'], options: Database
     // pglite-prisma-adapter bundles its own copy of the adapter types; the shapes are the same.
     const prisma = newClient(new PrismaPGlite(pglite) as never, options);
     await backfillSearchTokens(prisma);
-    await backfillBodyTextColumns(prisma);
+    const backfill = startBodyTextBackfill(prisma, options.onBackfillDone ?? (() => {}));
     return {
       prisma,
       kind: 'pglite',
       pglite,
       replicas: new ReadReplicas([], prisma),
       async close() {
+        await backfill.stop();
         await prisma.$disconnect();
         if (!pglite.closed) await pglite.close();
       },
@@ -105,7 +108,7 @@ export async function openDatabase(config: Config['database'], options: Database
   const pool = applicationPool(config.url, poolOptions);
   const prisma = newClient(new PrismaPg(pool, { disposeExternalPool: true }), options);
   await backfillSearchTokens(prisma);
-  await backfillBodyTextColumns(prisma);
+  const backfill = startBodyTextBackfill(prisma, options.onBackfillDone ?? (() => {}));
   // Each replica: its own pool and client; migrations and backfills reach it by replication.
   const replicas = (config.replicaUrls ?? []).map((url) => {
     const replica = new Replica(url, applicationPool(url, poolOptions));
@@ -122,6 +125,7 @@ export async function openDatabase(config: Config['database'], options: Database
     pool,
     replicas: new ReadReplicas(replicas, prisma, pool),
     async close() {
+      await backfill.stop();
       stopWatching();
       // Replica clients first: their adapters borrow the primary's pool.
       await Promise.all(replicas.map((r) => r.client.$disconnect()));
