@@ -100,20 +100,17 @@ describe.skipIf(skip)('CSRF from a page on another origin, in a real browser', (
       }
     });
     await page.goto(attackerUrl);
-    const done = page.waitForResponse(
-      (r) => r.url().startsWith(api.url) && (r.request().headers()['content-type'] ?? '').startsWith('multipart/'),
-    );
+    // Both waits start before the attack: a response that came first would leave a later wait idle until
+    // Playwright's 30 s timeout.
+    const answered = (type: string) =>
+      page.waitForResponse(
+        (r) => r.url().startsWith(api.url) && (r.request().headers()['content-type'] ?? '').startsWith(type),
+      );
+    const done = Promise.all([answered('multipart/'), answered('application/x-www-form-urlencoded')]);
     const result = await page.evaluate(() =>
       (window as unknown as { attack: () => Promise<{ simple: string; json: any }> }).attack(),
     );
     await done;
-    await page
-      .waitForResponse(
-        (r) =>
-          r.url().startsWith(api.url) &&
-          (r.request().headers()['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'),
-      )
-      .catch(() => null);
 
     const byType = Object.fromEntries(statuses.map((s) => [s.type, s.status]));
     expect(byType['application/x-www-form-urlencoded']).toBe(403);
