@@ -2,14 +2,56 @@
 // ETag/304, the server's response cache (a hit runs no SQL, a token's answer is never shared), and
 // purges queued on change and delivered to a CDN endpoint (views and likes purge nothing).
 import { readFileSync } from 'node:fs';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
+import { graphql } from './generated/index.ts';
+import { TestArticleHeadlineDocument, TestArticlePreviewDocument } from './generated/graphql.ts';
 import { draftBy, issueTokens, type Tokens } from './harness/newsroom.ts';
 import { startPurgeReceiver, type PurgeReceiver } from './harness/purge-receiver.ts';
-import { startTestServer, type TestServer } from './harness/server.ts';
+import { type GraphQLResponse, startTestServer, type TestServer } from './harness/server.ts';
 
+// Sent as the file's text (codegen checks examples/): the fast-path tests below prefix it with a comment to
+// make a document no other request sent, which a printed document would drop.
 const ARTICLE_PAGE = readFileSync(new URL('../examples/article-page.graphql', import.meta.url), 'utf8');
+const ARTICLE_TEXT = graphql(`
+  query TestCacheArticleText($s: String!) { article(slug: $s) { headline body { __typename ... on ParagraphBlock { text } } section { name } } }
+`);
+const LATEST = graphql(`
+  query TestCacheLatest { latestArticles(first: 3) { headline } }
+`);
+const COUNTER = graphql(`
+  query TestCacheCounter($s: String!) { article(slug: $s) { headline viewCount } }
+`);
+const RANKING = graphql(`
+  query TestCacheRanking { articles(first: 3, orderBy: VIEW_COUNT) { edges { node { headline } } } }
+`);
+const SECTION_LISTS = graphql(`
+  query TestCacheSectionLists { latestArticles(first: 3, section: "politics") { headline } photoNews(first: 2, section: "politics") { headline } }
+`);
+const CACHED_ARTICLE = graphql(`
+  query TestCacheHit($s: String!) { article(slug: $s) { headline byline tags { name } } }
+`);
+const SECTION_FRONT = graphql(`
+  query TestCacheSectionFront($s: String!) { latestArticles(first: 1, section: $s) { headline } }
+`);
+const LIKE = graphql(`
+  mutation TestCacheLike($id: ID!, $v: String!) { likeArticle(input: { articleId: $id, visitorId: $v }) { liked } }
+`);
+const MOVE_TO_SECTION = graphql(`
+  mutation TestCacheMoveToSection($i: UpdateArticleInput!) { updateArticle(input: $i) { article { id } } }
+`);
+const PUBLISH = graphql(`
+  mutation TestCachePublish($id: ID!) { publishArticle(input: { id: $id }) { changed } }
+`);
+const CORRECT = graphql(`
+  mutation TestCacheCorrect($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }
+`);
+const RECORD_VIEW = graphql(`
+  mutation TestCacheRecordView($id: ID!, $v: String!) { recordView(articleId: $id, visitorId: $v) { status } }
+`);
 const PUBLIC = /^public, max-age=(\d+), s-maxage=(\d+), stale-while-revalidate=30, stale-if-error=86400$/;
 
 describe('HTTP caching (PGlite, in-process response cache)', () => {
@@ -31,19 +73,42 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     await receiver?.close();
   });
 
-  const get = (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    fetch(
-      `${server.url}?query=${encodeURIComponent(query)}${variables ? `&variables=${encodeURIComponent(JSON.stringify(variables))}` : ''}`,
+  /** A response whose JSON is the document's answer. */
+  type Answer<TData> = Response & { json(): Promise<GraphQLResponse<TData>> };
+  // A typed document is printed; a string is sent as written (the example file, invalid or introspection requests).
+  const text = (document: TypedDocumentNode<unknown, unknown> | string) =>
+    typeof document === 'string' ? document : print(document);
+  function get<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+    headers?: Record<string, string>,
+  ): Promise<Answer<TData>>;
+  function get(document: string, variables?: undefined, headers?: Record<string, string>): Promise<Answer<any>>;
+  function get(
+    document: TypedDocumentNode<unknown, unknown> | string,
+    variables?: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    return fetch(
+      `${server.url}?query=${encodeURIComponent(text(document))}${variables ? `&variables=${encodeURIComponent(JSON.stringify(variables))}` : ''}`,
       {
         headers: { accept: 'application/graphql-response+json', ...headers },
       },
     );
-  const post = (query: string, variables?: Record<string, unknown>, token?: string) =>
-    fetch(server.url, {
+  }
+  function post<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+    token?: string,
+  ): Promise<Answer<TData>>;
+  function post(document: string): Promise<Answer<any>>;
+  function post(document: TypedDocumentNode<unknown, unknown> | string, variables?: unknown, token?: string) {
+    return fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: text(document), variables }),
     });
+  }
   const keysOf = (res: Response) => (res.headers.get('surrogate-key') ?? '').split(' ').filter(Boolean);
   const maxAgeOf = (res: Response) => Number(PUBLIC.exec(res.headers.get('cache-control') ?? '')?.[1] ?? NaN);
   const expectPrivate = (res: Response) => {
@@ -104,21 +169,16 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
   });
 
   it('takes the shortest TTL of the fields selected: article text long, lists shorter, counters short', async () => {
-    const text = await get(
-      `query($s: String!) { article(slug: $s) { headline body { __typename ... on ParagraphBlock { text } } section { name } } }`,
-      { s: SAMPLE_SLUG },
-    );
-    expect(maxAgeOf(text)).toBe(300);
-    const list = await get(`{ latestArticles(first: 3) { headline } }`);
+    const articleText = await get(ARTICLE_TEXT, { s: SAMPLE_SLUG });
+    expect(maxAgeOf(articleText)).toBe(300);
+    const list = await get(LATEST);
     expect(maxAgeOf(list)).toBe(60);
     expect(keysOf(list)).toContain('latest');
-    const counter = await get(`query($s: String!) { article(slug: $s) { headline viewCount } }`, { s: SAMPLE_SLUG });
+    const counter = await get(COUNTER, { s: SAMPLE_SLUG });
     expect(maxAgeOf(counter)).toBe(10);
-    const ranking = await get(`{ articles(first: 3, orderBy: VIEW_COUNT) { edges { node { headline } } } }`);
+    const ranking = await get(RANKING);
     expect(maxAgeOf(ranking)).toBe(10);
-    const section = await get(
-      `{ latestArticles(first: 3, section: "politics") { headline } photoNews(first: 2, section: "politics") { headline } }`,
-    );
+    const section = await get(SECTION_LISTS);
     expect(keysOf(section)).toEqual(expect.arrayContaining(['section:politics']));
     expect(keysOf(section)).not.toContain('latest');
   });
@@ -127,35 +187,27 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
     expectPrivate(await post(ARTICLE_PAGE));
     expectPrivate(await get(ARTICLE_PAGE, undefined, { authorization: `Bearer ${tokens.editor}` }));
     const draft = await draftBy(server, tokens.reporterId, '미리보기 초안');
-    const preview = await get(
-      `query($id: ID!) { article(id: $id, preview: true) { headline } }`,
-      { id: draft },
-      { authorization: `Bearer ${tokens.editor}` },
-    );
-    expect((await preview.clone().json()).data.article.headline).toBe('미리보기 초안');
+    const preview = await get(TestArticlePreviewDocument, { id: draft }, { authorization: `Bearer ${tokens.editor}` });
+    expect((await preview.clone().json()).data!.article!.headline).toBe('미리보기 초안');
     expectPrivate(preview);
-    expectPrivate(await get(`query($id: ID!) { article(id: $id, preview: true) { headline } }`, { id: draft }));
+    expectPrivate(await get(TestArticlePreviewDocument, { id: draft }));
+    // Invalid on purpose (slug and id together), and an introspection query (it reads no rows, so it has
+    // no place in the plan guard every typed query document must appear in): both sent as written.
     expectPrivate(await get(`{ article(slug: "x", id: "y") { headline } }`));
     expectPrivate(await get(`{ __schema { queryType { name } } }`));
-    const mutation = await get(
-      `mutation { likeArticle(input: { articleId: "${encodeGlobalId('Article', 1)}", visitorId: "visitor-get-1" }) { liked } }`,
-    );
+    const mutation = await get(LIKE, { id: encodeGlobalId('Article', 1), v: 'visitor-get-1' });
     expect(mutation.status).toBe(405);
     expectPrivate(mutation);
-    expectPrivate(
-      await post(
-        `mutation { likeArticle(input: { articleId: "${encodeGlobalId('Article', 1)}", visitorId: "visitor-post-1" }) { liked } }`,
-      ),
-    );
+    expectPrivate(await post(LIKE, { id: encodeGlobalId('Article', 1), v: 'visitor-post-1' }));
   });
 
   it('a cache hit runs no SQL; a token request always executes and its answer is never served to anonymous readers', async () => {
-    const query = `query($s: String!) { article(slug: $s) { headline byline tags { name } } }`;
+    const query = CACHED_ARTICLE;
     await get(query, { s: SAMPLE_SLUG });
     statements.length = 0;
     const hit = await get(query, { s: SAMPLE_SLUG });
     expect(hit.status).toBe(200);
-    expect((await hit.json()).data.article.headline).toBeTruthy();
+    expect((await hit.json()).data!.article!.headline).toBeTruthy();
     expect(statements).toEqual([]);
 
     const withToken = await get(query, { s: SAMPLE_SLUG }, { authorization: `Bearer ${tokens.editor}` });
@@ -164,19 +216,17 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
 
     // An editor's preview of a draft, then the same URL without the token: never the draft.
     const draft = await draftBy(server, tokens.reporterId, '비공개 초안 제목');
-    const q = `query($id: ID!) { article(id: $id, preview: true) { headline } }`;
+    const q = TestArticlePreviewDocument;
     for (let i = 0; i < 2; i++) {
       const mine = await (await get(q, { id: draft }, { authorization: `Bearer ${tokens.editor}` })).json();
-      expect(mine.data.article.headline).toBe('비공개 초안 제목');
+      expect(mine.data!.article!.headline).toBe('비공개 초안 제목');
     }
     const anonymous = await get(q, { id: draft });
     const text = await anonymous.text();
     expect(text).not.toContain('비공개 초안 제목');
     expect(JSON.parse(text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     // Without preview the draft reads as null for everyone, cached or not.
-    expect(
-      (await (await get(`query($id: ID!) { article(id: $id) { headline } }`, { id: draft })).json()).data.article,
-    ).toBeNull();
+    expect((await (await get(TestArticleHeadlineDocument, { id: draft })).json()).data!.article).toBeNull();
   });
 
   describe('fast path (repeated anonymous GETs answered before the Yoga pipeline)', () => {
@@ -310,10 +360,14 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
   });
 
   describe('purges', () => {
-    const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
-      const body = await (await post(query, variables, token)).json();
+    const gql = async <TData, TVariables>(
+      document: TypedDocumentNode<TData, TVariables>,
+      variables: TVariables,
+      token?: string,
+    ) => {
+      const body = await (await post(document, variables, token)).json();
       expect(body.errors).toBeUndefined();
-      return body.data;
+      return body.data!;
     };
     /** Every key delivered after `from`. */
     const delivered = (from: number) => receiver.calls.slice(from).flat();
@@ -325,19 +379,15 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       });
       const [home, other] = sections as [{ id: number; slug: string }, { id: number; slug: string }];
       const draft = await draftBy(server, tokens.reporterId, '새로 발행하는 기사');
-      await gql(
-        `mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { id } } }`,
-        { i: { id: draft, sectionId: encodeGlobalId('Section', home.id) } },
-        tokens.editor,
-      );
+      await gql(MOVE_TO_SECTION, { i: { id: draft, sectionId: encodeGlobalId('Section', home.id) } }, tokens.editor);
       // Cached before the publication:
-      const front = `query($s: String!) { latestArticles(first: 1, section: $s) { headline } }`;
-      expect((await (await get(front, { s: home.slug })).json()).data.latestArticles[0].headline).not.toBe(
+      const front = SECTION_FRONT;
+      expect((await (await get(front, { s: home.slug })).json()).data!.latestArticles[0]!.headline).not.toBe(
         '새로 발행하는 기사',
       );
 
       const from = receiver.calls.length;
-      await gql(`mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }`, { id: draft }, tokens.editor);
+      await gql(PUBLISH, { id: draft }, tokens.editor);
       await receiver.waitFor((keys) => keys.includes(draft));
       const keys = delivered(from);
       expect(keys).toEqual(
@@ -347,7 +397,7 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       expect(keys).not.toContain(`list:${encodeGlobalId('Section', other.id)}`);
       expect(keys).toEqual([...new Set(keys)]);
       // The server's own cached answer was dropped: the section front shows the new article.
-      expect((await (await get(front, { s: home.slug })).json()).data.latestArticles[0].headline).toBe(
+      expect((await (await get(front, { s: home.slug })).json()).data!.latestArticles[0]!.headline).toBe(
         '새로 발행하는 기사',
       );
     });
@@ -362,11 +412,7 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       const pageKeys = keysOf(page);
 
       let from = receiver.calls.length;
-      await gql(
-        `mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }`,
-        { i: { id: gid, deck: ['정정된 부제'] } },
-        tokens.editor,
-      );
+      await gql(CORRECT, { i: { id: gid, deck: ['정정된 부제'] } }, tokens.editor);
       await receiver.waitFor((keys) => keys.includes(gid));
       const keys = delivered(from);
       expect(keys).toContain(gid);
@@ -381,13 +427,8 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       // Views and likes, then a marker purge: the outbox is first in, first out, so anything the
       // views or likes had queued would arrive before the marker.
       from = receiver.calls.length;
-      await gql(`mutation($id: ID!) { recordView(articleId: $id, visitorId: "visitor-cache-1") { status } }`, {
-        id: gid,
-      });
-      await gql(
-        `mutation($id: ID!) { likeArticle(input: { articleId: $id, visitorId: "visitor-cache-1" }) { liked } }`,
-        { id: gid },
-      );
+      await gql(RECORD_VIEW, { id: gid, v: 'visitor-cache-1' });
+      await gql(LIKE, { id: gid, v: 'visitor-cache-1' });
       expect(await server.app.caching.outbox.backlog()).toBe(0);
       await server.app.caching.outbox.enqueue(['marker:after-views']);
       await receiver.waitFor((k) => k.includes('marker:after-views'));
