@@ -1,12 +1,28 @@
 // /metrics over real HTTP: request counts and latency per operation and error code, open
 // subscriptions per transport, view outcomes, event-loop lag; access limited by METRICS_TOKEN.
+import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { graphql } from './generated/index.ts';
+import { TestDemoRecordViewDocument, TestSectionSlugsDocument } from './generated/graphql.ts';
 import { startTestServer, type TestServer } from './harness/server.ts';
 import { untilSubscriptions, whenSubscriptions } from './harness/live-hub.ts';
 
 const TOKEN = 'metrics-token-0123456789';
+/** An operation name with the characters a client may use, kept in the label as sent. */
+const WEIRD_NAME = graphql(`
+  query TestWeird_Name_1 { sections { slug } }
+`);
+const PUBLISHED = graphql(`
+  subscription TestMetricsPublished { articlePublished { articleId } }
+`);
+const LATEST_ID = graphql(`
+  query TestMetricsLatestId { latestArticles(first: 1) { id } }
+`);
+const RANKS = graphql(`
+  query TestMetricsRanks { mostViewed(window: HOUR, first: 1) { rank } }
+`);
 
 describe('metrics', () => {
   let server: TestServer;
@@ -43,9 +59,10 @@ describe('metrics', () => {
 
   it('counts requests and latency per operation name and error code', async () => {
     const before = await scrape();
-    const ok = `http_requests_total{route="/graphql",operation="Sections",status="200",code=""}`;
+    const ok = `http_requests_total{route="/graphql",operation="TestSectionSlugs",status="200",code=""}`;
     const bad = `http_requests_total{route="/graphql",operation="",status="400",code="GRAPHQL_VALIDATION_FAILED"}`;
-    for (let i = 0; i < 3; i++) await server.graphql('query Sections { sections { slug } }');
+    for (let i = 0; i < 3; i++) await server.graphql(TestSectionSlugsDocument);
+    // An invalid document, as raw bytes: the failure's code is what is counted.
     await (
       await fetch(server.url, {
         method: 'POST',
@@ -56,18 +73,19 @@ describe('metrics', () => {
     const after = await scrape();
     expect(sample(after, ok) - sample(before, ok)).toBe(3);
     expect(sample(after, bad) - sample(before, bad)).toBe(1);
-    const count = `http_request_duration_seconds_count{route="/graphql",operation="Sections"}`;
+    const count = `http_request_duration_seconds_count{route="/graphql",operation="TestSectionSlugs"}`;
     expect(sample(after, count) - sample(before, count)).toBe(3);
   });
 
   it('caps client-chosen operation names', async () => {
-    await server.graphql('query Weird_Name_1 { sections { slug } }');
+    await server.graphql(WEIRD_NAME);
+    // A GET naming an operation the document does not have, written out: the name is the hostile part.
     const res = await fetch(
       `${server.url}?query=${encodeURIComponent('query A { sections { slug } }')}&operationName=${encodeURIComponent('no/such name')}`,
     );
     await res.text();
     const text = await scrape();
-    expect(text).toContain('operation="Weird_Name_1"');
+    expect(text).toContain('operation="TestWeird_Name_1"');
     expect(text).not.toContain('no/such name');
   });
 
@@ -77,7 +95,7 @@ describe('metrics', () => {
       webSocketImpl: WebSocket,
       retryAttempts: 0,
     });
-    const it = client.iterate({ query: 'subscription { articlePublished { articleId } }' });
+    const it = client.iterate({ query: print(PUBLISHED) });
     const first = it.next();
     await whenSubscriptions(server.app.services.live, 1);
     expect(sample(await scrape(), 'graphql_subscriptions_active{transport="websocket"}')).toBe(1);
@@ -87,10 +105,10 @@ describe('metrics', () => {
     expect(sample(await scrape(), 'graphql_subscriptions_active{transport="websocket"}')).toBe(0);
     await client.dispose();
 
-    const [article] = (await server.graphql('{ latestArticles(first: 1) { id } }')).data.latestArticles;
-    const record = `mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }`;
-    for (const v of ['metrics-visitor-1', 'metrics-visitor-1']) await server.graphql(record, { a: article.id, v });
-    await server.graphql('{ mostViewed(window: HOUR, first: 1) { rank } }');
+    const [article] = (await server.graphql(LATEST_ID)).data!.latestArticles;
+    for (const v of ['metrics-visitor-1', 'metrics-visitor-1'])
+      await server.graphql(TestDemoRecordViewDocument, { a: article!.id, v });
+    await server.graphql(RANKS);
     const text = await scrape();
     expect(sample(text, 'views_directory_queries_total')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'views_rankings_computed_total')).toBeGreaterThanOrEqual(1);
