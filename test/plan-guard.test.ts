@@ -92,6 +92,8 @@ function cases(cursor: string): Case[] {
     ['TestWeird_Name_1', documents.TestWeird_Name_1Document, {}],
     ['TestMetricsLatestId', documents.TestMetricsLatestIdDocument, {}],
     ['TestMetricsRanks', documents.TestMetricsRanksDocument, {}],
+    ['TestRedisOutageReads', documents.TestRedisOutageReadsDocument, {}],
+    ['TestRedisRankings', documents.TestRedisRankingsDocument, {}],
     ['articles', ...list({ first: 20 })],
     ['articles after', ...list({ first: 20, after: cursor })],
     ['articles last', ...list({ last: 20 })],

@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import type { ResultOf } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,12 +17,20 @@ import { ViewFlusher } from '../src/views/flusher.ts';
 import { OutageLog } from '../src/views/outage-log.ts';
 import { LUA_KEY_FUNCTIONS, ViewKeys } from '../src/views/redis-keys.ts';
 import { RedisViewStore } from '../src/views/redis-store.ts';
+import { graphql } from './generated/index.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { createPostgresDatabase } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** What readers ask while Redis is down: the hour's ranking with counters, and counters of a list. */
+const OUTAGE_READS = graphql(`
+  query TestRedisOutageReads { mostViewed(window: HOUR, first: 5) { rank views article { id viewCount uniqueViewers(window: HOUR) } } latestArticles(first: 2) { viewCount } }
+`);
+const RANKINGS = graphql(`
+  query TestRedisRankings { day: mostViewed(window: DAY, first: 15) { rank views previousRank article { id viewCount } } week: mostViewed(window: WEEK, first: 15) { rank views article { id } } }
+`);
 const skip = redisSkipReason() ?? inject('postgresSkip');
 if (skip) console.warn(`Redis view-count resilience suite skipped: ${skip}`);
 
@@ -298,9 +308,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
         const res = await fetch(`${base}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
-          body: JSON.stringify({
-            query: `{ mostViewed(window: HOUR, first: 5) { rank views article { id viewCount uniqueViewers(window: HOUR) } } latestArticles(first: 2) { viewCount } }`,
-          }),
+          body: JSON.stringify({ query: print(OUTAGE_READS) }),
         });
         const body = (await res.json()) as { errors?: unknown[] };
         if (body.errors) readErrors.push(body.errors);
@@ -496,7 +504,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
     expect(await first.app.services.views.store.pendingSum()).toBe(counted);
     await first.app.services.views.flusher.flush();
     expect(await first.app.services.views.store.pendingSum()).toBe(0);
-    const query = `{ day: mostViewed(window: DAY, first: 15) { rank views previousRank article { id viewCount } } week: mostViewed(window: WEEK, first: 15) { rank views article { id } } }`;
+    const query = print(RANKINGS);
     const gql = async (base: string) =>
       (await (
         await fetch(`${base}/graphql`, {
@@ -504,7 +512,7 @@ describe.skipIf(skip)('view counting with Redis and PostgreSQL under failure', (
           headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
           body: JSON.stringify({ query }),
         })
-      ).json()) as { data: unknown };
+      ).json()) as { data: ResultOf<typeof RANKINGS> };
     const before = await gql(first.base);
     await first.app.stop();
 
