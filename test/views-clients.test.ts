@@ -3,11 +3,14 @@
 // server rendering pages with a VIEW_RELAY token names the reader (user agent, address), and bot
 // filtering, the visitor-less de-duplication and the per-address limit use the reader's values;
 // without such a token those headers are ignored; malformed forwarded values count nothing.
+import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { createApiToken } from '../src/auth/tokens.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { clientClass } from '../src/views/bots.ts';
+import { TestDemoRecordViewDocument } from './generated/graphql.ts';
 import { testConfig } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 
@@ -49,7 +52,7 @@ const CLIENTS: Record<'browser' | 'app' | 'bot', string[]> = {
 };
 const BROWSER = CLIENTS.browser[0]!;
 const GOOGLEBOT = CLIENTS.bot[0]!;
-const RECORD = `mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }`;
+const RECORD = TestDemoRecordViewDocument;
 const NOW = Date.parse('2026-03-02T09:30:00Z');
 
 describe('client classes', () => {
@@ -70,21 +73,21 @@ describe('view counting for apps and SSR relays over HTTP', () => {
   let editor: string;
   let ids: { id: number; gid: string }[];
 
-  const gql = async (variables: Record<string, unknown>, headers: Record<string, string> = {}) => {
+  const gql = async (variables: VariablesOf<typeof RECORD>, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': BROWSER, ...headers },
-      body: JSON.stringify({ query: RECORD, variables }),
+      body: JSON.stringify({ query: print(RECORD), variables }),
     });
     return {
       status: res.status,
       body: (await res.json()) as {
-        data?: { recordView: { status: string } } | null;
+        data?: ResultOf<typeof RECORD> | null;
         errors?: { message: string; extensions: Record<string, unknown> }[];
       },
     };
   };
-  const status = async (variables: Record<string, unknown>, headers: Record<string, string> = {}) => {
+  const status = async (variables: VariablesOf<typeof RECORD>, headers: Record<string, string> = {}) => {
     const r = await gql(variables, headers);
     if (!r.body.data?.recordView) throw new Error(JSON.stringify(r.body));
     return r.body.data.recordView.status;
