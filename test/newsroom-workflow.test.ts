@@ -1,6 +1,7 @@
 // The newsroom workflow over real HTTP and WebSocket: validation, drafts, publishing, corrections with
 // revisions, scheduling exactly once across instances, and the live events each step announces.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -62,19 +63,33 @@ const SNIPPETS = graphql(`
 const NODE_ID = graphql(`
   query TestNodeId($id: ID!) { node(id: $id) { id } }
 `);
+const PUBLISHED = graphql(`
+  subscription TestWorkflowPublished { articlePublished { article { id headline byline } } }
+`);
+const UPDATED = graphql(`
+  subscription TestWorkflowUpdated($id: ID!) { articleUpdated(id: $id) { kind article { headline editedAt } } }
+`);
+const PUBLISHED_HEADLINE = graphql(`
+  subscription TestWorkflowPublishedHeadline { articlePublished { article { headline } } }
+`);
 
 /**
  * Collects events of one subscription; `ready` resolves once the server holds it, `next(n)` once n
  * events have arrived.
  */
-function collect(server: TestServer, client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const events: any[] = [];
+function collect<TData, TVariables>(
+  server: TestServer,
+  client: Client,
+  document: TypedDocumentNode<TData, TVariables>,
+  variables?: TVariables,
+) {
+  const events: { data?: TData | null; error?: unknown }[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   const live = server.app.services.live;
   const stats = live.stats();
   const ready = whenSubscriptions(live, stats.published + stats.updated + 1);
-  const dispose = client.subscribe(
-    { query, variables },
+  const dispose = client.subscribe<TData>(
+    { query: print(document), variables: (variables ?? {}) as Record<string, unknown> },
     {
       next: (value) => {
         events.push(value);
@@ -242,7 +257,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
   });
 
   it('draft → publish → correction with revision → unpublish, announced live; drafts never announced', async () => {
-    const published = collect(server, client, 'subscription { articlePublished { article { id headline byline } } }');
+    const published = collect(server, client, PUBLISHED);
     await published.ready;
     const created = await gql(
       CREATE,
@@ -265,16 +280,11 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     });
     expect((await gql(ARTICLE_ID, { id })).data?.article).toBeNull();
 
-    const updates = collect(
-      server,
-      client,
-      'subscription($id: ID!) { articleUpdated(id: $id) { kind article { headline editedAt } } }',
-      { id },
-    );
+    const updates = collect(server, client, UPDATED, { id });
     const pub = await gql(PUBLISH, { id }, tokens.editor);
     expect(pub.data?.publishArticle.changed).toBe(true);
     await published.next(1);
-    expect(published.events[0].data?.articlePublished.article).toMatchObject({
+    expect(published.events[0]!.data?.articlePublished.article).toMatchObject({
       id,
       headline: '한강 수질 조사 결과 발표',
       byline: expect.stringContaining('기자'),
@@ -295,7 +305,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
       editedBy: 'editor',
     });
     await updates.next(1);
-    expect(updates.events[0].data?.articleUpdated).toMatchObject({
+    expect(updates.events[0]!.data?.articleUpdated).toMatchObject({
       kind: 'EDITED',
       article: { headline: '한강 수질 조사 결과 발표(수정)' },
     });
@@ -311,7 +321,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
 
     await gql(UNPUBLISH, { id }, tokens.editor);
     await updates.next(2);
-    expect(updates.events[1].data?.articleUpdated).toEqual({ kind: 'UNPUBLISHED', article: null });
+    expect(updates.events[1]!.data?.articleUpdated).toEqual({ kind: 'UNPUBLISHED', article: null });
     expect((await gql(ARTICLE_ID, { id })).data?.article).toBeNull();
     const unlisted = (await gql(REPORTER_PAGE, { slug: reporterSlug })).data!.reporter!.articles;
     expect(unlisted.edges[0]?.node.id).not.toBe(id);
@@ -403,7 +413,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
   it('a scheduled article goes live when its time comes, announced once', async () => {
     // Subscriptions of the previous test are gone on the server before counting new ones.
     await untilSubscriptions(server.app.services.live, (s) => s.published + s.updated === 0);
-    const published = collect(server, client, 'subscription { articlePublished { article { headline } } }');
+    const published = collect(server, client, PUBLISHED_HEADLINE);
     await published.ready;
     const id = await draftBy(server, tokens.reporterId, '예약 기사: 내일 아침 공개');
     const at = new Date(Date.now() + 600);
@@ -411,7 +421,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     expect(res.data?.scheduleArticle.article?.publishedAt).toBe(at.toISOString());
     expect((await gql(ARTICLE_ID, { id })).data?.article).toBeNull();
     await published.next(1);
-    expect(published.events[0].data?.articlePublished.article.headline).toBe('예약 기사: 내일 아침 공개');
+    expect(published.events[0]!.data?.articlePublished.article?.headline).toBe('예약 기사: 내일 아침 공개');
     expect((await gql(ARTICLE_ID, { id })).data?.article).toEqual({ id });
     published.dispose();
   });

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { ResultOf, TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
@@ -33,6 +33,12 @@ const MOST_VIEWED_IN_SECTION = graphql(`
 `);
 const MOST_VIEWED_IDS = graphql(`
   query TestMostViewedIds($window: RankingWindow) { mostViewed(window: $window) { rank views article { id } } }
+`);
+const VIEW_COUNT_CHANGED = graphql(`
+  subscription TestViewCountChanged($id: ID!) { viewCountChanged(id: $id) { articleId viewCount } }
+`);
+const MOST_VIEWED_CHANGED = graphql(`
+  subscription TestMostViewedChanged { mostViewedChanged(window: HOUR, first: 3) { rank views article { id } } }
 `);
 const NOW = Date.parse('2026-03-02T09:30:00Z');
 
@@ -226,13 +232,11 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
       retryAttempts: 0,
     });
     const a = published[3]!;
-    const counts = client.iterate({
-      query: `subscription($id: ID!) { viewCountChanged(id: $id) { articleId viewCount } }`,
+    const counts = client.iterate<ResultOf<typeof VIEW_COUNT_CHANGED>>({
+      query: print(VIEW_COUNT_CHANGED),
       variables: { id: a.gid },
     });
-    const ranks = client.iterate({
-      query: `subscription { mostViewedChanged(window: HOUR, first: 3) { rank views article { id } } }`,
-    });
+    const ranks = client.iterate<ResultOf<typeof MOST_VIEWED_CHANGED>>({ query: print(MOST_VIEWED_CHANGED) });
     const nextCount = counts.next();
     const nextRanks = ranks.next();
     // Registered once the server has both watches; then a first look sets the baseline.
@@ -248,10 +252,8 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
     expect((await nextCount).value).toEqual({
       data: { viewCountChanged: { articleId: a.gid, viewCount: before + 60 } },
     });
-    const ranking = (await nextRanks).value as {
-      data: { mostViewedChanged: { rank: number; views: number; article: { id: string } }[] };
-    };
-    expect(ranking.data.mostViewedChanged[0]).toEqual({ rank: 1, views: 60, article: { id: a.gid } });
+    const ranking = (await nextRanks).value;
+    expect(ranking?.data?.mostViewedChanged[0]).toEqual({ rank: 1, views: 60, article: { id: a.gid } });
     await counts.return?.();
     await ranks.return?.();
     await client.dispose();
@@ -262,7 +264,7 @@ describe.each(backends())('view counting over HTTP on %s', (backend) => {
       retryAttempts: 0,
     });
     const bad = await unknown
-      .iterate({ query: `subscription { viewCountChanged(id: "${draftGid}") { viewCount } }` })
+      .iterate({ query: print(VIEW_COUNT_CHANGED), variables: { id: draftGid } })
       .next()
       .catch((e: unknown) => e);
     expect(JSON.stringify(bad)).toContain('NOT_FOUND');
