@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { graphql } from './generated/index.ts';
@@ -299,6 +299,57 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       expect(
         Buffer.from(await stale.arrayBuffer()).equals(Buffer.from(await (await get(page('304'))).arrayBuffer())),
       ).toBe(true);
+    });
+
+    it('over a socket, hits and 304s are answered on node:http ahead of Yoga, with the status, headers and bytes of the Yoga onRequest answer', async () => {
+      const query = `?query=${encodeURIComponent(page('node'))}`;
+      const first = await get(page('node'));
+      const etag = first.headers.get('etag')!;
+      await first.arrayBuffer();
+      const fastPath = server.app.caching.fastPath!;
+      const onNode = vi.spyOn(fastPath, 'answerNode');
+      /** Status, reason, header list and body of one request over the socket and through yoga.fetch (onRequest). */
+      const both = async (headers: Record<string, string>) => {
+        const init = { headers: { accept: 'application/graphql-response+json', ...headers } };
+        const socket = await fetch(`${server.url}${query}`, init);
+        const viaYoga = await server.app.yoga.fetch(`http://localhost/graphql${query}`, init);
+        const facts = async (res: Response) => ({
+          status: res.status,
+          reason: res.statusText,
+          // yoga.fetch's Headers keep the case and order they were set in; the socket's are sorted, lower case.
+          headers: headerList(res)
+            .map(([name, value]) => [name.toLowerCase(), value])
+            .filter(([name]) => name !== 'x-request-id')
+            .sort(([a], [b]) => (a! < b! ? -1 : 1)),
+          body: Buffer.from(await res.arrayBuffer()).toString('base64'),
+        });
+        return { socket: await facts(socket), viaYoga: await facts(viaYoga) };
+      };
+      try {
+        const cases: Record<string, string>[] = [
+          {},
+          { origin: 'https://reader.example' },
+          { origin: 'https://reader.example', 'access-control-request-headers': 'x-custom' },
+          { 'if-none-match': etag },
+          { 'if-none-match': `"old", ${etag}`, origin: 'https://reader.example' },
+          { 'if-none-match': '"old"' },
+        ];
+        for (const headers of cases) {
+          const { socket, viaYoga } = await both(headers);
+          expect(socket.status).toBe('if-none-match' in headers && headers['if-none-match'] !== '"old"' ? 304 : 200);
+          expect(socket).toEqual(viaYoga);
+        }
+        // Each socket request was answered on node:http, none fell through to Yoga.
+        expect(onNode.mock.results.map((r) => r.value)).toEqual(cases.map(() => true));
+        // Not answered there: a token, HEAD, POST, another path, and a URL not yet stored (the miss).
+        onNode.mockClear();
+        await (await get(page('node'), undefined, { authorization: `Bearer ${tokens.editor}` })).arrayBuffer();
+        await fetch(`${server.url}${query}`, { method: 'HEAD' });
+        await (await get(page('node-miss'))).arrayBuffer();
+        expect(onNode.mock.results.map((r) => r.value)).toEqual([false, false, false]);
+      } finally {
+        onNode.mockRestore();
+      }
     });
 
     it('a request with a token is never answered from it, and its answer is never stored', async () => {

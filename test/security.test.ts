@@ -3,7 +3,7 @@
 // error details by NODE_ENV, the introspection switch, the one-line log of bad input, and the
 // REPORTER byline rule. The hostile corpus (hostile.test.ts) covers the breadth.
 import { auditServer } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeBase64 } from '@pothos/core';
 import { visibleArticleWhere } from '../src/articles/visibility.ts';
 import { loadConfig } from '../src/config.ts';
@@ -254,6 +254,33 @@ describe('switches and per-client rate limits', () => {
     );
     for (const origin of ['https://evil.example', 'null'])
       expect((await preflight(origin)).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('CORS_ORIGINS on cached reads answered on node:http ahead of Yoga: the CORS headers Yoga gives the same answer', async () => {
+    const query = `?query=${encodeURIComponent('{ latestArticles(first: 1) { headline } }')}`;
+    await (await fetch(`${limited.url}${query}`)).arrayBuffer(); // stored by the pipeline
+    const onNode = vi.spyOn(limited.app.caching.fastPath!, 'answerNode');
+    const headersOf = (res: Response) =>
+      [...res.headers]
+        .map(([name, value]) => [name.toLowerCase(), value])
+        .filter(([name]) => !['date', 'connection', 'keep-alive', 'x-request-id'].includes(name!))
+        .sort(([a], [b]) => (a! < b! ? -1 : 1));
+    try {
+      for (const origin of ['https://m.news.example', 'https://evil.example']) {
+        const init = { headers: { origin } };
+        const socket = await fetch(`${limited.url}${query}`, init);
+        const viaYoga = await limited.app.yoga.fetch(`http://localhost/graphql${query}`, init);
+        expect(socket.status).toBe(200);
+        expect(headersOf(socket)).toEqual(headersOf(viaYoga));
+        expect(await socket.text()).toBe(await viaYoga.text());
+        expect(socket.headers.get('access-control-allow-origin')).toBe(
+          origin === 'https://evil.example' ? null : origin,
+        );
+      }
+      expect(onNode.mock.results.map((r) => r.value)).toEqual([true, true]);
+    } finally {
+      onNode.mockRestore();
+    }
   });
 
   it('search: RATE_LIMITED with retryAfterSeconds (HTTP 429, Retry-After); a deep page costs more, a fragment hides nothing; X-Forwarded-For counts only behind TRUST_PROXY', async () => {

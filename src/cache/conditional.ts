@@ -25,3 +25,15 @@ export function notModifiedHeaders(headers: Headers): [string, string][] {
   }
   return out;
 }
+
+/** The Vary of a cacheable answer: Accept and Authorization pick it, besides what is there already (Origin, from CORS). */
+export function varyValue(existing: string | null): string {
+  const names = new Set(
+    (existing ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  );
+  names.add('Accept').add('Authorization');
+  return [...names].join(', ');
+}

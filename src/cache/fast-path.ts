@@ -1,6 +1,10 @@
 // The fast path for cached anonymous reads: a repeated anonymous `GET /graphql?…` is answered from
-// the bytes and headers of an earlier answer to the same URL, in Yoga's `onRequest` (as Yoga's health
-// check does), before anything is parsed, validated or looked up in the response store.
+// the bytes and headers of an earlier answer to the same URL, before anything is parsed, validated or
+// looked up in the response store. Over HTTP a hit or 304 is answered on node:http ahead of Yoga's
+// adapter (`answerNode`, called from src/app.ts beside the view beacon); everything else goes to Yoga,
+// whose caching plugin calls `answer` in `onRequest` (yoga.fetch, a URL spelled differently from the
+// parser's, requests waiting for a miss) and stores the pipeline's answers. One store, key, entries,
+// metric and request facts for both; the two answers are compared header by header in the tests.
 //
 // - What is stored: each cacheable 200 the pipeline sends (public Cache-Control, surrogate keys, an
 //   ETag: src/cache/plugin.ts decides), as its body string and headers, keyed by the request's path
@@ -9,7 +13,8 @@
 //   from it: a differently spelled URL is a miss, never a wrong answer. A request with an
 //   Authorization header never reads or fills it; a preview, a mutation or an error is never
 //   cacheable, so never stored. Nothing else in an anonymous GET changes the answer (no cookie is
-//   read; CORS headers are added per request by Yoga's CORS plugin, on this path too).
+//   read; CORS headers are made per request: by Yoga's CORS plugin, or on node:http by the same
+//   function with the same options, src/http/cors.ts).
 // - Lifetime: what remains of the answer's max-age, counted from when the response store took it
 //   (to the millisecond; else its Last-Modified), so an entry never outlives the stored response it copies.
 // - Invalidation: filed under the answer's surrogate keys in a TaggedLru; every instance drops them on
@@ -19,13 +24,16 @@
 //   front cache is emptied and bypassed until events flow again, and requests take the pipeline.
 // - It answers 200 with the stored body, or 304 when If-None-Match names the stored ETag, and fills
 //   the request's log facts (operation name and type) as the pipeline would.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
-import { cacheableRequest, matches, notModifiedHeaders } from './conditional.ts';
+import { cacheableRequest, matches, notModifiedHeaders, varyValue } from './conditional.ts';
 import { TaggedLru } from './tagged-lru.ts';
 import { requestFacts } from '../platform/request-facts.ts';
 
 interface Stored {
   body: string;
+  /** The body's bytes, made on the first answer on node:http. */
+  bytes?: Buffer;
   headers: Record<string, string>;
   notModified: Record<string, string>;
   etag: string;
@@ -54,6 +62,24 @@ function keyOf(request: Request): string | null {
   const path = url.indexOf('/', url.indexOf('//') + 2);
   if (path < 0 || !url.startsWith(ENDPOINT, path)) return null;
   return `${request.headers.get('accept') ?? ''}\n${url.slice(path)}`;
+}
+
+const header = (req: IncomingMessage, name: string): string | null => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : (value ?? null);
+};
+
+/**
+ * The same key from a node request, as `cacheableRequest` and `keyOf` would make it from Yoga's
+ * Request. The path is the raw request target: where the URL parser would spell it differently
+ * (characters it percent-encodes), it names no stored key and Yoga's onRequest answers instead. It
+ * can never name another URL's entry: a stored key is already in the parser's spelling, which the
+ * parser leaves as it is.
+ */
+function nodeKeyOf(req: IncomingMessage): string | null {
+  const url = req.url;
+  if (req.method !== 'GET' || req.headers.authorization !== undefined || !url?.startsWith(ENDPOINT)) return null;
+  return `${header(req, 'accept') ?? ''}\n${url}`;
 }
 
 const maxAgeOf = (cacheControl: string | null) => {
@@ -132,26 +158,69 @@ export class FastPath {
     release();
   }
 
+  /** Counts a stored answer and fills the request's log facts; whether it is a 304. */
+  private serve(stored: Stored, req: unknown, ifNoneMatch: string | null): boolean {
+    const facts = requestFacts(req);
+    if (facts) {
+      facts.operationName = stored.operationName;
+      facts.operationType = stored.operationType;
+    }
+    const notModified = ifNoneMatch != null && matches(ifNoneMatch, stored.etag);
+    this.counter?.inc({ result: notModified ? 'not_modified' : 'hit' });
+    return notModified;
+  }
+
+  /** A stored answer as a Response (Yoga's onRequest: yoga.fetch, and requests that waited for a miss). */
   private respond(
     stored: Stored,
     request: Request,
     serverContext: unknown,
     fetchAPI: { Response: typeof Response },
   ): Response {
-    const facts = requestFacts((serverContext as { req?: unknown } | undefined)?.req);
-    if (facts) {
-      facts.operationName = stored.operationName;
-      facts.operationType = stored.operationType;
-    }
-    const ifNoneMatch = request.headers.get('if-none-match');
-    const notModified = ifNoneMatch != null && matches(ifNoneMatch, stored.etag);
-    this.counter?.inc({ result: notModified ? 'not_modified' : 'hit' });
+    const notModified = this.serve(
+      stored,
+      (serverContext as { req?: unknown } | undefined)?.req,
+      request.headers.get('if-none-match'),
+    );
     // Copies: the Response's Headers write through to the object it was given (CORS adds to it).
     const response = notModified
       ? new fetchAPI.Response(null, { status: 304, headers: { ...stored.notModified } })
       : new fetchAPI.Response(stored.body, { status: 200, headers: { ...stored.headers } });
     this.served.add(response);
     return response;
+  }
+
+  /**
+   * Answers a plain hit or 304 on node:http, ahead of Yoga's adapter (src/app.ts), with the bytes and
+   * headers Yoga's onRequest answer gets: the stored headers, the CORS headers Yoga's CORS plugin would
+   * add (`cors`), Vary as the caching plugin sets it, and Content-Length as Yoga's node adapter sends
+   * it. Returns false, touching nothing, for anything else (a miss, a request waiting for one, a token,
+   * another method or path, pub/sub down): Yoga answers it as before.
+   */
+  answerNode(req: IncomingMessage, res: ServerResponse, cors: (req: IncomingMessage) => [string, string][]): boolean {
+    if (!this.online) return false;
+    const key = nodeKeyOf(req);
+    const stored = key == null ? undefined : this.entries.get(key);
+    if (!stored) return false;
+    const notModified = this.serve(stored, req, header(req, 'if-none-match'));
+    const headers = notModified ? stored.notModified : stored.headers;
+    for (const name in headers) res.setHeader(name, headers[name]!);
+    let varied: string | null = null;
+    for (const [name, value] of cors(req)) {
+      if (name === 'vary') varied = value;
+      else res.setHeader(name, value);
+    }
+    res.setHeader('vary', varyValue(varied));
+    if (notModified) {
+      res.writeHead(304);
+      res.end();
+      return true;
+    }
+    stored.bytes ??= Buffer.from(stored.body);
+    res.setHeader('content-length', String(stored.bytes.length));
+    res.writeHead(200);
+    res.end(stored.bytes);
+    return true;
   }
 
   /** Whether `response` came from here (the pipeline's response hooks leave it as it is). */

@@ -15,7 +15,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { CacheConfig } from '../config.ts';
 import { documentMaxAge, listKeysOf, recordListKeys } from './hints.ts';
 import { boundedKeys, KEYED_TYPES, type ResponseKeys } from './keys.ts';
-import { cacheableRequest, matches, notModifiedHeaders } from './conditional.ts';
+import { cacheableRequest, matches, notModifiedHeaders, varyValue } from './conditional.ts';
 import type { FastPath } from './fast-path.ts';
 import type { ResponseStore } from './store.ts';
 
@@ -104,16 +104,7 @@ function useCacheHeaders(config: CacheConfig, maxAges: WeakMap<object, number>):
 }
 
 /** Vary: Accept and Authorization pick the answer, besides what is there already (Origin, from CORS). */
-function vary(headers: globalThis.Headers): void {
-  const names = new Set(
-    (headers.get('vary') ?? '')
-      .split(',')
-      .map((n) => n.trim())
-      .filter(Boolean),
-  );
-  names.add('Accept').add('Authorization');
-  headers.set('Vary', [...names].join(', '));
-}
+const vary = (headers: globalThis.Headers) => headers.set('Vary', varyValue(headers.get('vary')));
 
 /**
  * The caching plugin: one line in app.ts. `store` holds the server's cached responses, each for as
