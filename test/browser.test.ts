@@ -6,6 +6,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft } from '../src/articles/editing.ts';
@@ -14,8 +16,13 @@ import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { graphql } from './generated/index.ts';
+import { TestDemoRecordViewDocument, TestViewCountDocument } from './generated/graphql.ts';
 import { testConfig } from './harness/server.ts';
 
+const HOUR_RANKING = graphql(`
+  query TestBrowserHourRanking { mostViewed(window: HOUR, first: 5) { views article { id } } }
+`);
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve(import.meta.dirname, '../test-output/browser');
 const BROWSER_UA =
@@ -53,13 +60,13 @@ describe.skipIf(skip)('in a real browser', () => {
     await publishArticle(app.services, id);
     return id;
   }
-  async function gql(query: string, variables: Record<string, unknown> = {}) {
+  async function gql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables) {
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': BROWSER_UA },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
     });
-    return ((await res.json()) as any).data;
+    return ((await res.json()) as { data: TData }).data;
   }
 
   beforeAll(async () => {
@@ -125,7 +132,7 @@ describe.skipIf(skip)('in a real browser', () => {
       .toContain('서울시장-베이징시장 6년 만에 회담');
     await shot(page, 'graphiql-article-page');
 
-    // A subscription, opened from the URL, then a breaking article published while it runs.
+    // A subscription, opened from the URL (GraphiQL's own text, as a reader would type it), then a breaking article published while it runs.
     await page.goto(
       `${base}/graphql?query=${encodeURIComponent('subscription { breakingNews { article { headline } } }')}`,
     );
@@ -157,17 +164,14 @@ describe.skipIf(skip)('in a real browser', () => {
       select: { id: true },
     });
     const gid = encodeGlobalId('Article', article.id);
-    const before = (await gql('query($id: ID!) { article(id: $id) { viewCount } }', { id: gid })).article.viewCount;
+    const before = (await gql(TestViewCountDocument, { id: gid })).article!.viewCount;
     const page = await context.newPage();
     await page.goto(
       `file://${path.resolve(import.meta.dirname, '../examples/view-beacon.html')}?api=${encodeURIComponent(base)}&article=${encodeURIComponent(gid)}`,
     );
     await expect.poll(() => page.locator('#status').innerText()).toMatch(/조회 기록 전송/);
     await expect
-      .poll(
-        async () => (await gql('query($id: ID!) { article(id: $id) { viewCount } }', { id: gid })).article.viewCount,
-        { timeout: 10_000 },
-      )
+      .poll(async () => (await gql(TestViewCountDocument, { id: gid })).article!.viewCount, { timeout: 10_000 })
       .toBe(before + 1);
     await shot(page, 'view-beacon');
     await page.close();
@@ -190,16 +194,9 @@ describe.skipIf(skip)('in a real browser', () => {
 
     // Views recorded for the fifth of the HOUR ranking move it to the top, with an up arrow.
     const fifth = (await page.locator('#rank-HOUR li').nth(4).getAttribute('data-id'))!;
-    const ranking = (await gql('{ mostViewed(window: HOUR, first: 5) { views article { id } } }')).mostViewed as {
-      views: number;
-      article: { id: string };
-    }[];
+    const ranking = (await gql(HOUR_RANKING)).mostViewed;
     const needed = ranking[0]!.views - ranking.find((e) => e.article.id === fifth)!.views + 3;
-    for (let i = 0; i < needed; i++)
-      await gql('mutation($a: ID!, $v: String!) { recordView(articleId: $a, visitorId: $v) { status } }', {
-        a: fifth,
-        v: `dashboard-reader-${i}`,
-      });
+    for (let i = 0; i < needed; i++) await gql(TestDemoRecordViewDocument, { a: fifth, v: `dashboard-reader-${i}` });
     await expect
       .poll(() => page.locator('#rank-HOUR li').first().getAttribute('data-id'), { timeout: 15_000 })
       .toBe(fifth);

@@ -94,6 +94,7 @@ function cases(cursor: string): Case[] {
     ['TestMetricsRanks', documents.TestMetricsRanksDocument, {}],
     ['TestRedisOutageReads', documents.TestRedisOutageReadsDocument, {}],
     ['TestRedisRankings', documents.TestRedisRankingsDocument, {}],
+    ['TestBrowserHourRanking', documents.TestBrowserHourRankingDocument, {}],
     ['articles', ...list({ first: 20 })],
     ['articles after', ...list({ first: 20, after: cursor })],
     ['articles last', ...list({ last: 20 })],
