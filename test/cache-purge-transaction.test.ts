@@ -5,8 +5,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
+import { graphql } from './generated/index.ts';
 import { draftBy, issueTokens, type Tokens } from './harness/newsroom.ts';
 import { backends, startTestServer, type TestServer } from './harness/server.ts';
+
+const PUBLISH = graphql(`
+  mutation TestPurgeTxPublish($id: ID!) { publishArticle(input: { id: $id }) { changed } }
+`);
+const RESLUG_SECTION = graphql(`
+  mutation TestPurgeTxReslugSection($id: ID!, $slug: String!) { updateSection(id: $id, input: { slug: $slug }) { section { slug } } }
+`);
+const RENAME_SECTION = graphql(`
+  mutation TestPurgeTxRenameSection($id: ID!) { updateSection(id: $id, input: { name: "새 이름" }) { section { name } } }
+`);
+const CORRECT = graphql(`
+  mutation TestPurgeTxCorrect($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }
+`);
 
 describe.each(backends())('purge keys commit with the change (%s)', (backend) => {
   let server: TestServer;
@@ -35,21 +49,16 @@ describe.each(backends())('purge keys commit with the change (%s)', (backend) =>
         >`SELECT count(*) AS n FROM "CachePurge" WHERE ${key} = ANY("keys")`
       )[0]!.n,
     );
-  const publish = (id: string) =>
-    server.graphql(
-      `mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }`,
-      { id },
-      { token: tokens.editor },
-    );
+  const publish = (id: string) => server.graphql(PUBLISH, { id }, { token: tokens.editor });
 
   it('a publication that commits has its purge row; publishing again (no change) adds none', async () => {
     const draft = await draftBy(server, tokens.reporterId, '트랜잭션 발행');
     expect(await rowsWith(draft)).toBe(0);
     const res = await publish(draft);
     expect(res.errors).toBeUndefined();
-    expect(res.data.publishArticle.changed).toBe(true);
+    expect(res.data!.publishArticle.changed).toBe(true);
     expect(await rowsWith(draft)).toBe(1);
-    expect((await publish(draft)).data.publishArticle.changed).toBe(false);
+    expect((await publish(draft)).data!.publishArticle.changed).toBe(false);
     expect(await rowsWith(draft)).toBe(1);
   });
 
@@ -60,18 +69,10 @@ describe.each(backends())('purge keys commit with the change (%s)', (backend) =>
       select: { id: true, slug: true },
     });
     const gid = encodeGlobalId('Section', first!.id);
-    const failed = await server.graphql(
-      `mutation($id: ID!, $slug: String!) { updateSection(id: $id, input: { slug: $slug }) { section { slug } } }`,
-      { id: gid, slug: second!.slug },
-      { token: tokens.admin },
-    );
+    const failed = await server.graphql(RESLUG_SECTION, { id: gid, slug: second!.slug }, { token: tokens.admin });
     expect(failed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await rowsWith(gid)).toBe(0);
-    const renamed = await server.graphql(
-      `mutation($id: ID!) { updateSection(id: $id, input: { name: "새 이름" }) { section { name } } }`,
-      { id: gid },
-      { token: tokens.admin },
-    );
+    const renamed = await server.graphql(RENAME_SECTION, { id: gid }, { token: tokens.admin });
     expect(renamed.errors).toBeUndefined();
     expect(await rowsWith(gid)).toBe(1);
 
@@ -80,11 +81,7 @@ describe.each(backends())('purge keys commit with the change (%s)', (backend) =>
       (await server.app.db.prisma.article.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG }, select: { id: true } })).id,
     );
     const before = await rowsWith(article);
-    const edited = await server.graphql(
-      `mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { editedAt } } }`,
-      { i: { id: article, deck: ['정정'] } },
-      { token: tokens.editor },
-    );
+    const edited = await server.graphql(CORRECT, { i: { id: article, deck: ['정정'] } }, { token: tokens.editor });
     expect(edited.errors).toBeUndefined();
     expect(await rowsWith(article)).toBe(before + 1);
   });
@@ -109,7 +106,7 @@ describe.each(backends())('purge keys commit with the change (%s)', (backend) =>
       await prisma.$executeRawUnsafe('DROP TRIGGER refuse_purge ON "CachePurge"');
     }
     // The same publication goes through once the purge can be written.
-    expect((await publish(draft)).data.publishArticle.changed).toBe(true);
+    expect((await publish(draft)).data!.publishArticle.changed).toBe(true);
     expect(await rowsWith(draft)).toBe(1);
   });
 });
