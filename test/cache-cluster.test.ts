@@ -2,12 +2,30 @@
 // endpoint that fails for a while still receives every key exactly once, an instance that stops
 // with undelivered keys loses none, a purge drops the response both instances share, and with
 // Redis down the server keeps answering.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { publishArticle } from '../src/articles/publishing.ts';
+import { graphql } from './generated/index.ts';
 import { draftBy } from './harness/newsroom.ts';
 import { startPurgeReceiver, type PurgeReceiver } from './harness/purge-receiver.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
-import { createPostgresDatabase, startTestServer, type TestServer } from './harness/server.ts';
+import { createPostgresDatabase, type GraphQLResponse, startTestServer, type TestServer } from './harness/server.ts';
+
+const LATEST = graphql(`
+  query TestClusterLatest { latestArticles(first: 1) { headline } }
+`);
+const LATEST_AND_PHOTOS = graphql(`
+  query TestClusterLatestAndPhotos { latestArticles(first: 2) { headline } photoNews(first: 1) { headline } }
+`);
+const SECTIONS = graphql(`
+  query TestClusterSections { sections { name slug } }
+`);
+/** The GET URL of a document without variables: the answer the CDN, Redis and the fast path cache. */
+const getUrl = (s: TestServer, document: TypedDocumentNode<unknown, Record<string, never>>) =>
+  `${s.url}?query=${encodeURIComponent(print(document))}`;
+const answer = async <TData>(res: Response, _document: TypedDocumentNode<TData, Record<string, never>>) =>
+  (await res.json()) as GraphQLResponse<TData>;
 
 const skip = redisSkipReason() ?? inject('postgresSkip');
 if (skip) console.warn(`Cache cluster suite skipped: ${skip}`);
@@ -91,8 +109,7 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
   });
 
   it('both instances share the Redis response cache and a publication on one purges it for both', async () => {
-    const query = `{ latestArticles(first: 1) { headline } }`;
-    const url = (s: TestServer) => `${s.url}?query=${encodeURIComponent(query)}`;
+    const url = (s: TestServer) => getUrl(s, LATEST);
     const before = await (await fetch(url(a))).json();
     statementsOnB.length = 0;
     const hit = await fetch(url(b));
@@ -106,10 +123,11 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
     await publishArticle(a.app.services, id);
     await until(() => receiver.calls.slice(sent).some((k) => k.includes('latest')));
     await until(
-      async () => (await (await fetch(url(b))).json()).data.latestArticles[0].headline === '두 인스턴스 캐시 퍼지',
+      async () =>
+        (await answer(await fetch(url(b)), LATEST)).data?.latestArticles[0]?.headline === '두 인스턴스 캐시 퍼지',
       5_000,
     );
-    expect((await (await fetch(url(a))).json()).data.latestArticles[0].headline).toBe('두 인스턴스 캐시 퍼지');
+    expect((await answer(await fetch(url(a)), LATEST)).data!.latestArticles[0]!.headline).toBe('두 인스턴스 캐시 퍼지');
   });
 
   const fastHits = async (s: TestServer) => {
@@ -119,8 +137,7 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
   };
 
   it('a purge queued on one instance drops the fast path answers of both', async () => {
-    const query = `{ latestArticles(first: 2) { headline } photoNews(first: 1) { headline } }`;
-    const url = (s: TestServer) => `${s.url}?query=${encodeURIComponent(query)}`;
+    const url = (s: TestServer) => getUrl(s, LATEST_AND_PHOTOS);
     for (const s of [a, b]) {
       const first = await (await fetch(url(s))).text();
       const before = await fastHits(s);
@@ -135,15 +152,15 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
     await until(() => receiver.calls.slice(sent).some((k) => k.includes(draft)));
     for (const s of [a, b]) {
       await until(
-        async () => (await (await fetch(url(s))).json()).data.latestArticles[0].headline === '빠른 경로 퍼지',
+        async () =>
+          (await answer(await fetch(url(s)), LATEST_AND_PHOTOS)).data?.latestArticles[0]?.headline === '빠른 경로 퍼지',
         5_000,
       );
     }
   });
 
   it('with Redis down the server keeps answering (from PostgreSQL), and caches again once it is back', async () => {
-    const query = `{ sections { name slug } }`;
-    const url = `${a.url}?query=${encodeURIComponent(query)}`;
+    const url = getUrl(a, SECTIONS);
     const expected = await (await fetch(url)).json();
     // Answered from the fast path while Redis is up.
     const hitsBefore = await fastHits(a);
@@ -167,7 +184,7 @@ describe.skipIf(!!skip)('purges and the shared response cache across two instanc
     await until(async () => {
       await fetch(url);
       statementsOnB.length = 0;
-      const res = await fetch(`${b.url}?query=${encodeURIComponent(query)}`);
+      const res = await fetch(getUrl(b, SECTIONS));
       return res.status === 200 && requestSqlOnB().length === 0;
     }, 15_000);
   });
