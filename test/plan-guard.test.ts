@@ -98,6 +98,7 @@ function cases(cursor: string): Case[] {
     ['TestClusterLatest', documents.TestClusterLatestDocument, {}],
     ['TestClusterLatestAndPhotos', documents.TestClusterLatestAndPhotosDocument, {}],
     ['TestClusterSections', documents.TestClusterSectionsDocument, {}],
+    ['TestReplicaArticle', documents.TestReplicaArticleDocument, { id: 'QXJ0aWNsZToxMDAw' }],
     ['articles', ...list({ first: 20 })],
     ['articles after', ...list({ first: 20, after: cursor })],
     ['articles last', ...list({ last: 20 })],

@@ -4,12 +4,14 @@
 // (an anonymous read), which shows where each read went; after replay resumes the anonymous read sees
 // it. With the replica stopped, anonymous reads keep answering from the primary, /readyz stays 200 and
 // says so, and once the replica is back, anonymous reads return to it.
+import { print } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/auth/tokens.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { replicaName } from '../src/db/replicas.ts';
 import { seedIfEmpty } from '../src/seed/demo.ts';
+import { graphql } from './generated/index.ts';
 import { findPostgresBin, requireBinary } from './harness/binaries.ts';
 import { whenSubscriptions } from './harness/live-hub.ts';
 import { draftBy } from './harness/newsroom.ts';
@@ -17,6 +19,15 @@ import { type PostgresServer, runPostgresTool, startPostgres } from './harness/p
 import { startTestServer, type TestServer } from './harness/server.ts';
 
 const bin = findPostgresBin();
+const ARTICLE = graphql(`
+  query TestReplicaArticle($id: ID!) { article(id: $id) { id headline } }
+`);
+const PUBLISH = graphql(`
+  mutation TestReplicaPublish($id: ID!) { publishArticle(input: { id: $id }) { changed } }
+`);
+const PUBLISHED = graphql(`
+  subscription TestReplicaPublished { articlePublished { article { id headline } } }
+`);
 const skip = requireBinary('PostgreSQL', bin);
 
 const until = async (check: () => Promise<boolean>, what: string, ms = 20_000) => {
@@ -91,21 +102,16 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
       await client.end();
     }
   };
-  const ARTICLE = 'query($id: ID!) { article(id: $id) { id headline } }';
   const read = async (id: string, token?: string) => {
     const res = await server.graphql(ARTICLE, { id }, token ? { token } : {});
     expect(res.errors).toBeUndefined();
-    return res.data!.article as { id: string; headline: string } | null;
+    return res.data!.article;
   };
   /** A draft published through the API by the editor; returns its id. */
   const publish = async () => {
     const headline = `복제 확인 기사 ${++publishedCount}`;
     const id = await draftBy(server, reporterId, headline);
-    const res = await server.graphql(
-      'mutation($id: ID!) { publishArticle(input: { id: $id }) { changed } }',
-      { id },
-      { token: editor },
-    );
+    const res = await server.graphql(PUBLISH, { id }, { token: editor });
     expect(res).toEqual({ data: { publishArticle: { changed: true } } });
     return { id, headline };
   };
@@ -148,7 +154,7 @@ describe.skipIf(skip)('read replicas (a real streaming replica)', () => {
       const res = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ query: 'subscription { articlePublished { article { id headline } } }' }),
+        body: JSON.stringify({ query: print(PUBLISHED) }),
       });
       const reader = res.body!.getReader();
       await whenSubscriptions(server.app.services.live, 1);
