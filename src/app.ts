@@ -222,7 +222,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     trustProxy: config.trustProxy,
     authenticate: (credentials: string | undefined) => authenticate(db.prisma, credentials, clock()),
   };
-  // The view beacon is the one route answered before Yoga. It is the hottest write path (one request
+  // The view beacon is answered before Yoga. It is the hottest write path (one request
   // per page view) and Yoga's per-request pipeline alone costs a large share of the beacon's work: on
   // this 2-core machine a Yoga onRequest plugin answering at once (/healthz) ran 3,342-4,506 req/s
   // against the beacon's 1,384-4,264 req/s on this route and 4,312-11,641 req/s for a bare node:http
