@@ -7,17 +7,23 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generate } from '@graphql-codegen/cli';
+import type { ResultOf } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { print } from 'graphql';
 import codegenConfig from '../codegen.ts';
 import { createDraft } from '../src/articles/editing.ts';
 import { publishArticle } from '../src/articles/publishing.ts';
 import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { graphql } from './generated/index.ts';
 import { testConfig } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+const NEWEST_CURSOR = graphql(`
+  query TestNewestCursor { articles(first: 1) { edges { cursor } } }
+`);
 
 /** A child process whose output can be awaited line by line. */
 function run(command: string, args: string[], env: Record<string, string>) {
@@ -79,9 +85,9 @@ describe('examples against a running server', () => {
     const res = await fetch(api, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ articles(first: 1) { edges { cursor } } }' }),
+      body: JSON.stringify({ query: print(NEWEST_CURSOR) }),
     });
-    return ((await res.json()) as any).data.articles.edges[0].cursor;
+    return ((await res.json()) as { data: ResultOf<typeof NEWEST_CURSOR> }).data.articles.edges[0]!.cursor;
   }
 
   beforeAll(async () => {

@@ -1,10 +1,12 @@
 // Three API processes sharing one redis-server and one PostgreSQL database: 50 WebSocket subscribers
 // spread over them, 20 articles published through different instances, Redis killed and restarted
 // in the middle. Every subscriber gets every matching article exactly once, in publish order.
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { graphql } from './generated/index.ts';
 import { type Instance, startInstance } from './harness/live-instances.ts';
 import { type Recorded, subscribeWs, wsClient } from './harness/live-clients.ts';
 import { createPostgresDatabase } from './harness/server.ts';
@@ -13,7 +15,14 @@ import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.t
 const skip = redisSkipReason() ?? inject('postgresSkip');
 if (skip) console.warn(`Multi-instance live suite skipped: ${skip}`);
 
-const QUERY = `subscription ($filter: LiveArticleFilter) { articlePublished(filter: $filter) { articleId article { headline section { slug } } } }`;
+const QUERY = print(
+  graphql(`
+    subscription TestClusterPublished($filter: LiveArticleFilter) { articlePublished(filter: $filter) { articleId article { headline section { slug } } } }
+  `),
+);
+const LATEST_SLUG = graphql(`
+  query TestClusterLatestSlug { latestArticles(first: 1) { slug } }
+`);
 
 interface Subscriber {
   instance: number;
@@ -114,7 +123,7 @@ describe.skipIf(skip)('live news across three instances', () => {
       const res = await fetch(instance.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ latestArticles(first: 1) { slug } }' }),
+        body: JSON.stringify({ query: print(LATEST_SLUG) }),
       });
       expect((await res.json()).data.latestArticles).toHaveLength(1);
     }

@@ -99,6 +99,8 @@ function cases(cursor: string): Case[] {
     ['TestClusterLatestAndPhotos', documents.TestClusterLatestAndPhotosDocument, {}],
     ['TestClusterSections', documents.TestClusterSectionsDocument, {}],
     ['TestReplicaArticle', documents.TestReplicaArticleDocument, { id: 'QXJ0aWNsZToxMDAw' }],
+    ['TestClusterLatestSlug', documents.TestClusterLatestSlugDocument, {}],
+    ['TestNewestCursor', documents.TestNewestCursorDocument, {}],
     ['articles', ...list({ first: 20 })],
     ['articles after', ...list({ first: 20, after: cursor })],
     ['articles last', ...list({ last: 20 })],
