@@ -45,7 +45,12 @@ export function trackHttp(server: Server): HttpDrain {
   server.on('request', (req, res: ServerResponse) => {
     active.add(res);
     busy.add(req.socket);
-    res.once('finish', () => busy.delete(req.socket));
+    res.once('finish', () => {
+      busy.delete(req.socket);
+      // A keep-alive connection whose answer was already under way when the listener closed (its
+      // headers went out without `Connection: close`) must not carry a new request: close it now.
+      if (!accepting) req.socket.end();
+    });
     if (closing && !res.headersSent) res.setHeader('connection', 'close');
     res.once('close', () => {
       active.delete(res);
