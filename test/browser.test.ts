@@ -3,12 +3,12 @@
 // /dashboard newsroom board shows new articles live, reorders the ranking after recorded views, and
 // recovers from a server restart with what was published meanwhile. Screenshots go to
 // test-output/browser/ (git-ignored) for a person to look at.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft } from '../src/articles/editing.ts';
 import { publishArticle } from '../src/articles/publishing.ts';
@@ -18,17 +18,16 @@ import { silentLogger } from '../src/platform/logger.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { graphql } from './generated/index.ts';
 import { TestDemoRecordViewDocument, TestViewCountDocument } from './generated/graphql.ts';
+import { chromiumSkipReason, launchChromium } from './harness/browser.ts';
 import { testConfig } from './harness/server.ts';
 
 const HOUR_RANKING = graphql(`
   query TestBrowserHourRanking { mostViewed(window: HOUR, first: 5) { views article { id } } }
 `);
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve(import.meta.dirname, '../test-output/browser');
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-const skip = existsSync(CHROMIUM) ? null : 'chromium not installed (apt-get install chromium fonts-noto-cjk)';
-if (skip && process.env.CI === 'true') throw new Error(`CI=true and ${skip}`);
+const skip = chromiumSkipReason();
 if (skip) console.warn(`browser suite skipped: ${skip}`);
 
 describe.skipIf(skip)('in a real browser', () => {
@@ -81,18 +80,7 @@ describe.skipIf(skip)('in a real browser', () => {
     app = await buildApp(config, { logger: silentLogger });
     port = await app.start(0, '127.0.0.1');
     base = `http://127.0.0.1:${port}`;
-    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    context = await launchChromium(path.join(dir, 'profile'), {
       viewport: { width: 1280, height: 900 },
       locale: 'ko-KR',
       // Headless Chromium announces itself as HeadlessChrome, which the view counter rightly takes for a bot.

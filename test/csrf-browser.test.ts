@@ -4,19 +4,18 @@
 // is counted. A JSON fetch from the same page, which the browser preflights and CORS allows (a
 // public API), is counted: the harness sees a success when there is one.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibleArticleWhere } from '../src/articles/visibility.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { chromiumSkipReason, launchChromium } from './harness/browser.ts';
 import { startTestServer, type TestServer } from './harness/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? null : 'chromium not installed (apt-get install chromium)';
-if (skip && process.env.CI === 'true') throw new Error(`CI=true and ${skip}`);
+const skip = chromiumSkipReason();
 
 function attackerPage(api: string, articleId: string): string {
   const like = (visitor: string) =>
@@ -62,19 +61,7 @@ describe.skipIf(skip)('CSRF from a page on another origin, in a real browser', (
     // localhost vs the API's 127.0.0.1: another origin, and another site.
     attackerUrl = `http://localhost:${(attacker.address() as { port: number }).port}/`;
     profile = mkdtempSync(path.join(os.tmpdir(), 'csrf-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await launchChromium(profile);
   });
 
   afterAll(async () => {
