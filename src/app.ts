@@ -96,6 +96,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const metrics = new Metrics();
   const db = await openDatabase(config.database, {
     ...options,
+    planCache: config.planCache,
     onBackfillDone: (error, filled) => {
       if (error) log.error({ err: error }, 'filling stored excerpts failed; retried at the next start');
       else if (filled > 0) log.info({ articles: filled }, 'filled stored excerpts and reading times');

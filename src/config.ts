@@ -29,6 +29,7 @@ const Env = z.object({
     )
     .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each replica is a postgres:// or postgresql:// URL')))
     .optional(),
+  DATABASE_PLAN_CACHE: z.enum(['on', 'off', 'verify']).default('on'),
   PGLITE_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z
     .string()
@@ -138,6 +139,8 @@ export const ENV_VARIABLES = Object.keys(Env.shape);
 export interface Config {
   port: number;
   host: string;
+  /** Query plans cached per request shape (src/db/plan-cache.ts): on, off, or verify (compare every plan; tests). */
+  planCache: 'on' | 'off' | 'verify';
   database: /** PostgreSQL: connections in the pool (default 10), statements named (prepared) per connection (default true). */
     | {
         kind: 'postgres';
@@ -315,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT,
     host: e.HOST,
+    planCache: e.DATABASE_PLAN_CACHE,
     database,
     redisUrl: e.REDIS_URL,
     seedDemo: e.SEED_DEMO ?? database.kind === 'pglite',

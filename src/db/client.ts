@@ -12,6 +12,7 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import { backfillSearchTokens } from '../search/backfill.ts';
 import { startBodyTextBackfill } from '../articles/derived-backfill.ts';
 import { migrate, type SqlSession } from './migrate.ts';
+import { type PlanCacheMode, planCacheOptions } from './plan-cache.ts';
 import { applicationPool, type PoolOptions } from './prepared-statements.ts';
 import { ReadReplicas, Replica, replicaAdapter, watchReplicas } from './replicas.ts';
 
@@ -35,6 +36,8 @@ export interface DatabaseOptions {
   onQuery?: (sql: string, params: string) => void;
   /** How often read replicas are probed (default 2 s). */
   replicaCheckMs?: number;
+  /** Query plans cached per request shape (src/db/plan-cache.ts); unset keeps the process's mode ('on' at start). */
+  planCache?: PlanCacheMode;
   /** Told when the background fill of stored excerpts ends (an error is retried at the next start). */
   onBackfillDone?: (error: unknown, filled: number) => void;
 }
@@ -60,8 +63,9 @@ async function migratePostgres(url: string): Promise<void> {
 }
 
 function newClient(adapter: PrismaPg, options: DatabaseOptions): PrismaClient {
-  if (!options.onQuery) return new PrismaClient({ adapter });
-  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  const planCache = planCacheOptions(options.planCache);
+  if (!options.onQuery) return new PrismaClient({ adapter, ...planCache });
+  const prisma = new PrismaClient({ adapter, ...planCache, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;
   prisma.$on('query', (e) => onQuery(e.query, e.params));
   return prisma;

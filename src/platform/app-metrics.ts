@@ -14,12 +14,15 @@
 //   views_outage_buffered, views_outage_dropped_total     views in the outage buffer (PostgreSQL) while Redis is unreachable
 //   views_directory_queries_total                         statements the countable-article cache sent
 //   views_rankings_computed_total                         rankings computed (not served from cache)
+//   db_query_plans_total{result}                          Prisma plans: cached (hit) | compiled, learnt (miss) | compiled (literal)
+//   db_query_plan_shapes                                  request shapes the plan cache holds (src/db/plan-cache.ts)
 //   db_pool_connections{state}                            total | idle | in_use | waiting (PostgreSQL)
 //   db_replica_up{replica}                                1 while a read replica is in rotation
 //   db_replica_fallbacks{replica}                   statements the primary answered for a replica
 //   nodejs_eventloop_lag_seconds, process_*, nodejs_*     prom-client's default metrics
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.ts';
+import { planCacheStats } from '../db/plan-cache.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import { TOPICS, type Topics } from '../pubsub/topics.ts';
 import type { ViewOutcome } from '../views/counter.ts';
@@ -178,6 +181,17 @@ export function viewMetrics(metrics: Metrics): {
 }
 
 export function databaseMetrics(metrics: Metrics, db: Database): void {
+  metrics.gauge(
+    'db_query_plans_total',
+    'Prisma query plans since start (process-wide): from the plan cache (hit), compiled and learnt (miss), compiled because the shape cannot be cached (literal)',
+    () => [
+      [{ result: 'hit' }, planCacheStats.hits],
+      [{ result: 'miss' }, planCacheStats.misses],
+      [{ result: 'literal' }, planCacheStats.literal],
+    ],
+    ['result'],
+  );
+  metrics.gauge('db_query_plan_shapes', 'Request shapes in the query plan cache', () => planCacheStats.shapes);
   const pool = db.pool;
   if (!pool) return;
   metrics.gauge(

@@ -1,0 +1,228 @@
+// Query plans cached per request shape. Prisma's client engine hands every request to its query
+// compiler (WASM), which turns it into a query plan (SQL text, parameter list, result shape): under
+// load the largest single share of this API's CPU (bench:read profile). Requests of one shape, the same
+// query for another id, slug or time, compile to the same plan with other parameter values, so, as
+// Prisma 7's query plan cache does, the plan is compiled once per shape and reused with new values.
+//
+// How a shape's plan is learnt: the data values in filters (`where`, `cursor`: strings, integers,
+// DateTimes) are swapped for marker values unlikely anywhere else (`__plan_slot_0__`, 900000000, a
+// date in 2222) and that request is compiled: where a marker comes out in the plan is where that value
+// goes, and in which form (an integer is sent as its decimal string). A plan is a template only if,
+// with the request's own values put in those places, it is identical to the plan the compiler makes
+// from the request itself; a shape that is not (a value the compiler rewrites, like LIKE's `%…%`, or
+// one that changes the SQL) is compiled literally every time. The values stay values: they are bound
+// as statement parameters exactly as before. In `verify` mode (the test suite) every call is compiled
+// too and any difference is an error, so every test checks the cache as well.
+//
+// The seam is PrismaClient's `__internal.configOverride`: the client engine loads the compiler class
+// through `config.compilerWasm.getRuntime()` and gets this subclass of it.
+import { LRUCache } from 'lru-cache';
+
+export type PlanCacheMode = 'on' | 'off' | 'verify';
+
+/** Process-wide counts since start: plans served from the cache, compiled and cached, compiled literally. */
+export const planCacheStats = { hits: 0, misses: 0, literal: 0, shapes: 0 };
+
+type Json = unknown;
+type Path = (string | number)[];
+/** How a request's value appears in the plan: itself, or (an integer) as its decimal string. */
+type Form = 'same' | 'string';
+interface Template {
+  plan: Json;
+  slots: { path: Path; slot: number; form: Form }[];
+}
+const LITERAL = Symbol('literal');
+
+// Arguments whose values are data; everything else (take, skip, orderBy, distinct, select) is part of
+// the shape. Within them, these keys hold query structure, not data.
+const DATA_ARGUMENTS = new Set(['where', 'cursor']);
+const STRUCTURAL_KEYS = new Set(['mode']);
+const ENUM_LIKE = /^[A-Z][A-Z0-9_]*$/;
+
+const MARKER_INT = 900_000_000;
+const MARKER_TIME = Date.UTC(2222, 1, 2, 3, 4, 5);
+const markerString = (slot: number) => `__plan_slot_${slot}__`;
+const markerTime = (slot: number) => new Date(MARKER_TIME + slot * 1000).toISOString();
+
+export interface Shape {
+  /** The request with markers for its data values (the cache key, and what is compiled to learn the plan). */
+  marked: string;
+  /** The data values in slot order, in their request form (a DateTime as its ISO string). */
+  values: (string | number)[];
+}
+
+/** The request's shape: its data values in filters swapped for markers. */
+export function shapeOf(request: Json): Shape {
+  const values: (string | number)[] = [];
+  const data = (value: Json, key: string): Json => {
+    if (STRUCTURAL_KEYS.has(key)) return value;
+    // An upper-case word may be an enum value (status: 'PUBLISHED'), which a marker is not: kept.
+    if (typeof value === 'string') return ENUM_LIKE.test(value) ? value : markerString(values.push(value) - 1);
+    if (Number.isSafeInteger(value)) return MARKER_INT + values.push(value as number) - 1;
+    // null, booleans, floats and lists of scalars (`in`) stay in the shape.
+    if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null ? data(v, key) : v));
+    if (typeof value !== 'object' || value === null) return value;
+    const tagged = value as { $type?: unknown; value?: unknown };
+    if (tagged.$type === 'DateTime' && typeof tagged.value === 'string')
+      return { $type: 'DateTime', value: markerTime(values.push(tagged.value) - 1) };
+    // Decimal, Json, Bytes, FieldRef…: part of the shape.
+    if (tagged.$type !== undefined) return value;
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = data(v, k);
+    return out;
+  };
+  const selection = (node: Json): Json => {
+    if (typeof node !== 'object' || node === null) return node;
+    const { arguments: args, selection: fields, ...rest } = node as { arguments?: Json; selection?: Json };
+    const out: Record<string, Json> = { ...rest };
+    if (args !== undefined) {
+      const a: Record<string, Json> = {};
+      for (const [k, v] of Object.entries(args as object)) a[k] = DATA_ARGUMENTS.has(k) ? data(v, k) : v;
+      out.arguments = a;
+    }
+    if (fields !== undefined) {
+      const f: Record<string, Json> = {};
+      for (const [k, v] of Object.entries(fields as object)) f[k] = selection(v);
+      out.selection = f;
+    }
+    return out;
+  };
+  const { query, ...rest } = request as { query?: Json };
+  return { marked: JSON.stringify({ ...rest, query: selection(query) }), values };
+}
+
+/** Where the markers of `values` came out in a plan compiled from the marked request. */
+function findSlots(plan: Json, values: Shape['values']): Template['slots'] {
+  const byLeaf = new Map<Json, { slot: number; form: Form }>();
+  values.forEach((value, slot) => {
+    if (typeof value === 'number') {
+      byLeaf.set(MARKER_INT + slot, { slot, form: 'same' });
+      byLeaf.set(String(MARKER_INT + slot), { slot, form: 'string' });
+    } else {
+      byLeaf.set(markerString(slot), { slot, form: 'same' });
+      byLeaf.set(markerTime(slot), { slot, form: 'same' });
+    }
+  });
+  const slots: Template['slots'] = [];
+  const walk = (node: Json, path: Path) => {
+    const found = byLeaf.get(node);
+    if (found) slots.push({ path: [...path], ...found });
+    if (typeof node !== 'object' || node === null) return;
+    const entries = Array.isArray(node) ? node.entries() : Object.entries(node);
+    for (const [k, v] of entries) {
+      path.push(k);
+      walk(v, path);
+      path.pop();
+    }
+  };
+  walk(plan, []);
+  return slots;
+}
+
+/** The template with these values in its slots: only the containers on the way to a slot are copied. */
+function fill(template: Template, values: Shape['values']): Json {
+  const root: Record<string | number, Json> = { plan: template.plan };
+  const copies = new Set<object>();
+  for (const { path, slot, form } of template.slots) {
+    let parent = root;
+    let key: string | number = 'plan';
+    for (const step of path) {
+      const child = parent[key] as Record<string | number, Json>;
+      let copy = child;
+      if (!copies.has(child)) {
+        copy = (Array.isArray(child) ? [...child] : { ...child }) as Record<string | number, Json>;
+        copies.add(copy);
+        parent[key] = copy;
+      }
+      parent = copy;
+      key = step;
+    }
+    const value = values[slot]!;
+    parent[key] = form === 'string' ? String(value) : value;
+  }
+  return root.plan;
+}
+
+interface Compiler {
+  compile(request: string): Json;
+}
+type CompilerClass = new (...args: never[]) => Compiler;
+
+// One cache and one mode per process: Prisma loads the compiler class once per provider, and every
+// client of the process gets the class the first one loaded.
+const shapes = new LRUCache<string, Template | typeof LITERAL>({ max: 2_000 });
+let mode: PlanCacheMode = 'on';
+const stats = planCacheStats;
+
+export function cachingCompiler(Base: CompilerClass): CompilerClass {
+  return class CachingQueryCompiler extends Base {
+    override compile(request: string): Json {
+      if (mode === 'off') return super.compile(request);
+      const { marked, values } = shapeOf(JSON.parse(request));
+      if (values.length === 0) return super.compile(request);
+      const cached = shapes.get(marked);
+      if (cached === LITERAL) {
+        stats.literal++;
+        return super.compile(request);
+      }
+      if (cached && mode === 'on') {
+        stats.hits++;
+        return fill(cached, values);
+      }
+      const literal = super.compile(request);
+      if (cached) {
+        if (JSON.stringify(fill(cached, values)) !== JSON.stringify(literal))
+          throw new Error(`query plan cache: the cached plan differs from the compiled one for ${request}`);
+        stats.hits++;
+        // The filled copy is what runs, as in 'on' mode (a template changed by a run would show here).
+        return fill(cached, values);
+      }
+      stats.misses++;
+      shapes.set(marked, this.learn(marked, values, literal) ?? LITERAL);
+      stats.shapes = shapes.size;
+      return literal;
+    }
+
+    /** The shape's template, if it gives exactly the request's own plan back with its values. */
+    private learn(marked: string, values: Shape['values'], literal: Json): Template | undefined {
+      let plan: Json;
+      try {
+        plan = super.compile(marked);
+      } catch {
+        return undefined;
+      }
+      const template = { plan, slots: findSlots(plan, values) };
+      return JSON.stringify(fill(template, values)) === JSON.stringify(literal) ? template : undefined;
+    }
+  };
+}
+
+interface CompilerRuntime {
+  QueryCompiler: CompilerClass;
+}
+interface EngineConfig {
+  compilerWasm?: { getRuntime: () => Promise<CompilerRuntime> };
+}
+
+/**
+ * PrismaClient options that give its engine the caching compiler. The mode is the process's: the
+ * latest client made with a mode sets it for all (one configuration per process outside tests).
+ */
+export function planCacheOptions(planCache?: PlanCacheMode): object {
+  if (planCache) mode = planCache;
+  const configOverride = (config: EngineConfig): EngineConfig => {
+    const wasm = config.compilerWasm;
+    if (!wasm) return config;
+    return {
+      ...config,
+      compilerWasm: {
+        ...wasm,
+        getRuntime: async () => {
+          const runtime = await wasm.getRuntime();
+          return { ...runtime, QueryCompiler: cachingCompiler(runtime.QueryCompiler) };
+        },
+      },
+    };
+  };
+  return { __internal: { configOverride } };
+}
