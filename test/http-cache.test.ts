@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
+import { responseCacheKey } from '../src/cache/plugin.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { graphql } from './generated/index.ts';
@@ -485,5 +487,46 @@ describe('HTTP caching (PGlite, in-process response cache)', () => {
       await receiver.waitFor((k) => k.includes('marker:after-views'));
       expect(delivered(from)).toEqual(['marker:after-views']);
     });
+  });
+});
+
+describe('response cache key', () => {
+  it("is the plugin's default key, computed synchronously", async () => {
+    const params = {
+      documentString: 'query ($slug: String!) { article(slug: $slug) { headline } }',
+      operationName: null,
+      variableValues: { slug: '서울', b: [1, { y: 2, x: 1 }], a: null },
+      sessionId: null,
+    };
+    expect(responseCacheKey(params)).toBe(await defaultBuildResponseCacheKey(params as never));
+    expect(responseCacheKey({ ...params, variableValues: { a: null, b: [1, { x: 1, y: 2 }], slug: '서울' } })).toBe(
+      responseCacheKey(params),
+    );
+  });
+});
+
+describe('HTTP caching without the server response cache (RESPONSE_CACHE=false)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('pglite', { env: { RESPONSE_CACHE: 'false', VIEWS_FLUSH_MS: '0' } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('still sends Cache-Control, surrogate keys and a content ETag, and answers 304 to it', async () => {
+    const url = `${server.url}?query=${encodeURIComponent(ARTICLE_PAGE)}`;
+    const headers = { accept: 'application/graphql-response+json' };
+    const first = await fetch(url, { headers });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
+    expect(first.headers.get('surrogate-key')).toContain('slug:');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"/);
+    const body = await first.text();
+    const again = await fetch(url, { headers });
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(await again.text()).toBe(body);
+    expect((await fetch(url, { headers: { ...headers, 'if-none-match': etag } })).status).toBe(304);
   });
 });

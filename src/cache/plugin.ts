@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Plugin as EnvelopPlugin } from '@envelop/core';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { handleMaybePromise } from '@whatwg-node/promise-helpers';
+import stableStringify from 'fast-json-stable-stringify';
 import { getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { CacheConfig } from '../config.ts';
@@ -107,6 +108,25 @@ function useCacheHeaders(config: CacheConfig, maxAges: WeakMap<object, number>):
 const vary = (headers: globalThis.Headers) => headers.set('Vary', varyValue(headers.get('vary')));
 
 /**
+ * The response cache's key: the plugin's default (SHA-256 hex of the same fields), hashed with
+ * node:crypto in the request's turn instead of WebCrypto's thread-pool job and promise per request.
+ */
+export function responseCacheKey(params: {
+  documentString: string;
+  operationName?: string | null;
+  variableValues?: Record<string, unknown> | null;
+  sessionId?: string | null;
+}): string {
+  const text = [
+    params.documentString,
+    params.operationName ?? '',
+    stableStringify(params.variableValues ?? {}),
+    params.sessionId ?? '',
+  ].join('|');
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
  * The caching plugin: one line in app.ts. `store` holds the server's cached responses, each for as
  * long as its Cache-Control says.
  */
@@ -126,9 +146,13 @@ export function useHttpCache(config: CacheConfig, store: ResponseStore, fast?: F
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(useCacheHeaders(config, maxAges) as Plugin);
+      // Without a store (RESPONSE_CACHE=false) there is nothing to look up: headers, ETags and 304s
+      // above and below are this plugin's own.
+      if (store.kind === 'none') return;
       addPlugin(
         useResponseCache({
           cache: lookups,
+          buildResponseCacheKey: responseCacheKey,
           // Only anonymous GETs are cached, all sharing one session; a token's answer never is.
           enabled: (request) => cacheableRequest(request),
           session: () => null,
