@@ -3,10 +3,12 @@
 // purges queued on change and delivered to a CDN endpoint (views and likes purge nothing).
 import { readFileSync } from 'node:fs';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
+import { documentMaxAge } from '../src/cache/hints.ts';
 import { responseCacheKey } from '../src/cache/plugin.ts';
+import { schema } from '../src/schema.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { graphql } from './generated/index.ts';
@@ -528,5 +530,21 @@ describe('HTTP caching without the server response cache (RESPONSE_CACHE=false)'
     expect(again.headers.get('etag')).toBe(etag);
     expect(await again.text()).toBe(body);
     expect((await fetch(url, { headers: { ...headers, 'if-none-match': etag } })).status).toBe(304);
+  });
+});
+
+describe('cache max age of a document', () => {
+  const maxAge = { article: 300, list: 60, counter: 10 };
+  it('is the minimum over its fields, kept per document unless a preview or orderBy variable decides it', () => {
+    const page = parse('query { article(slug: "x") { headline viewCount } latestArticles { headline } }');
+    expect(documentMaxAge(schema, page, undefined, maxAge)).toBe(10);
+    expect(documentMaxAge(schema, page, undefined, maxAge)).toBe(10);
+    const preview = parse('query ($p: Boolean) { article(slug: "x", preview: $p) { headline } }');
+    expect(documentMaxAge(schema, preview, { p: false }, maxAge)).toBe(300);
+    expect(documentMaxAge(schema, preview, { p: true }, maxAge)).toBe(0);
+    expect(documentMaxAge(schema, preview, { p: false }, maxAge)).toBe(300);
+    const byViews = parse('query ($o: ArticleOrder) { articles(orderBy: $o) { totalCount } }');
+    expect(documentMaxAge(schema, byViews, { o: 'VIEW_COUNT' }, maxAge)).toBe(10);
+    expect(documentMaxAge(schema, byViews, { o: 'PUBLISHED_AT' }, maxAge)).toBe(60);
   });
 });

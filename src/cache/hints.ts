@@ -46,9 +46,13 @@ function argumentValue(value: ValueNode | undefined, variables: Record<string, u
   return undefined;
 }
 
+/** Max ages of documents whose answer does not depend on their variables (Yoga reuses parsed documents). */
+const constantMaxAges = new WeakMap<CacheConfig['maxAge'], WeakMap<DocumentNode, number>>();
+
 /**
  * Seconds the response to `document` may be cached: the minimum over the fields it selects (0 =
  * not at all). A `preview: true` argument makes it uncacheable; ordering by views makes it a counter.
+ * Computed once per document unless one of those arguments is a variable.
  */
 export function documentMaxAge(
   schema: GraphQLSchema,
@@ -56,8 +60,13 @@ export function documentMaxAge(
   variables: Record<string, unknown> | undefined,
   maxAge: CacheConfig['maxAge'],
 ): number {
+  let known = constantMaxAges.get(maxAge);
+  if (!known) constantMaxAges.set(maxAge, (known = new WeakMap()));
+  const cached = known.get(document);
+  if (cached !== undefined) return cached;
   const seconds: Record<CacheClass, number> = { ...maxAge, none: 0 };
   let result = maxAge.article;
+  let readsVariables = false;
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
@@ -69,6 +78,8 @@ export function documentMaxAge(
         const parent = typeInfo.getParentType();
         let cls: CacheClass = (parent && FIELD_CLASS[`${parent.name}.${node.name.value}`]) || 'article';
         for (const arg of node.arguments ?? []) {
+          if (arg.name.value !== 'preview' && arg.name.value !== 'orderBy') continue;
+          if (arg.value.kind === Kind.VARIABLE) readsVariables = true;
           const value = argumentValue(arg.value, variables);
           if (arg.name.value === 'preview' && value === true) cls = 'none';
           if (arg.name.value === 'orderBy' && value === 'VIEW_COUNT' && cls !== 'none') cls = 'counter';
@@ -77,6 +88,7 @@ export function documentMaxAge(
       },
     }),
   );
+  if (!readsVariables) known.set(document, result);
   return result;
 }
 
