@@ -59,7 +59,11 @@ function checkValue(value: unknown, name: string, budget: { values: number }, de
   }
 }
 
+/** Documents already found clean (Yoga reuses a parsed document for the same query text). */
+const cleanDocuments = new WeakSet<DocumentNode>();
+
 function checkDocument(document: DocumentNode): void {
+  if (cleanDocuments.has(document)) return;
   const names: string[] = [];
   visit(document, {
     Argument: { enter: (node) => void names.push(node.name.value), leave: () => void names.pop() },
@@ -69,6 +73,7 @@ function checkDocument(document: DocumentNode): void {
       if (problem) throw refuse(names.join('.') || 'value', problem);
     },
   });
+  cleanDocuments.add(document);
 }
 
 /** Throws BAD_USER_INPUT for the first unacceptable string in the operation. */
