@@ -1,25 +1,21 @@
 // Three API processes sharing one redis-server and one PostgreSQL database: 50 WebSocket subscribers
 // spread over them, 20 articles published through different instances, Redis killed and restarted
 // in the middle. Every subscriber gets every matching article exactly once, in publish order.
-import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { openDatabase, type Database } from '../src/db/client.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { graphql } from './generated/index.ts';
-import { type Instance, startInstance } from './harness/live-instances.ts';
+import type { TestClusterPublishedSubscription } from './generated/graphql.ts';
+import { type LiveCluster, postGraphQL, startLiveCluster } from './harness/child-server.ts';
 import { type Recorded, subscribeWs, wsClient } from './harness/live-clients.ts';
-import { createPostgresDatabase } from './harness/server.ts';
-import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
+import { redisSkipReason } from './harness/redis.ts';
 
 const skip = redisSkipReason() ?? inject('postgresSkip');
 if (skip) console.warn(`Multi-instance live suite skipped: ${skip}`);
 
-const QUERY = print(
-  graphql(`
+const QUERY = graphql(`
     subscription TestClusterPublished($filter: LiveArticleFilter) { articlePublished(filter: $filter) { articleId article { headline section { slug } } } }
-  `),
-);
+  `);
 const LATEST_SLUG = graphql(`
   query TestClusterLatestSlug { latestArticles(first: 1) { slug } }
 `);
@@ -27,42 +23,22 @@ const LATEST_SLUG = graphql(`
 interface Subscriber {
   instance: number;
   filter: { section?: string; breakingOnly?: boolean };
-  rec: Recorded;
+  rec: Recorded<TestClusterPublishedSubscription>;
 }
 
 describe.skipIf(skip)('live news across three instances', () => {
-  let redis: RedisServer;
-  let db: Database;
-  const instances: Instance[] = [];
+  let cluster: LiveCluster;
   const clients: Client[] = [];
   const subscribers: Subscriber[] = [];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    const url = await createPostgresDatabase('seeded');
-    const env = {
-      DATABASE_URL: url,
-      REDIS_URL: redis.url,
-      NODE_ENV: 'test',
-      SITE_URL: 'https://news.example',
-      PUBLISH_SCHEDULER_MS: '0',
-    };
-    // A copy of the run's seeded database: the three start together (the migrator's lock orders them).
-    instances.push(
-      ...(await Promise.all([0, 1, 2].map(() => startInstance({ ...env, SEED_DEMO: 'false' }, { quiet: true })))),
-    );
-    db = await openDatabase({ kind: 'postgres', url });
+    cluster = await startLiveCluster(3);
   });
 
-  afterAll(async () => {
-    for (const s of subscribers) s.rec.dispose();
-    await Promise.all(clients.map((c) => c.dispose()));
-    await Promise.all(instances.map((i) => i.stop()));
-    await db?.close();
-    await redis?.stop();
-  });
+  afterAll(() => cluster?.stop({ subscriptions: subscribers.map((s) => s.rec), clients }));
 
   it('delivers every matching article exactly once, in order, through a Redis restart', async () => {
+    const { db, instances, redis } = cluster;
     const sections = await db.prisma.section.findMany({ where: { slug: { in: ['politics', 'economy', 'society'] } } });
     const sectionId = (slug: string) => sections.find((s) => s.slug === slug)!.id;
     // 20 drafts across three sections, every third breaking; plus a final sentinel every filter matches.
@@ -103,7 +79,7 @@ describe.skipIf(skip)('live news across three instances', () => {
       (f.section == null || f.section === p.section) && (!f.breakingOnly || p.breaking);
     const expectedIds = (f: Subscriber['filter'], upTo: number) =>
       plan.slice(0, upTo).flatMap((p, i) => (matches(f, p) ? [encodeGlobalId('Article', drafts[i]!.id)] : []));
-    const received = (s: Subscriber) => s.rec.data().map((d) => d.articlePublished.articleId as string);
+    const received = (s: Subscriber) => s.rec.data().map((d) => d.articlePublished.articleId);
     const publish = async (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const { announced } = await instances[i % 3]!.publish(drafts[i]!.id);
@@ -120,12 +96,7 @@ describe.skipIf(skip)('live news across three instances', () => {
     await redis.kill();
     await Promise.all(instances.map((i) => i.whenUnsubscribed()));
     for (const instance of instances) {
-      const res = await fetch(instance.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: print(LATEST_SLUG) }),
-      });
-      expect((await res.json()).data.latestArticles).toHaveLength(1);
+      expect((await postGraphQL(instance.url, LATEST_SLUG)).body.data?.latestArticles).toHaveLength(1);
     }
     await redis.restart();
     await Promise.all(instances.map((i) => i.whenSubscribed()));

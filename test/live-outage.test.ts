@@ -5,86 +5,68 @@
 // once and in publication order: the publishing instance delivers at once, the others catch up from
 // PostgreSQL while their subscription is down and once it is back. An edit and an unpublishing made
 // during the outage reach `articleUpdated` subscribers on every instance the same way, once.
-import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiToken } from '../src/auth/tokens.ts';
-import { openDatabase, type Database } from '../src/db/client.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { graphql } from './generated/index.ts';
-import { type Instance, startInstance } from './harness/live-instances.ts';
+import type { OutageDrillSubscription, OutageDrillUpdatedSubscription } from './generated/graphql.ts';
+import { type LiveCluster, postGraphQL, startLiveCluster } from './harness/child-server.ts';
+import type { Instance } from './harness/live-instances.ts';
 import { type Recorded, subscribeSse, subscribeWs, wsClient } from './harness/live-clients.ts';
-import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
-import { createPostgresDatabase } from './harness/server.ts';
+import { redisSkipReason } from './harness/redis.ts';
 
 const skip = redisSkipReason() ?? inject('postgresSkip');
 if (skip) console.warn(`Live Redis-outage drill skipped: ${skip}`);
 
-const SUBSCRIPTION = `subscription OutageDrill($filter: LiveArticleFilter) { articlePublished(filter: $filter) { articleId replayed article { headline } } }`;
+const SUBSCRIPTION = graphql(
+  `subscription OutageDrill($filter: LiveArticleFilter) { articlePublished(filter: $filter) { articleId replayed article { headline } } }`,
+);
 const PUBLISH = graphql(
   `mutation OutageDrillPublish($id: ID!) { publishArticle(input: { id: $id }) { changed article { id } } }`,
 );
-const LATEST = graphql(`query OutageDrillLatest { latestArticles(first: 1) { slug } }`);
+const LATEST = graphql(`query TestOutageDrillLatest { latestArticles(first: 1) { slug } }`);
 const EDIT = graphql(
   `mutation OutageDrillEdit($id: ID!, $headline: String!) { updateArticle(input: { id: $id, headline: $headline }) { changed } }`,
 );
 const UNPUBLISH = graphql(
   `mutation OutageDrillUnpublish($id: ID!) { unpublishArticle(input: { id: $id }) { changed } }`,
 );
-const UPDATED = `subscription OutageDrillUpdated($id: ID!) { articleUpdated(id: $id) { kind article { headline } } }`;
+const UPDATED = graphql(
+  `subscription OutageDrillUpdated($id: ID!) { articleUpdated(id: $id) { kind article { headline } } }`,
+);
 
 type Filter = { section?: string; breakingOnly?: boolean };
 interface Subscriber {
   instance: number;
   transport: 'ws' | 'sse';
   filter: Filter;
-  rec: Recorded;
+  rec: Recorded<OutageDrillSubscription>;
 }
 
 describe.skipIf(skip)('live news through a Redis outage (three instances)', () => {
-  let redis: RedisServer;
-  let db: Database;
+  let cluster: LiveCluster;
   let token = '';
-  const instances: Instance[] = [];
   const clients: Client[] = [];
   const subscribers: Subscriber[] = [];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    const url = await createPostgresDatabase('seeded');
-    const env = {
-      DATABASE_URL: url,
-      REDIS_URL: redis.url,
-      NODE_ENV: 'test',
-      SITE_URL: 'https://news.example',
-      PUBLISH_SCHEDULER_MS: '0',
-      SEED_DEMO: 'false',
-    };
-    instances.push(...(await Promise.all([0, 1, 2].map(() => startInstance(env, { quiet: true })))));
-    db = await openDatabase({ kind: 'postgres', url });
-    token = (await createApiToken(db.prisma, { name: 'outage drill', role: 'EDITOR' })).token;
+    cluster = await startLiveCluster(3);
+    token = (await createApiToken(cluster.db.prisma, { name: 'outage drill', role: 'EDITOR' })).token;
   });
 
-  const disposers: (() => void)[] = [];
-  afterAll(async () => {
-    for (const dispose of disposers) dispose();
-    for (const s of subscribers) s.rec.dispose();
-    await Promise.all(clients.map((c) => c.dispose()));
-    await Promise.all(instances.map((i) => i.stop()));
-    await db?.close();
-    await redis?.stop();
-  });
+  const disposers: { dispose(): void }[] = [];
+  afterAll(() => cluster?.stop({ subscriptions: [...disposers, ...subscribers.map((s) => s.rec)], clients }));
 
-  const post = async (instance: Instance, query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(instance.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: res.status, body: (await res.json()) as { data?: any; errors?: unknown[] } };
-  };
+  const post = <TData, TVariables>(
+    instance: Instance,
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+  ) => postGraphQL(instance.url, document, variables, token);
 
   it('every subscriber on every instance gets every article published before, during and after, once, in order', async () => {
+    const { db, instances, redis } = cluster;
     const sections = await db.prisma.section.findMany({ where: { slug: { in: ['politics', 'economy', 'society'] } } });
     const sectionId = (slug: string) => sections.find((s) => s.slug === slug)!.id;
     const plan = Array.from({ length: 15 }, (_, i) => ({
@@ -137,14 +119,14 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
     });
     const editedId = encodeGlobalId('Article', edited!.id);
     const unpublishedId = encodeGlobalId('Article', unpublished!.id);
-    const changes: { instance: number; id: string; rec: Recorded }[] = [];
+    const changes: { instance: number; id: string; rec: Recorded<OutageDrillUpdatedSubscription> }[] = [];
     for (let n = 0; n < 3; n++) {
       for (const id of [editedId, unpublishedId]) {
         const client = wsClient(instances[n]!.wsUrl);
         clients.push(client);
         changes.push({ instance: n, id, rec: subscribeWs(client, { query: UPDATED, variables: { id } }) });
         changes.push({ instance: n, id, rec: subscribeSse(instances[n]!.url, { query: UPDATED, variables: { id } }) });
-        disposers.push(...changes.slice(-2).map((c) => c.rec.dispose));
+        disposers.push(...changes.slice(-2).map((c) => c.rec));
       }
     }
     await Promise.all(
@@ -163,12 +145,12 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
       Promise.all(subscribers.map((s) => s.rec.received(expected(s.filter, upTo).length)));
     const publish = async (from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        const { status, body } = await post(instances[i % 3]!, print(PUBLISH), {
+        const { status, body } = await post(instances[i % 3]!, PUBLISH, {
           id: encodeGlobalId('Article', drafts[i]!),
         });
         expect(status).toBe(200);
         expect(body.errors).toBeUndefined();
-        expect(body.data.publishArticle.changed).toBe(true);
+        expect(body.data?.publishArticle.changed).toBe(true);
       }
     };
 
@@ -180,16 +162,20 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
     await redis.kill();
     await Promise.all(instances.map((i) => i.whenUnsubscribed()));
     await publish(5, 10);
-    const mutate = async (instance: Instance, query: string, variables: Record<string, unknown>) => {
-      const { status, body } = await post(instance, query, variables);
+    const mutate = async <TData, TVariables>(
+      instance: Instance,
+      document: TypedDocumentNode<TData, TVariables>,
+      variables: TVariables,
+    ) => {
+      const { status, body } = await post(instance, document, variables);
       expect(status).toBe(200);
       expect(body.errors).toBeUndefined();
     };
-    await mutate(instances[0]!, print(EDIT), { id: editedId, headline: '장애 중 수정된 제목' });
-    await mutate(instances[1]!, print(UNPUBLISH), { id: unpublishedId });
+    await mutate(instances[0]!, EDIT, { id: editedId, headline: '장애 중 수정된 제목' });
+    await mutate(instances[1]!, UNPUBLISH, { id: unpublishedId });
     for (const instance of instances) {
-      const { body } = await post(instance, print(LATEST));
-      expect(body.data.latestArticles).toHaveLength(1);
+      const { body } = await post(instance, LATEST);
+      expect(body.data?.latestArticles).toHaveLength(1);
     }
     // Still during the outage: every instance has caught up from PostgreSQL.
     await allReceived(10);
@@ -200,7 +186,7 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
     await Promise.all(instances.map((i) => i.whenSubscribed()));
 
     await publish(10, 15);
-    await mutate(instances[2]!, print(EDIT), { id: editedId, headline: '복구 후 수정된 제목' });
+    await mutate(instances[2]!, EDIT, { id: editedId, headline: '복구 후 수정된 제목' });
     await allReceived(15);
     // A further article every filter matches (politics, breaking), published last: once it has arrived
     // everywhere, nothing from before is still in flight, and the streams below are complete.
@@ -219,7 +205,7 @@ describe.skipIf(skip)('live news through a Redis outage (three instances)', () =
     await allReceived(16);
 
     for (const s of subscribers) {
-      const got = s.rec.data().map((d) => d.articlePublished.articleId as string);
+      const got = s.rec.data().map((d) => d.articlePublished.articleId);
       expect(got, `${s.transport} subscriber on instance ${s.instance} with ${JSON.stringify(s.filter)}`).toEqual(
         expected(s.filter, 16),
       );

@@ -101,6 +101,8 @@ function cases(cursor: string): Case[] {
     ['TestReplicaArticle', documents.TestReplicaArticleDocument, { id: 'QXJ0aWNsZToxMDAw' }],
     ['TestClusterLatestSlug', documents.TestClusterLatestSlugDocument, {}],
     ['TestNewestCursor', documents.TestNewestCursorDocument, {}],
+    ['TestOutageDrillLatest', documents.TestOutageDrillLatestDocument, {}],
+    ['TestDrillLatest', documents.TestDrillLatestDocument, {}],
     ['articles', ...list({ first: 20 })],
     ['articles after', ...list({ first: 20, after: cursor })],
     ['articles last', ...list({ last: 20 })],

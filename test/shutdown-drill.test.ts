@@ -7,24 +7,37 @@
 // cursor and receive the article published while they were away. A shutdown that cannot finish
 // (a request that never ends) exits 1 after SHUTDOWN_TIMEOUT_MS, saying what it waited for.
 import { request as httpRequest } from 'node:http';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { createApiToken } from '../src/auth/tokens.ts';
 import { visibleArticleWhere } from '../src/articles/visibility.ts';
-import { openDatabase, type Database } from '../src/db/client.ts';
+import type { Database } from '../src/db/client.ts';
 import { encodePublicationCursor } from '../src/live/cursor.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
-import { type ChildServer, startChildServer } from './harness/child-server.ts';
+import { graphql } from './generated/index.ts';
+import type { TestDrillResumeSubscription } from './generated/graphql.ts';
+import {
+  type ChildServer,
+  postGraphQL,
+  type SharedBackends,
+  startChildServer,
+  startSharedBackends,
+} from './harness/child-server.ts';
 import { type Recorded, subscribeSse, subscribeWs, wsClient } from './harness/live-clients.ts';
-import { createPostgresDatabase } from './harness/server.ts';
-import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
+import { redisSkipReason } from './harness/redis.ts';
+import type { GraphQLResponse } from './harness/server.ts';
 
 const skip = redisSkipReason() ?? inject('postgresSkip');
 if (skip) console.warn(`Shutdown drill skipped: ${skip}`);
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
-const SUBSCRIPTION = 'subscription ($after: String) { articlePublished(after: $after) { cursor articleId replayed } }';
-const QUERY = '{ latestArticles(first: 1) { slug } }';
+const SUBSCRIPTION = graphql(
+  `subscription TestDrillResume($after: String) { articlePublished(after: $after) { cursor articleId replayed } }`,
+);
+const QUERY = graphql(`query TestDrillLatest { latestArticles(first: 1) { slug } }`);
+const PUBLISH = graphql(`mutation TestDrillPublish($id: ID!) { publishArticle(input: { id: $id }) { changed } }`);
 
 /** Resolves once the process has written `text` (its log lines are JSON; `text` is a fragment of one). */
 function logged(server: ChildServer, text: string): Promise<void> {
@@ -50,15 +63,15 @@ function exited(server: ChildServer): Promise<number | null> {
 }
 
 /** A POST /graphql whose body is sent in two parts: the request is in flight until `finish()`. */
-function heldRequest(
+function heldRequest<TData>(
   base: string,
-  query: string,
-): { finish(): void; response: Promise<{ status: number; body: any }> } {
-  const body = Buffer.from(JSON.stringify({ query }));
+  document: TypedDocumentNode<TData, Record<string, never>>,
+): { finish(): void; response: Promise<{ status: number; body: GraphQLResponse<TData> }> } {
+  const body = Buffer.from(JSON.stringify({ query: print(document) }));
   const half = Math.floor(body.length / 2);
   const url = new URL('/graphql', base);
   let finish!: () => void;
-  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
+  const response = new Promise<{ status: number; body: GraphQLResponse<TData> }>((resolve, reject) => {
     const req = httpRequest(
       {
         host: url.hostname,
@@ -84,43 +97,28 @@ function heldRequest(
   return { finish: () => finish(), response };
 }
 
-async function graphql(base: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: unknown[] } };
-}
+const latest = (base: string) => postGraphQL(`${base}/graphql`, QUERY);
 
 describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and Redis', () => {
-  let redis: RedisServer;
+  let backends: SharedBackends;
   let db: Database;
-  let url: string;
   let editor: string;
   const servers: ChildServer[] = [];
   const clients: Client[] = [];
-  const recs: Recorded[] = [];
+  const recs: Recorded<TestDrillResumeSubscription>[] = [];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    url = await createPostgresDatabase('seeded');
-    db = await openDatabase({ kind: 'postgres', url });
+    backends = await startSharedBackends();
+    db = backends.db;
     editor = (await createApiToken(db.prisma, { name: 'night desk', role: 'EDITOR' })).token;
   });
 
-  afterAll(async () => {
-    for (const rec of recs) rec.dispose();
-    await Promise.all(clients.map((c) => c.dispose()));
-    await Promise.all(servers.map((s) => s.stop()));
-    await db?.close();
-    await redis?.stop();
-  });
+  afterAll(() => backends?.stop({ subscriptions: recs, clients, servers }));
 
   const start = async (env: Record<string, string>) => {
     const server = await startChildServer({
-      DATABASE_URL: url,
-      REDIS_URL: redis.url,
+      DATABASE_URL: backends.url,
+      REDIS_URL: backends.redis.url,
       SEED_DEMO: 'false',
       DEMO_VIEWS: 'false',
       PUBLISH_SCHEDULER_MS: '0',
@@ -150,14 +148,9 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
       });
     const [x, y] = [await draft('x'), await draft('y')];
     const publish = async (id: number) => {
-      const { body } = await graphql(
-        b.base,
-        'mutation ($id: ID!) { publishArticle(input: { id: $id }) { changed } }',
-        { id: encodeGlobalId('Article', id) },
-        editor,
-      );
+      const { body } = await postGraphQL(`${b.base}/graphql`, PUBLISH, { id: encodeGlobalId('Article', id) }, editor);
       expect(body.errors).toBeUndefined();
-      expect(body.data.publishArticle.changed).toBe(true);
+      expect(body.data?.publishArticle.changed).toBe(true);
     };
 
     // Live clients on A resume from the newest article: whether X is published before or after their
@@ -174,9 +167,9 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     recs.push(wsRec, sseRec);
     await publish(x.id);
     const [[wsX], [sseX]] = await Promise.all([wsRec.received(1), sseRec.received(1)]);
-    expect(wsX!.data.articlePublished.articleId).toBe(encodeGlobalId('Article', x.id));
-    expect(sseX!.data.articlePublished.articleId).toBe(encodeGlobalId('Article', x.id));
-    const cursorX = wsX!.data.articlePublished.cursor as string;
+    expect(wsX!.data?.articlePublished.articleId).toBe(encodeGlobalId('Article', x.id));
+    expect(sseX!.data?.articlePublished.articleId).toBe(encodeGlobalId('Article', x.id));
+    const cursorX = wsX!.data!.articlePublished.cursor;
 
     // Views recorded through A just before the signal: counted in Redis, not yet in PostgreSQL.
     const viewed = newest.id;
@@ -201,14 +194,14 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     const load = (async () => {
       while (loading) {
         try {
-          answered.push((await graphql(a.base, QUERY)).status);
+          answered.push((await latest(a.base)).status);
         } catch (error) {
           refused.push(String((error as { cause?: { code?: string } }).cause?.code ?? error));
           if (refused.length > 3) break;
         }
       }
     })();
-    await graphql(a.base, QUERY); // the held request's headers were sent before this answer
+    await latest(a.base); // the held request's headers were sent before this answer
 
     const signalled = performance.now();
     a.child.kill('SIGTERM');
@@ -219,7 +212,7 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { notReady: string[] }).notReady).toContain('shutdown');
     expect((await fetch(`${b.base}/readyz`)).status).toBe(200);
-    expect((await graphql(a.base, QUERY)).status).toBe(200);
+    expect((await latest(a.base)).status).toBe(200);
 
     // After the drain: new connections are refused while the request in flight is still open.
     await logged(a, '"msg":"no longer accepting connections"');
@@ -233,7 +226,7 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     held.finish();
     const answer = await held.response;
     expect(answer.status).toBe(200);
-    expect(answer.body.data.latestArticles).toHaveLength(1);
+    expect(answer.body.data?.latestArticles).toHaveLength(1);
     loading = false;
     await load;
 
@@ -253,13 +246,16 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     const wsResumed = subscribeWs(wsB, { query: SUBSCRIPTION, variables: { after: cursorX } });
     const sseResumed = subscribeSse(`${b.base}/graphql`, {
       query: SUBSCRIPTION,
-      variables: { after: sseX!.data.articlePublished.cursor },
+      variables: { after: sseX!.data!.articlePublished.cursor },
     });
     recs.push(wsResumed, sseResumed);
     const [[wsY], [sseY]] = await Promise.all([wsResumed.received(1), sseResumed.received(1)]);
     for (const event of [wsY!, sseY!]) {
       expect(event.errors).toBeUndefined();
-      expect(event.data.articlePublished).toMatchObject({ articleId: encodeGlobalId('Article', y.id), replayed: true });
+      expect(event.data?.articlePublished).toMatchObject({
+        articleId: encodeGlobalId('Article', y.id),
+        replayed: true,
+      });
     }
     console.info(
       `shutdown drill: exit 0 after ${Math.round(tookMs)} ms (3,000 ms drain, 10,000 ms limit); ${answered.length} queries answered 200 during the drill, ${refused.length} refused (${[...new Set(refused)].join(', ')})`,
@@ -270,7 +266,7 @@ describe.skipIf(skip)('SIGTERM under load: two instances on one PostgreSQL and R
     const c = await start({ SHUTDOWN_TIMEOUT_MS: '2000' });
     const held = heldRequest(c.base, QUERY);
     held.response.catch(() => {}); // cut when the process exits
-    await graphql(c.base, QUERY);
+    await latest(c.base);
     c.child.kill('SIGTERM');
     expect(await exited(c)).toBe(1);
     expect(c.output()).toContain('shutdown did not finish within SHUTDOWN_TIMEOUT_MS');

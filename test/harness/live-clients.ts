@@ -1,5 +1,7 @@
 // Client-side helpers shared by the live tests and the benchmark: a graphql-ws or graphql-sse
 // subscription that records what it receives and lets the caller await "n events" as an event.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { type Client, createClient, type ExecutionResult } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
@@ -15,10 +17,19 @@ export interface Recorded<T = any> {
   dispose(): void;
 }
 
-export interface Operation {
-  query: string;
-  variables?: Record<string, unknown>;
+export interface Operation<TData = any, TVariables = Record<string, unknown>> {
+  /**
+   * A document made by `graphql()` from test/generated (sent printed; the results are typed from it), or
+   * the text of one (untyped results).
+   */
+  query: string | TypedDocumentNode<TData, TVariables>;
+  variables?: TVariables;
 }
+
+const request = ({ query, variables }: Operation<unknown, unknown>) => ({
+  query: typeof query === 'string' ? query : print(query),
+  variables: variables as Record<string, unknown> | undefined,
+});
 
 function recorder<T>(): {
   rec: Recorded<T>;
@@ -83,9 +94,12 @@ export function wsClient(
   });
 }
 
-export function subscribeWs<T = any>(client: Client, operation: Operation): Recorded<T> {
+export function subscribeWs<T = any, V = Record<string, unknown>>(
+  client: Client,
+  operation: Operation<T, V>,
+): Recorded<T> {
   const r = recorder<T>();
-  const unsubscribe = client.subscribe<T>(operation, {
+  const unsubscribe = client.subscribe<T>(request(operation as Operation<unknown, unknown>), {
     next: (value) => r.next(value as ExecutionResult<T>),
     error: (error) => r.end(error ?? new Error('subscription error')),
     complete: () => r.end(null),
@@ -95,10 +109,13 @@ export function subscribeWs<T = any>(client: Client, operation: Operation): Reco
 }
 
 /** GraphQL over SSE against Yoga's built-in handler (distinct connections mode). */
-export function subscribeSse<T = any>(url: string, operation: Operation): Recorded<T> {
+export function subscribeSse<T = any, V = Record<string, unknown>>(
+  url: string,
+  operation: Operation<T, V>,
+): Recorded<T> {
   const client = createSseClient({ url, retryAttempts: 0 });
   const r = recorder<T>();
-  const unsubscribe = client.subscribe<T>(operation, {
+  const unsubscribe = client.subscribe<T>(request(operation as Operation<unknown, unknown>), {
     next: (value) => r.next(value as ExecutionResult<T>),
     error: (error) => r.end(error ?? new Error('subscription error')),
     complete: () => r.end(null),

@@ -106,3 +106,24 @@ export async function startInstance(env: Record<string, string>, options: { quie
     },
   };
 }
+
+/**
+ * `count` instances on one PostgreSQL database and one Redis as the multi-instance tests run them (test
+ * mode, no demo seeding, no publish scheduler, quiet), started together: the migrator's lock orders them.
+ */
+export function startInstances(
+  count: number,
+  on: { url: string; redis: { url: string } },
+  env: Record<string, string> = {},
+): Promise<Instance[]> {
+  const shared = {
+    DATABASE_URL: on.url,
+    REDIS_URL: on.redis.url,
+    NODE_ENV: 'test',
+    SITE_URL: 'https://news.example',
+    PUBLISH_SCHEDULER_MS: '0',
+    SEED_DEMO: 'false',
+    ...env,
+  };
+  return Promise.all(Array.from({ length: count }, () => startInstance(shared, { quiet: true })));
+}
