@@ -10,8 +10,6 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDraft } from '../src/articles/editing.ts';
-import { publishArticle } from '../src/articles/publishing.ts';
 import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { silentLogger } from '../src/platform/logger.ts';
@@ -19,6 +17,7 @@ import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { graphql } from './generated/index.ts';
 import { TestDemoRecordViewDocument, TestViewCountDocument } from './generated/graphql.ts';
 import { chromiumSkipReason, launchChromium } from './harness/browser.ts';
+import { publishNew } from './harness/newsroom.ts';
 import { testConfig } from './harness/server.ts';
 
 const HOUR_RANKING = graphql(`
@@ -41,24 +40,7 @@ describe.skipIf(skip)('in a real browser', () => {
   const outside: string[] = [];
 
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  async function publish(headline: string, breaking = false): Promise<number> {
-    const prisma = app.db.prisma;
-    const section = await prisma.section.findFirstOrThrow({ where: { slug: 'economy' }, select: { id: true } });
-    const reporter = await prisma.reporter.findFirstOrThrow({ select: { id: true } });
-    const id = await createDraft(
-      app.services,
-      {
-        headline,
-        sectionId: encodeGlobalId('Section', section.id),
-        reporterIds: [encodeGlobalId('Reporter', reporter.id)],
-        body: [{ type: 'PARAGRAPH', text: `${headline} 본문.` }],
-        breaking,
-      },
-      { reporterId: null },
-    );
-    await publishArticle(app.services, id);
-    return id;
-  }
+  const publish = (headline: string, breaking = false) => publishNew(app, headline, { section: 'economy', breaking });
   async function gql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables) {
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',

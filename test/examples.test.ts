@@ -11,12 +11,10 @@ import type { ResultOf } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { print } from 'graphql';
 import codegenConfig from '../codegen.ts';
-import { createDraft } from '../src/articles/editing.ts';
-import { publishArticle } from '../src/articles/publishing.ts';
 import { type App, buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
-import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { graphql } from './generated/index.ts';
+import { publishNew } from './harness/newsroom.ts';
 import { testConfig } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 
@@ -64,21 +62,7 @@ describe('examples against a running server', () => {
   const children: { kill(): void }[] = [];
 
   async function publishBreaking(headline: string): Promise<void> {
-    const prisma = app.db.prisma;
-    const section = await prisma.section.findFirstOrThrow({ where: { slug: 'politics' }, select: { id: true } });
-    const reporter = await prisma.reporter.findFirstOrThrow({ select: { id: true } });
-    const id = await createDraft(
-      app.services,
-      {
-        headline,
-        sectionId: encodeGlobalId('Section', section.id),
-        reporterIds: [encodeGlobalId('Reporter', reporter.id)],
-        body: [{ type: 'PARAGRAPH', text: `${headline} 본문.` }],
-        breaking: true,
-      },
-      { reporterId: null },
-    );
-    await publishArticle(app.services, id);
+    await publishNew(app, headline, { section: 'politics', breaking: true });
   }
   /** The newest article's row cursor: "everything published after this". */
   async function newestCursor(): Promise<string> {

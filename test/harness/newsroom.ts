@@ -1,6 +1,9 @@
-// Fixtures for newsroom tests: tokens per role, drafts owned by a reporter, multipart uploads.
+// Fixtures for newsroom tests: tokens per role, drafts owned by a reporter, articles published now,
+// multipart uploads.
+import type { App } from '../../src/app.ts';
 import { createApiToken, revokeApiToken } from '../../src/auth/tokens.ts';
 import { createDraft } from '../../src/articles/editing.ts';
+import { publishArticle } from '../../src/articles/publishing.ts';
 import { encodeGlobalId } from '../../src/relay/global-id.ts';
 import type { TestServer } from './server.ts';
 
@@ -48,6 +51,33 @@ export async function draftBy(server: TestServer, reporterId: number, headline =
     { reporterId },
   );
   return encodeGlobalId('Article', id);
+}
+
+/**
+ * A new article in `section` by the first reporter, published at once through the app's services (not
+ * over HTTP); returns its row id.
+ */
+export async function publishNew(
+  app: Pick<App, 'db' | 'services'>,
+  headline: string,
+  options: { section: string; breaking?: boolean },
+): Promise<number> {
+  const prisma = app.db.prisma;
+  const section = await prisma.section.findFirstOrThrow({ where: { slug: options.section }, select: { id: true } });
+  const reporter = await prisma.reporter.findFirstOrThrow({ select: { id: true } });
+  const id = await createDraft(
+    app.services,
+    {
+      headline,
+      sectionId: encodeGlobalId('Section', section.id),
+      reporterIds: [encodeGlobalId('Reporter', reporter.id)],
+      body: [{ type: 'PARAGRAPH', text: `${headline} 본문.` }],
+      breaking: options.breaking ?? false,
+    },
+    { reporterId: null },
+  );
+  await publishArticle(app.services, id);
+  return id;
 }
 
 /** A 16×8 PNG (header only: enough for type and size checks). */
