@@ -11,8 +11,8 @@
 //     leaving the server (outbox INSERT in the publication's transaction, worker claim, POST), p50/p99
 // Environment: BENCH_SECONDS (per run, default 8), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 32),
 // BENCH_PUBLISHES (default 100). Writes bench/results/cache-<timestamp>.md.
-import { type ChildProcess, fork, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,26 +22,17 @@ import pg from 'pg';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import { findPostgresBin } from '../test/harness/binaries.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
+import { ensurePeerInstalled, peerProcess, preparePeerDatabase, runLog } from './peers.ts';
 import { canonical, SCENARIOS } from './read-scenarios.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PEER = path.join(HERE, 'peers', 'postgraphile');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 100);
 const children: ChildProcess[] = [];
 const cleanup: (() => unknown)[] = [];
-const out: string[] = [];
-const log = (s = '') => {
-  console.log(s);
-  out.push(s);
-};
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
+const { out, log, load } = runLog(2);
 
 function child(
   script: string,
@@ -80,10 +71,7 @@ async function main() {
   log(
     `\n${os.cpus().length} CPUs, node ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s. Load average at start: ${load()}`,
   );
-  if (!existsSync(path.join(PEER, 'node_modules', 'postgraphile'))) {
-    const r = spawnSync('npm', ['--prefix', PEER, 'ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('npm ci of bench/peers/postgraphile failed');
-  }
+  ensurePeerInstalled();
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL not installed (apt-get install postgresql postgresql-contrib)');
   const server = await startPostgres(bin);
@@ -94,14 +82,9 @@ async function main() {
   const api = await child(path.join(HERE, 'cache-server.ts'), { env: { DATABASE_URL: url } });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query('VACUUM ANALYZE');
-  await client.query(readFileSync(path.join(HERE, 'peers', 'functions.sql'), 'utf8'));
+  await preparePeerDatabase(client);
   await client.end();
-  const peer = await child(path.join(PEER, 'server.mjs'), {
-    cwd: PEER,
-    execArgv: [],
-    env: { DATABASE_URL: url, POOL_SIZE: '10', NODE_OPTIONS: `--require ${path.join(PEER, 'polyfill.cjs')}` },
-  });
+  const peer = await child(...peerProcess(url, '10'));
 
   const scenario = SCENARIOS.find((s) => s.name === 'article')!;
   const variables = JSON.stringify({ slug: SAMPLE_SLUG });

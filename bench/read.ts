@@ -13,8 +13,8 @@
 // Environment: DATABASE_URL (an existing database: seeded up to BENCH_ARTICLES; default: its own server), BENCH_ARTICLES, BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 3),
 // BENCH_CONNECTIONS (default 32), BENCH_SAMPLES (default 300), BENCH_POOL (connections per server, default 10),
 // BENCH_PROFILE=DIR (this API runs with --cpu-prof, profile summary printed), BENCH_ONLY=single|load.
-import { type ChildProcess, execFileSync, fork, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +25,11 @@ import pg from 'pg';
 import { findPostgresBin } from '../test/harness/binaries.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
 import { summariseProfile } from './cpu-profile.ts';
+import { ensurePeerInstalled, peerProcess, preparePeerDatabase, runLog } from './peers.ts';
 import { type Contender, SCENARIOS, type Scenario, canonical } from './read-scenarios.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, '..');
-const PEER = path.join(HERE, 'peers', 'postgraphile');
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -51,16 +51,7 @@ const SEARCHES: [string, string][] = [
   ['English', 'MENA'],
 ];
 
-const out: string[] = [];
-const log = (s = '') => {
-  console.log(s);
-  out.push(s);
-};
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
+const { out, log, load } = runLog(1);
 const cleanup: (() => void)[] = [];
 
 // ---- processes ------------------------------------------------------------------------------------
@@ -86,13 +77,6 @@ async function stopChild(proc: ChildProcess): Promise<void> {
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-}
-
-function ensurePeerInstalled(): void {
-  if (existsSync(path.join(PEER, 'node_modules', 'postgraphile'))) return;
-  log('Installing the PostGraphile peer (npm --prefix bench/peers/postgraphile ci)…');
-  const r = spawnSync('npm', ['--prefix', PEER, 'ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('npm ci of bench/peers/postgraphile failed');
 }
 
 // ---- requests -------------------------------------------------------------------------------------
@@ -199,7 +183,7 @@ async function main() {
   log(
     `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, ${ARTICLES.toLocaleString('en')} generated articles, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s, pool ${POOL} per server. Load average at start: ${load()}`,
   );
-  ensurePeerInstalled();
+  ensurePeerInstalled(log);
 
   let url = process.env.DATABASE_URL ?? '';
   if (!url) {
@@ -238,8 +222,7 @@ async function main() {
 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query('VACUUM ANALYZE');
-  await client.query(readFileSync(path.join(HERE, 'peers', 'functions.sql'), 'utf8'));
+  await preparePeerDatabase(client);
   const visible = `"status" = 'PUBLISHED' AND "deletedAt" IS NULL AND "publishedAt" <= (now() AT TIME ZONE 'UTC')`;
   const keys = {
     article: (await client.query(`SELECT slug FROM "Article" WHERE ${visible} ORDER BY md5(slug) LIMIT 1000`)).rows.map(
@@ -273,10 +256,7 @@ async function main() {
       env,
       execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     }),
-    child(path.join(PEER, 'server.mjs'), {
-      cwd: PEER,
-      env: { DATABASE_URL: url, POOL_SIZE: POOL, NODE_OPTIONS: `--require ${path.join(PEER, 'polyfill.cjs')}` },
-    }),
+    child(...peerProcess(url, POOL)),
     child(path.join(HERE, 'read-floor.ts'), {
       env: { DATABASE_URL: url, POOL_SIZE: POOL },
       execArgv: ['--import', 'tsx'],
