@@ -1,5 +1,6 @@
 // Live news on one instance over real transports: graphql-ws over a real WebSocket, GraphQL over SSE,
 // real HTTP. Twice: embedded PGlite with in-process pub/sub, and PostgreSQL with a real redis-server.
+import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode } from 'graphql-ws';
@@ -14,7 +15,7 @@ import { createMemoryPubSub } from '../src/pubsub/pubsub.ts';
 import { createRedisPubSub } from '../src/pubsub/redis.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { graphql } from './generated/index.ts';
-import { type Recorded, subscribeSse, subscribeWs, wsClient } from './harness/live-clients.ts';
+import { type Operation, type Recorded, subscribeSse, subscribeWs, wsClient } from './harness/live-clients.ts';
 import { backends, startTestServer, type TestServer } from './harness/server.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { silentLogger } from '../src/platform/logger.ts';
@@ -23,9 +24,22 @@ import { untilSubscriptions, whenSubscriptions } from './harness/live-hub.ts';
 const redisSkip = redisSkipReason();
 if (redisSkip) console.warn(`Redis suites skipped: ${redisSkip}`);
 
-const PUBLISHED = `subscription Published($filter: LiveArticleFilter, $after: String) {
+// Subscriptions are codegen documents; the strings left are invalid on purpose, and the raw-socket tests
+// send protocol frames by hand (their messages stay untyped JSON).
+const PUBLISHED = graphql(`subscription TestLivePublished($filter: LiveArticleFilter, $after: String) {
   articlePublished(filter: $filter, after: $after) { cursor articleId replayed gap article { id slug headline section { slug } } }
-}`;
+}`);
+const WITH_URL = graphql(`subscription TestLiveWithUrl { articlePublished { articleId article { headline url } } }`);
+const BREAKING = graphql(`subscription TestLiveBreaking { breakingNews { articleId } }`);
+const SMALL = graphql(`subscription TestLiveSmall { articlePublished { articleId } }`);
+const LARGE = graphql(`subscription TestLiveLarge { articlePublished { articleId article { slug headline } } }`);
+const UPDATES = graphql(
+  `subscription TestLiveUpdates($id: ID!) { articleUpdated(id: $id) { kind articleId article { headline } } }`,
+);
+const UPDATES_AT = graphql(
+  `subscription TestLiveUpdatesAt($id: ID!) { articleUpdated(id: $id) { kind articleId at article { headline editedAt } } }`,
+);
+const OVER_SSE = graphql(`subscription TestLiveOverSse { articlePublished { articleId article { slug } } }`);
 
 let draftSeq = 0;
 async function createDraft(prisma: PrismaClient, options: { section?: string; breaking?: boolean } = {}) {
@@ -43,11 +57,12 @@ async function createDraft(prisma: PrismaClient, options: { section?: string; br
 }
 
 const gid = (id: number) => encodeGlobalId('Article', id);
-const ids = (rec: Recorded) =>
+/** The article ids a subscription delivered, from whichever field it selects (articleId or article.id). */
+const ids = (rec: Recorded<Record<string, { articleId?: string; article?: { id?: string } | null }>>) =>
   rec
     .data()
-    .map((d: any) => Object.values(d)[0] as any)
-    .map((e: any) => e.articleId ?? e.article?.id);
+    .map((d) => Object.values(d)[0]!)
+    .map((e) => e.articleId ?? e.article?.id);
 
 /** Raw protocol socket for close-code checks. */
 function rawSocket(
@@ -113,10 +128,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
 
   it('delivers a published article over WebSocket with the subscriber’s own selection', async () => {
     const client = track(wsClient(wsUrl));
-    const rec = await subscribed(
-      subscribeWs(client, { query: 'subscription { articlePublished { articleId article { headline url } } }' }),
-      1,
-    );
+    const rec = await subscribed(subscribeWs(client, { query: WITH_URL }), 1);
     const draft = await createDraft(server.app.db.prisma);
     const result = await publishArticle(services(), draft.id);
     expect(result).toMatchObject({ changed: true, announced: true });
@@ -134,7 +146,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const client = track(wsClient(wsUrl));
     const all = subscribeWs(client, { query: PUBLISHED });
     const economy = subscribeWs(client, { query: PUBLISHED, variables: { filter: { section: 'economy' } } });
-    const breaking = subscribeWs(track(wsClient(wsUrl)), { query: 'subscription { breakingNews { articleId } }' });
+    const breaking = subscribeWs(track(wsClient(wsUrl)), { query: BREAKING });
     await whenSubscriptions(hub(), 3);
     const prisma = server.app.db.prisma;
     const a = await createDraft(prisma, { section: 'economy' });
@@ -146,7 +158,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     expect(ids(all)).toEqual([gid(a.id), gid(b.id), gid(sentinel.id)]);
     expect(ids(economy)).toEqual([gid(a.id), gid(sentinel.id)]);
     expect(ids(breaking)).toEqual([gid(b.id), gid(sentinel.id)]);
-    expect(all.data()[0].articlePublished).toMatchObject({
+    expect(all.data()[0]!.articlePublished).toMatchObject({
       replayed: false,
       gap: false,
       article: { section: { slug: 'economy' } },
@@ -156,12 +168,10 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
 
   it('gives each subscriber its own selection when executions are shared', async () => {
     const client = track(wsClient(wsUrl));
-    const small = 'subscription { articlePublished { articleId } }';
-    const large = 'subscription { articlePublished { articleId article { slug headline } } }';
     const recs = [
-      subscribeWs(client, { query: small }),
-      subscribeWs(client, { query: small }),
-      subscribeWs(client, { query: large }),
+      subscribeWs(client, { query: SMALL }),
+      subscribeWs(client, { query: SMALL }),
+      subscribeWs(client, { query: LARGE }),
     ];
     await whenSubscriptions(hub(), 3);
     const draft = await createDraft(server.app.db.prisma);
@@ -180,9 +190,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const client = track(wsClient(wsUrl));
     const draft = await createDraft(prisma);
     const rec = subscribeWs(client, { query: PUBLISHED });
-    const updates = subscribeWs(client, {
-      query: `subscription { articleUpdated(id: "${gid(draft.id)}") { kind articleId article { headline } } }`,
-    });
+    const updates = subscribeWs(client, { query: UPDATES, variables: { id: gid(draft.id) } });
     await whenSubscriptions(hub(), 2);
     await editArticle(services(), draft.id, { headline: '초안 수정' }, null); // a draft edit: no event
     await publishArticle(services(), draft.id, { at: new Date(now.getTime() + 3_600_000) }); // scheduled: no event yet
@@ -226,7 +234,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const draft = await createDraft(prisma);
     await publishArticle(services(), draft.id);
     const rec = subscribeWs(track(wsClient(wsUrl)), {
-      query: 'subscription ($id: ID!) { articleUpdated(id: $id) { kind articleId at article { headline editedAt } } }',
+      query: UPDATES_AT,
       variables: { id: gid(draft.id) },
     });
     await whenSubscriptions(hub(), 1);
@@ -260,7 +268,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     now = new Date(now.getTime() + 1_000);
     await publishArticle(services(), seen.id);
     const [event] = await first.received(1);
-    const cursor = event!.data.articlePublished.cursor as string;
+    const cursor = event!.data!.articlePublished.cursor;
     first.dispose();
 
     const missed = [];
@@ -282,8 +290,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   });
 
   it('writes pre-built next frames: byte for byte graphql-ws framing, each socket its own id and selection', async () => {
-    const small = 'subscription { articlePublished { articleId } }';
-    const large = 'subscription { articlePublished { articleId article { slug headline } } }';
+    const [small, large] = [print(SMALL), print(LARGE)];
     const open = async () => {
       const { ws, messages } = await rawSocket(wsUrl);
       ws.send(JSON.stringify({ type: 'connection_init' }));
@@ -317,9 +324,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
   });
 
   it('works over GraphQL SSE (graphql-sse client, distinct connections)', async () => {
-    const rec = track(
-      subscribeSse(server.url, { query: 'subscription { articlePublished { articleId article { slug } } }' }),
-    );
+    const rec = track(subscribeSse(server.url, { query: OVER_SSE }));
     await whenSubscriptions(hub(), 1);
     const draft = await createDraft(server.app.db.prisma);
     await publishArticle(services(), draft.id);
@@ -334,7 +339,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
 
   it('answers invalid documents and arguments with errors, never a crash', async () => {
     const client = track(wsClient(wsUrl));
-    const cases = [
+    const cases: Operation<unknown, any>[] = [
       { query: 'subscription { articlePublished { ' },
       { query: 'subscription { articlePublished { nope } }' },
       { query: PUBLISHED, variables: { after: 'not-a-cursor' } },
@@ -374,7 +379,7 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
       ws.send(JSON.stringify({ type: 'connection_init', payload }));
       expect(await nextMessage(ws)).toEqual({ type: 'connection_ack' });
     };
-    const sub = (id: string) => JSON.stringify({ id, type: 'subscribe', payload: { query: PUBLISHED } });
+    const sub = (id: string) => JSON.stringify({ id, type: 'subscribe', payload: { query: print(PUBLISHED) } });
     await expectClose((ws) => ws.send('{"type":"bogus"}'), CloseCode.BadRequest);
     await expectClose((ws) => ws.send(sub('1')), CloseCode.Unauthorized);
     await expectClose(() => {}, CloseCode.ConnectionInitialisationTimeout);
@@ -397,13 +402,15 @@ describe.each(setups)('live news ($name)', ({ backend, redis: useRedis }) => {
     const { ws } = await rawSocket(wsUrl);
     ws.send(JSON.stringify({ type: 'connection_init' }));
     await nextMessage(ws);
-    for (const id of ['1', '2', '3']) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: PUBLISHED } }));
-    ws.send(JSON.stringify({ id: '4', type: 'subscribe', payload: { query: PUBLISHED } }));
+    const subscribe = (id: string) =>
+      ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: print(PUBLISHED) } }));
+    for (const id of ['1', '2', '3']) subscribe(id);
+    subscribe('4');
     const message = await nextMessage(ws);
     expect(message).toMatchObject({ id: '4', type: 'error', payload: [{ extensions: { code: 'RATE_LIMITED' } }] });
     // Completing one frees a slot.
     ws.send(JSON.stringify({ id: '1', type: 'complete' }));
-    ws.send(JSON.stringify({ id: '5', type: 'subscribe', payload: { query: PUBLISHED } }));
+    subscribe('5');
     await whenSubscriptions(hub(), 3);
     ws.close();
   });

@@ -3,13 +3,31 @@
 // Redis with PostgreSQL. At three instants every window's top 20, overall and per section, with
 // previousRank, must equal the exact ranking from the log; totals must be exact before and after the
 // write-behind flush; uniqueViewers within 2 %.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import type { ViewOutcome } from '../src/views/counter.ts';
+import { graphql } from './generated/index.ts';
+import type { TestViewTotalsQuery } from './generated/graphql.ts';
 import { redisSkipReason, type RedisServer, startRedis } from './harness/redis.ts';
 import { testConfig } from './harness/server.ts';
 import { silentLogger } from '../src/platform/logger.ts';
+
+const RANKING = graphql(`
+  query TestExactRanking($w: RankingWindow!, $s: String) {
+    mostViewed(window: $w, section: $s, first: 20) { rank views previousRank article { id } }
+  }
+`);
+const TOTALS = graphql(`
+  query TestViewTotals($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id viewCount } } }
+`);
+type ArticleTotal = Extract<NonNullable<TestViewTotalsQuery['nodes'][number]>, { viewCount: number }>;
+const UNIQUES = graphql(`
+  query TestUniqueViewers($w: RankingWindow!) { mostViewed(window: $w, first: 10) { article { id uniqueViewers(window: $w) } } }
+`);
+const WEEK_TOP = graphql(`query TestWeekTop { mostViewed(window: WEEK, first: 20) { article { id } } }`);
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -192,21 +210,21 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
   let expected: { outcomes: ViewOutcome[]; counted: Counted[] };
   let visibleNow: (id: number) => boolean;
 
-  const gql = async (query: string, variables?: Record<string, unknown>) => {
+  const gql = async <TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables) => {
     const post = () =>
       fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: print(document), variables }),
       });
     // Reads only: a kept-alive socket the server closed while idle (after a long step) is retried once.
     const res = await post().catch((error: { cause?: { code?: string } }) => {
       if (error.cause?.code === 'ECONNRESET') return post();
       throw error;
     });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
+    const body = (await res.json()) as { data?: TData; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
-    return body.data;
+    return body.data!;
   };
 
   beforeAll(async () => {
@@ -277,10 +295,7 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
   async function checkRankings(at: number) {
     for (const window of WINDOWS) {
       for (const section of [null, ...sections]) {
-        const data = await gql(
-          `query($w: RankingWindow!, $s: String) { mostViewed(window: $w, section: $s, first: 20) { rank views previousRank article { id } } }`,
-          { w: window, s: section?.slug ?? null },
-        );
+        const data = await gql(RANKING, { w: window, s: section?.slug ?? null });
         const want = exactRanking(expected.counted, at, window, section?.id ?? null, visibleNow).map((e) => ({
           rank: e.rank,
           views: e.views,
@@ -320,12 +335,11 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
     const perArticle = new Map<number, number>();
     for (const c of expected.counted) perArticle.set(c.articleId, (perArticle.get(c.articleId) ?? 0) + 1);
     const ids = [...articles.values()].filter((a) => a.visible).map((a) => encodeGlobalId('Article', a.id));
-    const nodes: { id: string; viewCount: number }[] = [];
+    const nodes: ArticleTotal[] = [];
     for (let i = 0; i < ids.length; i += 100) {
-      const data = await gql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id viewCount } } }`, {
-        ids: ids.slice(i, i + 100),
-      });
-      nodes.push(...data.nodes);
+      const data = await gql(TOTALS, { ids: ids.slice(i, i + 100) });
+      // Every id is a visible article's: the length and each total are asserted below.
+      nodes.push(...(data.nodes as ArticleTotal[]));
     }
     expect(nodes).toHaveLength(ids.length);
     for (const node of nodes) {
@@ -334,15 +348,12 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
     }
 
     for (const window of WINDOWS) {
-      const top = await gql(
-        `query($w: RankingWindow!) { mostViewed(window: $w, first: 10) { article { id uniqueViewers(window: $w) } } }`,
-        { w: window },
-      );
+      const top = await gql(UNIQUES, { w: window });
       for (const { article } of top.mostViewed) {
         const id = Number(Buffer.from(article.id, 'base64').toString().split(':')[1]);
         const exact = exactUniques(expected.counted, now, window, id);
         expect(
-          Math.abs(article.uniqueViewers - exact),
+          Math.abs(article.uniqueViewers! - exact),
           `${window} uniques of ${id}: ${article.uniqueViewers} vs ${exact}`,
         ).toBeLessThanOrEqual(Math.max(1, exact * 0.02));
       }
@@ -368,14 +379,12 @@ describe.each(setups())('view counts and rankings from a 200,000-view log: $name
   });
 
   it('drops an article from every ranking as soon as it is unpublished', async () => {
-    const before = await gql(`{ mostViewed(window: WEEK, first: 20) { article { id } } }`);
-    const topId = Number(Buffer.from(before.mostViewed[0].article.id, 'base64').toString().split(':')[1]);
+    const before = await gql(WEEK_TOP, {});
+    const topId = Number(Buffer.from(before.mostViewed[0]!.article.id, 'base64').toString().split(':')[1]);
     await app.db.prisma.article.update({ where: { id: topId }, data: { status: 'DRAFT' } });
     articles.get(topId)!.visible = false;
     await checkRankings(now);
-    const after = await gql(`{ mostViewed(window: WEEK, first: 20) { article { id } } }`);
-    expect(after.mostViewed.map((e: { article: { id: string } }) => e.article.id)).not.toContain(
-      before.mostViewed[0].article.id,
-    );
+    const after = await gql(WEEK_TOP, {});
+    expect(after.mostViewed.map((e) => e.article.id)).not.toContain(before.mostViewed[0]!.article.id);
   });
 });
