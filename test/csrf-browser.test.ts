@@ -17,6 +17,7 @@ import { startTestServer, type TestServer } from './harness/server.ts';
 
 const skip = chromiumSkipReason();
 
+// Untyped on purpose: the mutation is text in an attacker's HTML form and script, sent by the browser.
 function attackerPage(api: string, articleId: string): string {
   const like = (visitor: string) =>
     `mutation { likeArticle(input: { articleId: "${articleId}", visitorId: "${visitor}" }) { liked } }`;

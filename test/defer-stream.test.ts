@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness/server.ts';
 
+// Untyped on purpose: the example file's text is sent, and multipart/SSE incremental payloads are parsed
+// by hand (codegen types describe a whole result, not @defer/@stream increments).
 const DEFERRED_PAGE = readFileSync(new URL('../examples/article-page-deferred.graphql', import.meta.url), 'utf8');
 
 describe('@defer / @stream over HTTP', () => {

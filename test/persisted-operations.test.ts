@@ -8,6 +8,8 @@ import config from '../codegen.ts';
 import { loadManifest, MANIFEST_FILE, sha256Hex } from '../src/cache/persisted.ts';
 import { startTestServer, type TestServer } from './harness/server.ts';
 
+// Untyped on purpose: the wire formats are under test (hashes of the example files' exact text, APQ and
+// document-id parameters, coded errors), not documents' answers.
 const ARTICLE_PAGE = readFileSync(new URL('../examples/article-page.graphql', import.meta.url), 'utf8');
 const manifest = loadManifest();
 const [pageHash] = [...manifest].find(([, doc]) => doc.startsWith('query ArticlePage('))!;

@@ -14,6 +14,8 @@ import { issueTokens } from './harness/newsroom.ts';
 import { type RedisServer, redisSkipReason, startRedis } from './harness/redis.ts';
 import { onlyError, startTestServer, type TestServer } from './harness/server.ts';
 
+// Untyped on purpose: hostile and malformed bodies over raw HTTP (status and headers asserted); the few
+// valid documents here are rate-limit fodder whose answers are not read.
 const JSON_POST = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
 
 async function post(server: TestServer, body: unknown, headers: Record<string, string> = {}) {
