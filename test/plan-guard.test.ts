@@ -107,6 +107,8 @@ function cases(cursor: string): Case[] {
     ['TestViewTotals', documents.TestViewTotalsDocument, { ids: ['QXJ0aWNsZToxMDAw', 'QXJ0aWNsZToyMDAw'] }],
     ['TestUniqueViewers', documents.TestUniqueViewersDocument, { w: 'MONTH' }],
     ['TestWeekTop', documents.TestWeekTopDocument, {}],
+    ['TestPlanCacheArticle', documents.TestPlanCacheArticleDocument, { slug: SAMPLE_SLUG }],
+    ['TestPlanCacheSlugs', documents.TestPlanCacheSlugsDocument, {}],
     [
       'TestGlobalIdLookups',
       documents.TestGlobalIdLookupsDocument,
