@@ -30,28 +30,32 @@ describe('request shapes', () => {
       },
     };
     const { marked, values } = shapeOf(request);
-    expect(values).toEqual(['seoul', 'x', '2026-01-02T03:04:05.000Z', 7, 42, 1]);
+    expect(values).toEqual(['seoul', 1, 2, 'x', '2026-01-02T03:04:05.000Z', 7, 42, 1]);
     const shape = JSON.parse(marked);
     expect(shape.query.arguments).toEqual({
       where: {
         slug: '__plan_slot_0__',
-        id: { in: [1, 2] },
+        id: { in: [900000001, 900000002] },
         status: 'PUBLISHED',
         deletedAt: null,
         breaking: false,
-        headline: { contains: '__plan_slot_1__', mode: 'insensitive' },
-        OR: [{ publishedAt: { lte: { $type: 'DateTime', value: '2222-02-02T03:04:07.000Z' } } }, { id: 900000003 }],
+        headline: { contains: '__plan_slot_3__', mode: 'insensitive' },
+        OR: [{ publishedAt: { lte: { $type: 'DateTime', value: '2222-02-02T03:04:09.000Z' } } }, { id: 900000005 }],
       },
-      cursor: { id: 900000004 },
+      cursor: { id: 900000006 },
       take: 20,
       orderBy: [{ publishedAt: 'desc' }],
     });
-    expect(shape.query.selection.reporters.arguments.where).toEqual({ position: 900000005 });
+    expect(shape.query.selection.reporters.arguments.where).toEqual({ position: 900000007 });
     // Another slug and time, the same shape.
     const other = structuredClone(request);
     other.query.arguments.where.slug = 'busan';
+    other.query.arguments.where.id.in = [8, 9];
     other.query.arguments.where.OR[0]!.publishedAt!.lte.value = '2027-01-01T00:00:00.000Z';
     expect(shapeOf(other).marked).toBe(marked);
+    // A list of another length is another shape (one statement parameter per value).
+    other.query.arguments.where.id.in = [8];
+    expect(shapeOf(other).marked).not.toBe(marked);
   });
 });
 

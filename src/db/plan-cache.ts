@@ -5,7 +5,7 @@
 // Prisma 7's query plan cache does, the plan is compiled once per shape and reused with new values.
 //
 // How a shape's plan is learnt: the data values in filters (`where`, `cursor`: strings, integers,
-// DateTimes) are swapped for marker values unlikely anywhere else (`__plan_slot_0__`, 900000000, a
+// DateTimes, also inside `in` lists) are swapped for marker values unlikely anywhere else (`__plan_slot_0__`, 900000000, a
 // date in 2222) and that request is compiled: where a marker comes out in the plan is where that value
 // goes, and in which form (an integer is sent as its decimal string). A plan is a template only if,
 // with the request's own values put in those places, it is identical to the plan the compiler makes
@@ -59,8 +59,9 @@ export function shapeOf(request: Json): Shape {
     // An upper-case word may be an enum value (status: 'PUBLISHED'), which a marker is not: kept.
     if (typeof value === 'string') return ENUM_LIKE.test(value) ? value : markerString(values.push(value) - 1);
     if (Number.isSafeInteger(value)) return MARKER_INT + values.push(value as number) - 1;
-    // null, booleans, floats and lists of scalars (`in`) stay in the shape.
-    if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null ? data(v, key) : v));
+    // Each value of a list (`in`) is a slot; its length is part of the shape (one parameter each).
+    if (Array.isArray(value)) return value.map((v) => data(v, key));
+    // null, booleans and floats stay in the shape.
     if (typeof value !== 'object' || value === null) return value;
     const tagged = value as { $type?: unknown; value?: unknown };
     if (tagged.$type === 'DateTime' && typeof tagged.value === 'string')
