@@ -139,7 +139,7 @@ export const ENV_VARIABLES = Object.keys(Env.shape);
 export interface Config {
   port: number;
   host: string;
-  /** Query plans cached per request shape (src/db/plan-cache.ts): on, off, or verify (compare every plan; tests). */
+  /** Query plans cached per request shape (src/db/plan-cache.ts): on, off, or verify (compare a shape's first cached plans with a fresh compile; tests). */
   planCache: 'on' | 'off' | 'verify';
   database: /** PostgreSQL: connections in the pool (default 10), statements named (prepared) per connection (default true). */
     | {

@@ -104,6 +104,16 @@ describe('learning and trusting a plan', () => {
     expect(planCacheStats.literal - before).toBe(1);
   });
 
+  it('compiles a request with an in-list longer than 100 as it is, once', () => {
+    planCacheOptions('on');
+    const compiler = new Caching();
+    compiled.length = 0;
+    const ids = Array.from({ length: 101 }, (_, i) => i);
+    compiler.compile(request({ slug: 'a', id: 1, tags: { in: ids } }));
+    compiler.compile(request({ slug: 'b', id: 2, tags: { in: ids } }));
+    expect(compiled).toHaveLength(2);
+  });
+
   it('in verify mode, fails on a plan that depends on a value in a way the first request did not show', () => {
     planCacheOptions('verify');
     const compiler = new Caching();

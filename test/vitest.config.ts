@@ -7,7 +7,7 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    // Every Prisma query plan served from the plan cache is compared with a fresh compile (src/db/plan-cache.ts).
+    // The first Prisma query plans served from the plan cache for each shape are compared with a fresh compile (src/db/plan-cache.ts).
     env: { NODE_ENV: 'test', DATABASE_PLAN_CACHE: 'verify' },
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -11,8 +11,8 @@
 // with the request's own values put in those places, it is identical to the plan the compiler makes
 // from the request itself; a shape that is not (a value the compiler rewrites, like LIKE's `%…%`, or
 // one that changes the SQL) is compiled literally every time. The values stay values: they are bound
-// as statement parameters exactly as before. In `verify` mode (the test suite) every call is compiled
-// too and any difference is an error, so every test checks the cache as well.
+// as statement parameters exactly as before. In `verify` mode (the test suite) the first hits of every
+// shape are compiled too and any difference is an error, so the tests check the cache as well.
 //
 // The seam is PrismaClient's `__internal.configOverride`: the client engine loads the compiler class
 // through `config.compilerWasm.getRuntime()` and gets this subclass of it.
@@ -30,6 +30,8 @@ type Form = 'same' | 'string';
 interface Template {
   plan: Json;
   slots: { path: Path; slot: number; form: Form }[];
+  /** Hits compared with a fresh compile so far (`verify` mode). */
+  verified: number;
 }
 const LITERAL = Symbol('literal');
 
@@ -44,23 +46,37 @@ const MARKER_TIME = Date.UTC(2222, 1, 2, 3, 4, 5);
 const markerString = (slot: number) => `__plan_slot_${slot}__`;
 const markerTime = (slot: number) => new Date(MARKER_TIME + slot * 1000).toISOString();
 
+/**
+ * Longer `in` lists make a request uncacheable: one shape per length would mostly be learnt (two
+ * compiles) and seldom used (the ranking's visibility check of its candidates, say).
+ */
+const MAX_LIST = 100;
+/** Hits of a shape compared with a fresh compile in `verify` mode; later ones are served as in `on`. */
+const VERIFY_HITS = 5;
+
 export interface Shape {
   /** The request with markers for its data values (the cache key, and what is compiled to learn the plan). */
   marked: string;
   /** The data values in slot order, in their request form (a DateTime as its ISO string). */
   values: (string | number)[];
+  /** Holds a list longer than MAX_LIST: compiled as it is, not cached. */
+  long: boolean;
 }
 
 /** The request's shape: its data values in filters swapped for markers. */
 export function shapeOf(request: Json): Shape {
   const values: (string | number)[] = [];
+  let long = false;
   const data = (value: Json, key: string): Json => {
     if (STRUCTURAL_KEYS.has(key)) return value;
     // An upper-case word may be an enum value (status: 'PUBLISHED'), which a marker is not: kept.
     if (typeof value === 'string') return ENUM_LIKE.test(value) ? value : markerString(values.push(value) - 1);
     if (Number.isSafeInteger(value)) return MARKER_INT + values.push(value as number) - 1;
     // Each value of a list (`in`) is a slot; its length is part of the shape (one parameter each).
-    if (Array.isArray(value)) return value.map((v) => data(v, key));
+    if (Array.isArray(value)) {
+      if (value.length > MAX_LIST) long = true;
+      return value.map((v) => data(v, key));
+    }
     // null, booleans and floats stay in the shape.
     if (typeof value !== 'object' || value === null) return value;
     const tagged = value as { $type?: unknown; value?: unknown };
@@ -89,7 +105,8 @@ export function shapeOf(request: Json): Shape {
     return out;
   };
   const { query, ...rest } = request as { query?: Json };
-  return { marked: JSON.stringify({ ...rest, query: selection(query) }), values };
+  const marked = JSON.stringify({ ...rest, query: selection(query) });
+  return { marked, values, long };
 }
 
 /** Where the markers of `values` came out in a plan compiled from the marked request. */
@@ -159,14 +176,14 @@ export function cachingCompiler(Base: CompilerClass): CompilerClass {
   return class CachingQueryCompiler extends Base {
     override compile(request: string): Json {
       if (mode === 'off') return super.compile(request);
-      const { marked, values } = shapeOf(JSON.parse(request));
+      const { marked, values, long } = shapeOf(JSON.parse(request));
       if (values.length === 0) return super.compile(request);
-      const cached = shapes.get(marked);
+      const cached = long ? LITERAL : shapes.get(marked);
       if (cached === LITERAL) {
         stats.literal++;
         return super.compile(request);
       }
-      if (cached && mode === 'on') {
+      if (cached && (mode === 'on' || cached.verified >= VERIFY_HITS)) {
         stats.hits++;
         return fill(cached, values);
       }
@@ -174,6 +191,7 @@ export function cachingCompiler(Base: CompilerClass): CompilerClass {
       if (cached) {
         if (JSON.stringify(fill(cached, values)) !== JSON.stringify(literal))
           throw new Error(`query plan cache: the cached plan differs from the compiled one for ${request}`);
+        cached.verified++;
         stats.hits++;
         // The filled copy is what runs, as in 'on' mode (a template changed by a run would show here).
         return fill(cached, values);
@@ -192,7 +210,7 @@ export function cachingCompiler(Base: CompilerClass): CompilerClass {
       } catch {
         return undefined;
       }
-      const template = { plan, slots: findSlots(plan, values) };
+      const template = { plan, slots: findSlots(plan, values), verified: 0 };
       return JSON.stringify(fill(template, values)) === JSON.stringify(literal) ? template : undefined;
     }
   };

@@ -51,7 +51,7 @@ export async function testConfig(backend: Backend, env: Record<string, string> =
     SEED_DEMO: 'true',
     DEMO_VIEWS: 'false',
     SITE_URL: 'https://news.example',
-    // Every plan the plan cache serves is compared with a fresh compile (src/db/plan-cache.ts).
+    // The plan cache's first plans of each shape are compared with a fresh compile (src/db/plan-cache.ts).
     DATABASE_PLAN_CACHE: 'verify',
     ...database,
     ...env,
