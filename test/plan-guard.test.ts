@@ -52,6 +52,7 @@ function cases(cursor: string): Case[] {
         ],
     ),
     ['TestArticlePage', documents.TestArticlePageDocument, { slug: SAMPLE_SLUG }],
+    ['TestArticleLinks', documents.TestArticleLinksDocument, { slug: SAMPLE_SLUG, id: 'QXJ0aWNsZToxMDAw' }],
     ['TestLookups', documents.TestLookupsDocument, { reporter: 'kim-minjun', section: 'economy', tag: 'climate' }],
     ['TestFrontPage', documents.TestFrontPageDocument, { first: 20 }],
     ['TestSectionSlugs', documents.TestSectionSlugsDocument, {}],
@@ -184,6 +185,10 @@ function cases(cursor: string): Case[] {
     [
       'neighbours and related',
       `{ articles(first: 1, after: "${cursor}") { edges { node { previous { id } next { id } p: previous(sameSection: true) { id } n: next(sameSection: true) { id } related(first: 5) { id } } } } }`,
+    ],
+    [
+      'article links (beside the article)',
+      `{ article(slug: "${SAMPLE_SLUG}") { previous { id } next { id } p: previous(sameSection: true) { id } n: next(sameSection: true) { id } related(first: 5) { id } } }`,
     ],
     [
       'node and nodes',

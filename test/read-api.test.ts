@@ -32,6 +32,24 @@ const ArticlePage = graphql(`
   }
 `);
 
+// The same links asked of `article(slug:)` (looked up beside the article, src/articles/links.ts) and
+// of `node(id:)` (each field's own query): the answers must be equal.
+const ArticleLinks = graphql(`
+  query TestArticleLinks($slug: String!, $id: ID!) {
+    article(slug: $slug) { ...TestLinkFields }
+    node(id: $id) { ...TestLinkFields }
+  }
+  fragment TestLinkFields on Article {
+    id
+    previous { id slug }
+    next { id headline }
+    previousInSection: previous(sameSection: true) { id }
+    nextInSection: next(sameSection: true) { id slug }
+    related(first: 3) { id slug }
+    moreRelated: related(first: 7) { id }
+  }
+`);
+
 const ArticleList = graphql(`
   query TestArticleList($first: Int, $after: String, $last: Int, $before: String, $filter: ArticleFilter, $orderBy: ArticleOrder) {
     articles(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
@@ -154,6 +172,22 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(back.data!.article!.previous!.slug).toBe(SAMPLE_SLUG);
       expect(a.related).toHaveLength(3);
       expect(a.related.map((r: { slug: string }) => r.slug)).not.toContain(SAMPLE_SLUG);
+    });
+
+    it('answers previous, next and related alike whether looked up beside the article or by each field', async () => {
+      const { data } = await gql(ArticlePage, { slug: SAMPLE_SLUG });
+      const a = data!.article!;
+      const list = await gql(ArticleList, { first: 3 });
+      // The sample, its neighbours, and the newest articles (no next).
+      const slugs = [SAMPLE_SLUG, a.previous!.slug, a.next!.slug, ...list.data!.articles.edges.map((e) => e.node.slug)];
+      for (const slug of slugs) {
+        const id = (await gql(ArticlePage, { slug })).data!.article!.id;
+        const res = await gql(ArticleLinks, { slug, id });
+        expect(res.errors).toBeUndefined();
+        expect(res.data!.article, slug).toEqual(res.data!.node);
+        expect(res.data!.article!.related.length, slug).toBeGreaterThan(0);
+      }
+      expect(list.data!.articles.edges[0]!.node.slug).not.toBe(SAMPLE_SLUG);
     });
 
     it('finds the article by global id, through node(id) and nodes(ids)', async () => {

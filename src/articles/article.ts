@@ -5,7 +5,8 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 import { BodyBlockRef } from './body-blocks.ts';
 import { parseBody } from './body.ts';
-import { loadArticlesInOrder, relatedArticleIds } from './list-query.ts';
+import { attachedLink, attachLinks, lookUpLinks, wantedLinks } from './links.ts';
+import { loadArticlesBatched, loadArticlesInOrder, relatedArticleIds } from './list-query.ts';
 import { articleUrl } from './slug.ts';
 import { bodyTextColumns, cutExcerpt, EXCERPT_MAX_LENGTH } from './text.ts';
 import { visibleArticleWhere } from './visibility.ts';
@@ -94,6 +95,10 @@ export const ArticleRef = builder.prismaNode('Article', {
       resolve: async (query, parent, args, ctx) => {
         const first = args.first ?? 5;
         if (first < 0 || first > 20) throw badInput('first', 'must be between 0 and 20');
+        const ids = await attachedLink(parent, (links) =>
+          links.related?.first === first ? links.related.ids : undefined,
+        );
+        if (ids) return loadArticlesBatched(ctx, query, ids);
         return loadArticlesInOrder(ctx, query, await relatedArticleIds(ctx.prisma, ctx.now, parent.id, first));
       },
     }),
@@ -111,8 +116,16 @@ builder.prismaObjectFields('Article', (t) => {
           ? '이전 기사: published just before this one.'
           : '다음 기사: published just after this one.',
       args: { sameSection: t.arg.boolean({ defaultValue: false, description: "Stay within this article's section." }) },
-      resolve: (query, parent, args, ctx) => {
+      resolve: async (query, parent, args, ctx) => {
         if (!parent.publishedAt) return null;
+        const sameSection = args.sameSection === true;
+        // Looked up beside the article (src/articles/links.ts): null for none, undefined when not.
+        const id = await attachedLink(parent, (links) => links[direction].get(sameSection));
+        if (id !== undefined) {
+          // The selection is read even without a neighbour (Pothos checks that a field's query is used).
+          const [row] = await loadArticlesBatched(ctx, { ...query }, id === null ? [] : [id]);
+          return row ?? null;
+        }
         const [op, opOrEqual, dir] =
           direction === 'previous' ? (['lt', 'lte', 'desc'] as const) : (['gt', 'gte', 'asc'] as const);
         // The keyset position as Prisma can say it, with a redundant bound that PostgreSQL uses as the
@@ -148,13 +161,20 @@ builder.queryFields((t) => ({
       }),
     },
     authScopes: (_root, args) => (args.preview ? { $any: { editor: true, ownsDraft: args.id ?? '' } } : true),
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx, info) => {
       if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
       const id = args.id != null ? decodeIdFor('Article', args.id, 'id') : undefined;
+      const key = id != null ? { id } : { slug: args.slug! };
       const scope = args.preview ? { deletedAt: null } : visibleArticleWhere(ctx.now);
-      const lookup = { ...query, where: { ...(id != null ? { id } : { slug: args.slug! }), ...scope } };
+      const lookup = { ...query, where: { ...key, ...scope } };
       // An id of another type names no article: null, like an unknown id.
-      return id === null ? null : ctx.prisma.article.findFirst(lookup);
+      if (id === null) return null;
+      // Previous, next and related of a published article: looked up beside it, not after it.
+      const wanted = args.preview ? null : wantedLinks(info);
+      const links = wanted ? lookUpLinks(ctx, key, wanted) : null;
+      const row = await ctx.prisma.article.findFirst(lookup);
+      if (row && links) attachLinks(row, links);
+      return row;
     },
   }),
   latestArticles: t.prismaField({

@@ -195,6 +195,43 @@ export async function loadArticlesInOrder<T extends { id: number } = Article>(
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
+interface Batch {
+  ids: Set<number>;
+  rows?: Promise<Map<number, unknown>>;
+}
+
+/** Per request: the batch of article loads being collected for each selection. */
+const batches = new WeakMap<object, Map<string, Batch>>();
+
+/**
+ * `loadArticlesInOrder` for loads that arrive together: the calls of one request made in the same
+ * turn with the same selection (previous, next and related of an article page) are one statement.
+ */
+export async function loadArticlesBatched<T extends { id: number } = Article>(
+  ctx: Pick<Context, 'prisma' | 'now'>,
+  selection: object,
+  ids: number[],
+): Promise<T[]> {
+  if (ids.length === 0) return [];
+  let perRequest = batches.get(ctx);
+  if (!perRequest) batches.set(ctx, (perRequest = new Map()));
+  const key = JSON.stringify(selection);
+  let batch = perRequest.get(key);
+  if (!batch) {
+    const open: Batch = { ids: new Set() };
+    perRequest.set(key, (batch = open));
+    // Sent once the turn's resolvers (and the promise jobs they queued) have run.
+    open.rows = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      if (perRequest.get(key) === open) perRequest.delete(key);
+      const rows = await loadArticlesInOrder<T>(ctx, selection, [...open.ids]);
+      return new Map(rows.map((r) => [r.id, r as unknown]));
+    });
+  }
+  for (const id of ids) batch.ids.add(id);
+  const byId = await batch.rows!;
+  return ids.flatMap((id) => (byId.get(id) as T | undefined) ?? []);
+}
+
 /**
  * A page for Pothos' `prismaConnection`: its `query` carries the page as Prisma cursor arguments
  * (`take` negative when paging backward, `cursor: { id }`, `skip: 1`); the rows come back in list
@@ -212,10 +249,31 @@ export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, q
 }
 
 /**
- * "관련 기사": up to `limit` other visible articles sharing a tag with `articleId`, newest first, then
- * the newest of its section. One statement: per tag an index range on the link table, and the
- * section's range, each at most `limit` long, merged.
+ * "관련 기사" as SQL: up to `limit` other visible articles sharing a tag with the article `self`, newest
+ * first, then the newest of its section (`sectionOf`, the article's section). Per tag an index range on
+ * the link table, and the section's range, each at most `limit` long, merged. `self` and `sectionOf`
+ * are SQL expressions: parameters, or an outer query's columns (src/articles/links.ts).
  */
+export function relatedIdsSql(nowParam: string, self: string, sectionOf: string, limit: string): string {
+  return `WITH tagged AS (
+      SELECT DISTINCT l."articleId" AS id FROM "ArticleTag" s
+      CROSS JOIN LATERAL (
+        SELECT l."articleId" FROM "ArticleTag" l
+        WHERE l."tagId" = s."tagId" AND ${visibleLinkSql(nowParam, 'l')} AND l."articleId" <> ${self}
+        ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${limit}
+      ) l
+      WHERE s."articleId" = ${self}
+    ), candidates AS (
+      SELECT c.id, c."publishedAt", 0 AS tier FROM tagged JOIN "Article" c ON c.id = tagged.id WHERE ${visibleArticleSql(nowParam, 'c')}
+      UNION ALL
+      (SELECT c.id, c."publishedAt", 1 AS tier FROM "Article" c
+        WHERE ${visibleArticleSql(nowParam, 'c')} AND c.id <> ${self} AND c."sectionId" = ${sectionOf}
+        ORDER BY c."publishedAt" DESC, c.id DESC LIMIT ${limit})
+    )
+    SELECT id FROM candidates GROUP BY id ORDER BY min(tier), max("publishedAt") DESC, id DESC LIMIT ${limit}`;
+}
+
+/** "관련 기사" of one article by id: `relatedIdsSql` in one statement. */
 export async function relatedArticleIds(
   prisma: PrismaClient,
   now: Date,
@@ -227,22 +285,7 @@ export async function relatedArticleIds(
   const nowParam = params.add(now.toISOString());
   const self = params.add(articleId);
   const n = params.add(limit);
-  const sql = `WITH tagged AS (
-      SELECT DISTINCT l."articleId" AS id FROM "ArticleTag" s
-      CROSS JOIN LATERAL (
-        SELECT l."articleId" FROM "ArticleTag" l
-        WHERE l."tagId" = s."tagId" AND ${visibleLinkSql(nowParam, 'l')} AND l."articleId" <> ${self}
-        ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${n}
-      ) l
-      WHERE s."articleId" = ${self}
-    ), candidates AS (
-      SELECT a.id, a."publishedAt", 0 AS tier FROM tagged JOIN "Article" a ON a.id = tagged.id WHERE ${visibleArticleSql(nowParam)}
-      UNION ALL
-      (SELECT a.id, a."publishedAt", 1 AS tier FROM "Article" a
-        WHERE ${visibleArticleSql(nowParam)} AND a.id <> ${self} AND a."sectionId" = (SELECT x."sectionId" FROM "Article" x WHERE x.id = ${self})
-        ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${n})
-    )
-    SELECT id FROM candidates GROUP BY id ORDER BY min(tier), max("publishedAt") DESC, id DESC LIMIT ${n}`;
+  const sql = relatedIdsSql(nowParam, self, `(SELECT x."sectionId" FROM "Article" x WHERE x.id = ${self})`, n);
   const rows = await prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...params.values);
   return rows.map((r) => r.id);
 }
