@@ -55,6 +55,7 @@ function cases(cursor: string): Case[] {
     ['TestArticleLinks', documents.TestArticleLinksDocument, { slug: SAMPLE_SLUG, id: 'QXJ0aWNsZToxMDAw' }],
     ['TestLookups', documents.TestLookupsDocument, { reporter: 'kim-minjun', section: 'economy', tag: 'climate' }],
     ['TestFrontPage', documents.TestFrontPageDocument, { first: 20 }],
+    ['TestFrontPageAfter', documents.TestFrontPageAfterDocument, { first: 20, after: cursor }],
     ['TestSectionSlugs', documents.TestSectionSlugsDocument, {}],
     ['TestLatestOne', documents.TestLatestOneDocument, {}],
     ['TestLikeCount', documents.TestLikeCountDocument, { slug: SAMPLE_SLUG }],

@@ -9,6 +9,7 @@ const FrontPage = graphql(`
   query TestFrontPage($first: Int!) {
     articles(first: $first) {
       edges {
+        cursor
         node {
           id headline excerpt(length: 80) publishedAt
           section { name slug }
@@ -17,6 +18,14 @@ const FrontPage = graphql(`
           leadImage { url caption }
         }
       }
+    }
+  }
+`);
+
+const FrontPageAfter = graphql(`
+  query TestFrontPageAfter($first: Int!, $after: String!) {
+    articles(first: $first, after: $after) {
+      edges { node { id headline section { name } reporters { name } leadImage { url } } }
     }
   }
 `);
@@ -39,22 +48,28 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
   async function count<TData, TVariables>(
     document: TypedDocumentNode<TData, TVariables>,
     variables?: TVariables,
-  ): Promise<{ n: number; sql: string[] }> {
+  ): Promise<{ n: number; sql: string[]; cursor?: string }> {
     statements.length = 0;
     const res = await server.graphql(document, variables);
     expect(res.errors).toBeUndefined();
-    return { n: statements.length, sql: [...statements] };
+    const edges = (res.data as { articles?: { edges: { cursor?: string }[] } }).articles?.edges;
+    return { n: statements.length, sql: [...statements], cursor: edges?.[edges.length - 1]?.cursor };
   }
 
   it('a 20-article list with reporters, section, tags and lead image runs a fixed handful', async () => {
     const twenty = await count(FrontPage, { first: 20 });
     const two = await count(FrontPage, { first: 2 });
     const hundred = await count(FrontPage, { first: 100 });
-    // Two statements: the page's ids by an index range (src/articles/list-query.ts), then the rows
-    // with their relations joined (Prisma relationJoins, LATERAL subqueries).
-    expect(twenty.n, twenty.sql.join('\n')).toBe(2);
+    // The first page: one statement, the rows with their relations joined (Prisma relationJoins,
+    // LATERAL subqueries) along the index range of the newest articles (src/articles/list-query.ts).
+    expect(twenty.n, twenty.sql.join('\n')).toBe(1);
     expect(two.n).toBe(twenty.n);
     expect(hundred.n).toBe(twenty.n);
+    // After a cursor: two, the page's ids by an index range (the row comparison), then the rows.
+    const later = await count(FrontPageAfter, { first: 20, after: twenty.cursor! });
+    const laterHundred = await count(FrontPageAfter, { first: 100, after: twenty.cursor! });
+    expect(later.n, later.sql.join('\n')).toBe(2);
+    expect(laterHundred.n).toBe(later.n);
   });
 
   it('search loads every article on the page at once', async () => {

@@ -2,8 +2,10 @@
 // page holds, and how many there are. Prisma renders a keyset position as
 // `publishedAt < $1 OR (publishedAt = $1 AND id < $2)`, which PostgreSQL cannot use as an index range
 // (it walks every row after the position); the row comparison `("publishedAt", id) < ($1, $2)` is one.
-// So pages are chosen here, as ids, by an index range, and the rows with the client's selection are
-// then loaded by Prisma by id (`loadArticlesInOrder`): two statements per page whatever its length.
+// So pages after a cursor are chosen here, as ids, by an index range, and the rows with the client's
+// selection are then loaded by Prisma by id (`loadArticlesInOrder`): two statements per page whatever
+// its length. The first page of the newest articles, overall or in a section, needs no position: it is
+// one Prisma statement, itself an index range (`firstPageRange`).
 //
 // Which index a list ranges over:
 // - newest first with a reporter or a tag: the link table's (reporterId|tagId, visibleFrom, articleId);
@@ -233,12 +235,37 @@ export async function loadArticlesBatched<T extends { id: number } = Article>(
 }
 
 /**
+ * The Prisma `where` of a list that is a plain range of the article indexes when read from its start:
+ * newest first, at most a section (by id) as filter. Null for any other list (link tables, view
+ * counts, filters): those are chosen as ids first (`articlePageIds`).
+ */
+function firstPageRange(spec: ArticleListSpec): { sectionId?: number } | null {
+  if ((spec.order ?? 'PUBLISHED_AT') !== 'PUBLISHED_AT') return null;
+  if (spec.filter && Object.values(spec.filter).some((v) => v != null)) return null;
+  const { sectionId, reporterId, tagId, ...rest } = spec.scope ?? {};
+  if (reporterId != null || tagId != null || Object.keys(rest).length > 0) return null;
+  return sectionId != null ? { sectionId } : {};
+}
+
+/**
  * A page for Pothos' `prismaConnection`: its `query` carries the page as Prisma cursor arguments
  * (`take` negative when paging backward, `cursor: { id }`, `skip: 1`); the rows come back in list
  * order, as Prisma would return them.
  */
 export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, query: object, spec: ArticleListSpec) {
   const { take, skip: _skip, cursor, ...selection } = query as { take: number; skip?: number; cursor?: { id: number } };
+  const range = firstPageRange(spec);
+  if (range && cursor == null && take > 0) {
+    // The first page, newest first, of the whole archive or a section: no keyset position, so Prisma's
+    // statement is itself an index range ((sectionId,) status, publishedAt DESC, id DESC), and the page
+    // comes in one statement with the client's selection.
+    return ctx.prisma.article.findMany({
+      ...selection,
+      where: { ...visibleArticleWhere(ctx.now), ...range },
+      orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+      take,
+    });
+  }
   const ids = await articlePageIds(ctx.prisma, spec, {
     limit: Math.abs(take),
     backward: take < 0,
