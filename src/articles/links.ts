@@ -89,17 +89,13 @@ function argumentsOf(
   }
 }
 
-/**
- * Sends the statement for an article's links, by the same lookup as the article (its id or slug) under
- * the visibility rule; `attach` ties the answer to the article's row once that has arrived.
- */
-export function lookUpLinks(
-  ctx: Pick<Context, 'prisma' | 'now'>,
-  article: { id: number } | { slug: string },
-  wanted: WantedLinks,
-): Promise<ArticleLinks | null> {
+/** The statement's text per shape (which links, lookup by id or slug): at most 64 texts. */
+const statements = new Map<string, string>();
+
+/** Parameters: $1 the request's instant, then `related`'s limit when asked, then the article's id or slug. */
+function linksSql(wanted: WantedLinks, by: 'id' | 'slug'): string {
   const params = new Params();
-  const now = params.add(ctx.now.toISOString());
+  const now = params.add('now');
   const columns = ['a.id'];
   const neighbour = (direction: 'previous' | 'next', sameSection: boolean) => {
     const [op, dir] = direction === 'previous' ? ['<', 'DESC'] : ['>', 'ASC'];
@@ -113,12 +109,31 @@ export function lookUpLinks(
     }
   }
   if (wanted.related !== undefined) {
-    columns.push(`ARRAY(${relatedIdsSql(now, 'a.id', 'a."sectionId"', params.add(wanted.related))}) AS "related"`);
+    columns.push(`ARRAY(${relatedIdsSql(now, 'a.id', 'a."sectionId"', params.add('limit'))}) AS "related"`);
   }
-  const lookup = 'id' in article ? `a.id = ${params.add(article.id)}` : `a.slug = ${params.add(article.slug)}`;
-  const sql = `SELECT ${columns.join(',\n  ')}\nFROM "Article" a WHERE ${lookup} AND ${visibleArticleSql(now)}`;
+  const lookup = `a.${by} = ${params.add(by)}`;
+  return `SELECT ${columns.join(',\n  ')}\nFROM "Article" a WHERE ${lookup} AND ${visibleArticleSql(now)}`;
+}
+
+/**
+ * Sends the statement for an article's links, by the same lookup as the article (its id or slug) under
+ * the visibility rule; `attach` ties the answer to the article's row once that has arrived.
+ */
+export function lookUpLinks(
+  ctx: Pick<Context, 'prisma' | 'now'>,
+  article: { id: number } | { slug: string },
+  wanted: WantedLinks,
+): Promise<ArticleLinks | null> {
+  const by = 'id' in article ? 'id' : 'slug';
+  const has = (set: Set<boolean>) => `${set.has(false) ? 'a' : ''}${set.has(true) ? 's' : ''}`;
+  const shape = `${by}:${has(wanted.previous)}:${has(wanted.next)}:${wanted.related !== undefined}`;
+  let sql = statements.get(shape);
+  if (sql === undefined) statements.set(shape, (sql = linksSql(wanted, by)));
+  const values: unknown[] = [ctx.now.toISOString()];
+  if (wanted.related !== undefined) values.push(wanted.related);
+  values.push('id' in article ? article.id : article.slug);
   type Row = Record<string, number | null> & { id: number; related?: number[] };
-  const links = ctx.prisma.$queryRawUnsafe<Row[]>(sql, ...params.values).then(([row]) => {
+  const links = ctx.prisma.$queryRawUnsafe<Row[]>(sql, ...values).then(([row]) => {
     if (!row) return null;
     const links: ArticleLinks = { id: row.id, previous: new Map(), next: new Map() };
     for (const direction of ['previous', 'next'] as const) {
