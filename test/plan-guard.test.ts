@@ -56,6 +56,11 @@ function cases(cursor: string): Case[] {
     ['TestLookups', documents.TestLookupsDocument, { reporter: 'kim-minjun', section: 'economy', tag: 'climate' }],
     ['TestFrontPage', documents.TestFrontPageDocument, { first: 20 }],
     ['TestFrontPageAfter', documents.TestFrontPageAfterDocument, { first: 20, after: cursor }],
+    [
+      'TestPagesFirstStatements',
+      documents.TestPagesFirstStatementsDocument,
+      { reporter: 'kim-minjun', tag: 'climate' },
+    ],
     ['TestSectionSlugs', documents.TestSectionSlugsDocument, {}],
     ['TestLatestOne', documents.TestLatestOneDocument, {}],
     ['TestLikeCount', documents.TestLikeCountDocument, { slug: SAMPLE_SLUG }],

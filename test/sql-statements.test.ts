@@ -72,6 +72,17 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     expect(laterHundred.n).toBe(later.n);
   });
 
+  it('a reporter page and a tag page read their first page in one statement', async () => {
+    const q = graphql(`query TestPagesFirstStatements($reporter: String!, $tag: String!) {
+      reporter(slug: $reporter) { name articles(first: 20) { edges { node { headline section { name } } } } }
+      tag(slug: $tag) { name articles(first: 20) { edges { node { headline reporters { name } } } } }
+    }`);
+    const { n, sql } = await count(q, { reporter: 'han-sunmi', tag: 'seoul' });
+    // Reporter and tag (one statement each), then each page as its link table's range with the articles
+    // joined (src/articles/list-query.ts): four in two round trips.
+    expect(n, sql.join('\n')).toBe(4);
+  });
+
   it('search loads every article on the page at once', async () => {
     const q = graphql(
       `query TestSearchPage { search(query: "기후", first: 20) { edges { snippet node { headline section { name } reporters { name } } } } }`,

@@ -4,8 +4,9 @@
 // (it walks every row after the position); the row comparison `("publishedAt", id) < ($1, $2)` is one.
 // So pages after a cursor are chosen here, as ids, by an index range, and the rows with the client's
 // selection are then loaded by Prisma by id (`loadArticlesInOrder`): two statements per page whatever
-// its length. The first page of the newest articles, overall or in a section, needs no position: it is
-// one Prisma statement, itself an index range (`firstPageRange`).
+// its length. The first page of the newest articles, overall, in a section, or of a reporter or tag
+// (on the link table), needs no position: it is one Prisma statement, itself an index range
+// (`firstPageRange`, `firstPageLink`).
 //
 // Which index a list ranges over:
 // - newest first with a reporter or a tag: the link table's (reporterId|tagId, visibleFrom, articleId);
@@ -247,6 +248,17 @@ function firstPageRange(spec: ArticleListSpec): { sectionId?: number } | null {
   return sectionId != null ? { sectionId } : {};
 }
 
+/** A reporter's or tag's page newest first, without filters: the link table's key, else null. */
+function firstPageLink(spec: ArticleListSpec): { reporterId: number } | { tagId: number } | null {
+  if ((spec.order ?? 'PUBLISHED_AT') !== 'PUBLISHED_AT') return null;
+  if (spec.filter && Object.values(spec.filter).some((v) => v != null)) return null;
+  const { sectionId, reporterId, tagId, ...rest } = spec.scope ?? {};
+  if (sectionId != null || Object.keys(rest).length > 0) return null;
+  if (reporterId != null && tagId == null) return { reporterId };
+  if (tagId != null && reporterId == null) return { tagId };
+  return null;
+}
+
 /**
  * A page for Pothos' `prismaConnection`: its `query` carries the page as Prisma cursor arguments
  * (`take` negative when paging backward, `cursor: { id }`, `skip: 1`); the rows come back in list
@@ -265,6 +277,19 @@ export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, q
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       take,
     });
+  }
+  const link = firstPageLink(spec);
+  if (link && cursor == null && take > 0) {
+    // A reporter's or tag's first page: the link table's range (reporterId|tagId, visibleFrom DESC,
+    // articleId DESC) with each article joined with the client's selection, in one statement.
+    const where = { visibleFrom: { lte: ctx.now }, article: visibleArticleWhere(ctx.now) };
+    const select = { article: Object.keys(selection).length > 0 ? selection : true };
+    const orderBy = [{ visibleFrom: 'desc' as const }, { articleId: 'desc' as const }];
+    const rows =
+      'reporterId' in link
+        ? await ctx.prisma.articleReporter.findMany({ where: { ...where, ...link }, orderBy, take, select })
+        : await ctx.prisma.articleTag.findMany({ where: { ...where, ...link }, orderBy, take, select });
+    return rows.map((r) => r.article);
   }
   const ids = await articlePageIds(ctx.prisma, spec, {
     limit: Math.abs(take),
