@@ -91,15 +91,28 @@ export interface WindowMatch {
 /** A CJK-only word (no letter case, no word boundaries): found exactly by a substring check. */
 const CJK_ONLY = /^[\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+$/u;
 
-/** The newest visible articles the first, substring-only stage reads. */
-const RECENT_WINDOW = 1000;
+/** The newest visible articles the first step checks by substring. */
+const PROBE_DEPTH = 100;
+/** With fewer visible articles than this, the first step checks them all (one statement, at most this many rows). */
+const SMALL_ARCHIVE = 1000;
+/** A word in at least this share of the articles read so far is looked for newest-first by substring, not by the GIN index. */
+const DENSE_SHARE = 0.5;
+/** Fewer matches than this say too little about a word's share: the next range is GROWTH times as deep. */
+const MIN_MATCHES_TO_JUDGE = 10;
+const GROWTH = 10;
 /**
- * Below this many matches in stage 1 (under 0.5% of articles) the share is too small to judge a range
- * from, and the word's posting list is short: the GIN index alone.
+ * A range is sized to hold this many times the matches still needed at the share found so far: two
+ * standard deviations of a share judged from m matches (1 + 2/√m), at most 1.5.
  */
-const MIN_RECENT_FOR_RANGE = 5;
+function margin(found: number): number {
+  return Math.min(1.5, 1 + 2 / Math.sqrt(found));
+}
+/** A range reaching deeper than this many articles: the GIN index alone for the rest (no depth bound to look up). */
+const MAX_DEPTH = 50_000;
+/** At most this many statements: the last one the GIN index alone for the rest. */
+const MAX_STEPS = 6;
 
-/** The filter conditions (everything but the words), shared by every stage. */
+/** The filter conditions (everything but the words), shared by every step. */
 function filterConditions(filter: ArticleFilterInput | null | undefined, p: Params): string[] {
   const conditions: string[] = [];
   if (filter?.section != null)
@@ -132,114 +145,155 @@ function substringCondition(term: string, p: Params, withTokens: boolean): strin
   return withTokens ? `${like} AND a."searchTokens" @> ${p.add(termTokens(term).tokens)}::text[]` : like;
 }
 
-/** A term in the headline weighs 3, in the deck 2, in the body 1 (headline and deck are in the row, never TOASTed). */
+/**
+ * A term in the headline weighs 3, in the deck 2, in the body 1 (headline and deck are in the row, never
+ * TOASTed). An all-CJK term is found by strpos, the same answer as ILIKE (no letter case in the term, and
+ * lower-casing changes no CJK character around it) without lower-casing every headline.
+ */
 function scoreSql(terms: string[], p: Params): string {
   return terms
-    .map((term) => p.add(likePattern(term)))
-    .map(
-      (param) =>
-        `(CASE WHEN a."headline" ILIKE ${param} ESCAPE '\\' THEN 3 WHEN array_to_string(a."deck", ' ') ILIKE ${param} ESCAPE '\\' THEN 2 ELSE 1 END)`,
-    )
+    .map((term) => {
+      if (CJK_ONLY.test(term)) {
+        const param = p.add(term);
+        return `(CASE WHEN strpos(a."headline", ${param}) > 0 THEN 3 WHEN strpos(array_to_string(a."deck", ' '), ${param}) > 0 THEN 2 ELSE 1 END)`;
+      }
+      const param = p.add(likePattern(term));
+      return `(CASE WHEN a."headline" ILIKE ${param} ESCAPE '\\' THEN 3 WHEN array_to_string(a."deck", ' ') ILIKE ${param} ESCAPE '\\' THEN 2 ELSE 1 END)`;
+    })
     .join(' + ');
 }
 
-interface Stage {
+interface StepOptions {
+  /** Newest-first by substring (an index range of publish times), or the GIN index. */
+  walk: boolean;
+  /** Only articles published before this (the previous step's lower bound); none: from the newest. */
+  upper: Date | null;
+  /**
+   * Down to the publish time of the depth-th newest visible article (looked up in the statement, an
+   * index-only range), 'probe' for the first step, null for no lower bound (to the oldest).
+   */
+  depth: number | 'probe' | null;
+  /** At most this many matches, the newest. */
+  limit: number;
+}
+
+interface Step {
+  /** The step's matches, newest first. */
   matches: WindowMatch[];
-  /** Stage 1 only: the publish times bounding the newest RECENT_WINDOW articles it read. */
-  newest?: Date | null;
-  oldest?: Date | null;
+  /** The step's lower bound (inclusive); null: it reached the oldest article. */
+  lower: Date | null;
 }
 
 /**
- * Stage 1: the newest RECENT_WINDOW visible articles (an index range), each checked by substring on
- * `searchText`, which is kept compressed in the row (migration 20261125171000_search_text_inline).
- * The token array is TOASTed: reading it per row costs a TOAST fetch and decompression (~3.6 buffers),
- * so it is read only for words the substring check cannot prove (Latin ones).
+ * One step: the newest `limit` matches within a range of publish times, [depth-th newest, upper).
+ * The first row the statement returns carries the range's lower bound (id null), so a step that
+ * finds nothing still tells where the next one starts.
  */
-async function recentStage(
+async function step(
   prisma: PrismaClient,
   terms: string[],
   now: Date,
   filter: ArticleFilterInput | null | undefined,
-): Promise<Stage> {
+  options: StepOptions,
+): Promise<Step> {
   const p = new Params();
   const nowParam = p.add(now.toISOString());
-  const recent = (edge: string) =>
-    `(SELECT b."publishedAt" FROM "Article" b WHERE ${visibleArticleSql(nowParam, 'b')} ORDER BY b."publishedAt" DESC, b.id DESC OFFSET ${edge} LIMIT 1)`;
-  // Fewer visible articles than the window: the whole set (coalesce), and no `oldest` (stage 1 was complete).
-  const conditions = [
-    visibleArticleSql(nowParam),
-    `a."publishedAt" >= coalesce(${recent(String(RECENT_WINDOW - 1))}, '-infinity')`,
-    ...terms.map((t) => substringCondition(t, p, true)),
-    ...filterConditions(filter, p),
-  ];
-  const sql = `SELECT a.id, a."publishedAt", (${scoreSql(terms, p)})::float8 AS score, ${recent('0')} AS newest, ${recent(String(RECENT_WINDOW - 1))} AS oldest
-    FROM "Article" a WHERE ${conditions.join(' AND ')}
-    ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${SEARCH_WINDOW}`;
-  const rows = await prisma.$queryRawUnsafe<(WindowMatch & { newest: Date | null; oldest: Date | null })[]>(
+  const conditions = [visibleArticleSql(nowParam)];
+  if (options.walk) conditions.push(...terms.map((t) => substringCondition(t, p, true)));
+  else {
+    const tokens = new Set<string>();
+    for (const term of terms) {
+      const t = termTokens(term);
+      for (const token of t.tokens) tokens.add(token);
+      if (!t.exact) conditions.push(substringCondition(term, p, false));
+    }
+    conditions.push(`a."searchTokens" @> ${p.add([...tokens])}::text[]`);
+  }
+  if (options.upper) conditions.push(`a."publishedAt" < ${utcSql(p.add(options.upper.toISOString()))}`);
+  const at = (depth: number) =>
+    `(SELECT b."publishedAt" FROM "Article" b WHERE ${visibleArticleSql(nowParam, 'b')} ORDER BY b."publishedAt" DESC, b.id DESC OFFSET ${depth - 1} LIMIT 1)`;
+  const { depth } = options;
+  // A small archive (no SMALL_ARCHIVE-th article) is read whole by the first step.
+  const lowerSql =
+    depth === 'probe'
+      ? `CASE WHEN ${at(SMALL_ARCHIVE)} IS NULL THEN NULL ELSE ${at(PROBE_DEPTH)} END`
+      : depth == null
+        ? null
+        : at(depth);
+  if (lowerSql) conditions.push(`a."publishedAt" >= coalesce((SELECT lo.at FROM lo), '-infinity')`);
+  conditions.push(...filterConditions(filter, p));
+  // The GIN step is ordered by an expression no index provides: otherwise PostgreSQL may walk the
+  // newest-first index and check each row's TOASTed token array until it has enough matches (it does
+  // not count the TOAST reads), ~1 s for a word in 4% of 100,000 articles. Sorting the matches is cheap.
+  const order = options.walk ? 'a."publishedAt" DESC, a.id DESC' : `(a."publishedAt" + interval '0 s') DESC, a.id DESC`;
+  const matches = `SELECT a.id, a."publishedAt", (${scoreSql(terms, p)})::float8 AS score FROM "Article" a
+    WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT ${options.limit}`;
+  const sql = lowerSql
+    ? `WITH lo AS MATERIALIZED (SELECT ${lowerSql} AS at)
+    SELECT NULL::int AS id, (SELECT lo.at FROM lo) AS "publishedAt", NULL::float8 AS score
+    UNION ALL (${matches})`
+    : matches;
+  const rows = await prisma.$queryRawUnsafe<{ id: number | null; publishedAt: Date | null; score: number | null }[]>(
     sql,
     ...p.values,
   );
-  return { matches: rows, newest: rows[0]?.newest, oldest: rows[0]?.oldest };
+  if (!lowerSql) return { matches: rows as WindowMatch[], lower: null };
+  const bound = rows.find((r) => r.id == null);
+  return { matches: rows.filter((r) => r.id != null) as WindowMatch[], lower: bound?.publishedAt ?? null };
 }
 
 /**
- * The index stage: every word's tokens under the GIN index (`@>`: a two-syllable word is one token,
- * a longer one all its pairs, intersected in the index), confirmed by substring where tokens do not
- * prove the word, optionally from `from` on (then PostgreSQL ANDs the GIN bitmap with the publish-time
- * range, and visits only the rows in both).
- */
-async function indexStage(
-  prisma: PrismaClient,
-  terms: string[],
-  now: Date,
-  filter: ArticleFilterInput | null | undefined,
-  from?: Date,
-): Promise<Stage> {
-  const p = new Params();
-  const conditions = [visibleArticleSql(p.add(now.toISOString()))];
-  const tokens = new Set<string>();
-  for (const term of terms) {
-    const t = termTokens(term);
-    for (const token of t.tokens) tokens.add(token);
-    if (!t.exact) conditions.push(substringCondition(term, p, false));
-  }
-  conditions.push(`a."searchTokens" @> ${p.add([...tokens])}::text[]`);
-  if (from) conditions.push(`a."publishedAt" >= ${utcSql(p.add(from.toISOString()))}`);
-  conditions.push(...filterConditions(filter, p));
-  // Ordered by an expression no index provides: otherwise PostgreSQL may walk the newest-first index
-  // and check each row's TOASTed token array until it has SEARCH_WINDOW matches (it does not count the
-  // TOAST reads), ~1 s for a word in 4% of 100,000 articles. Sorting the matches is cheap.
-  const sql = `SELECT a.id, a."publishedAt", (${scoreSql(terms, p)})::float8 AS score FROM "Article" a
-    WHERE ${conditions.join(' AND ')} ORDER BY (a."publishedAt" + interval '0 s') DESC, a.id DESC LIMIT ${SEARCH_WINDOW}`;
-  return { matches: await prisma.$queryRawUnsafe<WindowMatch[]>(sql, ...p.values) };
-}
-
-/**
- * The newest SEARCH_WINDOW matches, ranked (score, then newest). Bounded work however common the words:
- * 1. the newest RECENT_WINDOW articles, by substring: enough for a word in half of them ("가");
- * 2. else the GIN index, within the publish-time range that should hold the window, judged from the
- *    share of matches stage 1 found ("서울", in 18% of articles: the newest ~4,000). PostgreSQL ANDs the
- *    word's posting list with that range and visits only the rows in both;
- * 3. else (a rare word, or the range held too few) the GIN index alone.
+ * The newest SEARCH_WINDOW matches, ranked (score, then newest). Found in steps over ranges of publish
+ * times, newest first, each sized from the share of matches the steps before found, so that the rows
+ * read stay near the matches needed however common the word:
+ * 1. the newest PROBE_DEPTH articles, by substring (all of them in an archive under SMALL_ARCHIVE);
+ * 2. a word in at least half of the articles read ("가"): onwards newest-first by substring, stopping at
+ *    the window; any other: the GIN posting list ANDed with the range expected to hold margin() times the
+ *    matches still needed ("서울", in 18% of articles: the next ~3,600), so only rows in both are visited.
+ *    Too few matches to judge (under MIN_MATCHES_TO_JUDGE after the probe): a range GROWTH times as deep;
+ *    none in the newest SMALL_ARCHIVE, a range past MAX_DEPTH, or the MAX_STEPS-th statement: the GIN
+ *    index alone for the rest;
+ * 3. repeated while the window is not full and older articles remain.
+ * The ranges partition the publish times, so the matches are exactly the newest SEARCH_WINDOW whatever
+ * the estimates; a wrong estimate costs rows or a statement, never a different answer.
  */
 export async function searchWindow(
   prisma: PrismaClient,
   options: { terms: string[]; now: Date; filter?: ArticleFilterInput | null },
 ): Promise<WindowMatch[]> {
   const { terms, now, filter } = options;
-  const recent = await recentStage(prisma, terms, now, filter);
-  const { newest, oldest } = recent;
-  if (recent.matches.length >= SEARCH_WINDOW || (recent.matches.length > 0 && oldest == null))
-    return rank(recent.matches);
-  if (recent.matches.length >= MIN_RECENT_FOR_RANGE && newest && oldest) {
-    // The range expected to hold 1.5 × SEARCH_WINDOW matches, at stage 1's rate of articles per unit of time.
-    const wanted = (RECENT_WINDOW * SEARCH_WINDOW * 1.5) / recent.matches.length;
-    const from = new Date(newest.getTime() - ((newest.getTime() - oldest.getTime()) * wanted) / RECENT_WINDOW);
-    const ranged = await indexStage(prisma, terms, now, filter, from);
-    if (ranged.matches.length >= SEARCH_WINDOW) return rank(ranged.matches);
+  const first = await step(prisma, terms, now, filter, {
+    walk: true,
+    upper: null,
+    depth: 'probe',
+    limit: SEARCH_WINDOW,
+  });
+  const matches = [...first.matches];
+  let { lower } = first;
+  let covered = PROBE_DEPTH;
+  let steps = 1;
+  while (lower && matches.length < SEARCH_WINDOW) {
+    const need = SEARCH_WINDOW - matches.length;
+    const share = matches.length / covered;
+    // Each range at least a quarter deeper than the last, so a word that thins out with age ends in a few steps.
+    let depth: number | null =
+      matches.length >= MIN_MATCHES_TO_JUDGE || (covered >= SMALL_ARCHIVE && matches.length > 0)
+        ? covered + Math.max(Math.ceil((need * margin(matches.length)) / share), Math.ceil(covered / 4))
+        : matches.length === 0 && covered >= SMALL_ARCHIVE
+          ? null
+          : covered * GROWTH;
+    if (depth != null && (depth > MAX_DEPTH || ++steps >= MAX_STEPS)) depth = null;
+    const next = await step(prisma, terms, now, filter, {
+      walk: matches.length >= MIN_MATCHES_TO_JUDGE && share >= DENSE_SHARE,
+      upper: lower,
+      depth,
+      limit: need,
+    });
+    matches.push(...next.matches);
+    lower = next.lower;
+    covered = depth ?? Number.POSITIVE_INFINITY;
   }
-  return rank((await indexStage(prisma, terms, now, filter)).matches);
+  return rank(matches);
 }
 
 function rank(matches: WindowMatch[]): WindowMatch[] {
