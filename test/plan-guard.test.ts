@@ -21,10 +21,11 @@ const ARTICLES = 20_000;
  */
 const MAX_BUFFERS = 12_000;
 /**
- * Search statements: the newest 1,000 articles checked by substring (~1,000 buffers: `searchText` is kept
+ * Search statements: the newest 100 articles checked by substring (~110 buffers: `searchText` is kept
  * in the row), then for a mid-frequency word ("기후", "서울": 15-20% of articles) the GIN posting list
- * ANDed with a publish-time range (~700), or, filtered to a section, a wider range (~2,900 at 20,000
- * articles). Before that design a common word read ~25,000 buffers of TOASTed token arrays.
+ * ANDed with publish-time ranges sized from the share found so far (~400-850), or, filtered to a section,
+ * a wider range (~2,300 at 20,000 articles). Before the stepped search a common word read ~25,000 buffers
+ * of TOASTed token arrays.
  */
 const MAX_SEARCH_BUFFERS = 4_000;
 

@@ -88,8 +88,8 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
       `query TestSearchPage { search(query: "기후", first: 20) { edges { snippet node { headline section { name } reporters { name } } } } }`,
     );
     const { n } = await count(q);
-    // The ranked window (one statement when the newest 1,000 articles hold it, as here; up to three for
-    // mid-frequency words in a large archive), then the page's articles with their relations and texts.
+    // The ranked window (one statement in an archive under 1,000 articles, as here; two or three for most
+    // words in a large archive, at most six), then the page's articles with their relations and texts.
     expect(n).toBe(2);
   });
 
