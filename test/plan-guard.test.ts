@@ -9,6 +9,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXACT_COUNT_LIMIT } from '../src/articles/list-query.ts';
 import { createApiToken } from '../src/auth/tokens.ts';
+import { SEARCH_WINDOW, searchTerms, searchWindow } from '../src/search/query.ts';
+import { termTokens } from '../src/search/tokens.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import * as documents from './generated/graphql.ts';
 import { explain, type PlanReport, seedArchive, type Statement } from './harness/plans.ts';
@@ -271,4 +273,35 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
       `${operation}: ${report.seqScans.join(', ') || 'no seq scan'}, ${report.buffers} buffers\n  ${report.sql.slice(0, 300)}`;
     expect(bad.map(describe).join('\n')).toBe('');
   });
+
+  // The archive here is where search takes several steps (a probe, then ranges sized from estimates):
+  // whatever the estimates, the window is exactly the newest SEARCH_WINDOW matches a plain scan finds.
+  it('search windows are the newest matches of a plain scan, however many steps found them', async () => {
+    const now = new Date();
+    const words = ['가', '서울', '기후', '환경', '서울시는', '탄소중립 예산', '경제', '베이징시장', 'Yin Yong'];
+    for (const query of words) {
+      for (const filter of [null, { section: 'environment' }, { hasPhoto: true }]) {
+        const terms = searchTerms(query);
+        const values: unknown[] = [now.toISOString()];
+        const add = (v: unknown) => `$${values.push(v)}`;
+        const conditions = terms.map(
+          (t) => `a."searchTokens" @> ${add(termTokens(t).tokens)}::text[] AND a."searchText" ILIKE ${add(`%${t}%`)}`,
+        );
+        if (filter?.section)
+          conditions.push(`a."sectionId" = (SELECT id FROM "Section" WHERE slug = ${add(filter.section)})`);
+        if (filter?.hasPhoto) conditions.push(`a."leadImageId" IS NOT NULL`);
+        const { rows } = await client.query<{ id: number }>(
+          `SELECT a.id FROM "Article" a WHERE a.status = 'PUBLISHED' AND a."deletedAt" IS NULL
+             AND a."publishedAt" <= ($1::timestamptz AT TIME ZONE 'UTC') AND ${conditions.join(' AND ')}
+           ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${SEARCH_WINDOW}`,
+          values,
+        );
+        const window = await searchWindow(server.app.db.prisma, { terms, now, filter });
+        const newestFirst = [...window]
+          .sort((x, y) => y.publishedAt.getTime() - x.publishedAt.getTime() || y.id - x.id)
+          .map((m) => m.id);
+        expect(newestFirst, `${query} ${JSON.stringify(filter)}`).toEqual(rows.map((r) => r.id));
+      }
+    }
+  }, 120_000);
 });
