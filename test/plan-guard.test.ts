@@ -278,9 +278,10 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
   // whatever the estimates, the window is exactly the newest SEARCH_WINDOW matches a plain scan finds.
   it('search windows are the newest matches of a plain scan, however many steps found them', async () => {
     const now = new Date();
+    const before = new Date(now.getTime() - 3 * 365 * 86_400_000);
     const words = ['가', '서울', '기후', '환경', '서울시는', '탄소중립 예산', '경제', '베이징시장', 'Yin Yong'];
     for (const query of words) {
-      for (const filter of [null, { section: 'environment' }, { hasPhoto: true }]) {
+      for (const filter of [null, { section: 'environment' }, { hasPhoto: true }, { publishedBefore: before }]) {
         const terms = searchTerms(query);
         const values: unknown[] = [now.toISOString()];
         const add = (v: unknown) => `$${values.push(v)}`;
@@ -290,6 +291,10 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
         if (filter?.section)
           conditions.push(`a."sectionId" = (SELECT id FROM "Section" WHERE slug = ${add(filter.section)})`);
         if (filter?.hasPhoto) conditions.push(`a."leadImageId" IS NOT NULL`);
+        if (filter?.publishedBefore)
+          conditions.push(
+            `a."publishedAt" < (${add(filter.publishedBefore.toISOString())}::timestamptz AT TIME ZONE 'UTC')`,
+          );
         const { rows } = await client.query<{ id: number }>(
           `SELECT a.id FROM "Article" a WHERE a.status = 'PUBLISHED' AND a."deletedAt" IS NULL
              AND a."publishedAt" <= ($1::timestamptz AT TIME ZONE 'UTC') AND ${conditions.join(' AND ')}
