@@ -55,13 +55,20 @@ const { out, log, load } = runLog(1);
 const cleanup: (() => void)[] = [];
 
 // ---- processes ------------------------------------------------------------------------------------
+/**
+ * Node flags every contender (this API, PostGraphile, the floor) runs with: the API's production
+ * start command's (package.json `start:prod`, README Operations), given to the peers too so the
+ * comparison stays like for like. BENCH_NODE_FLAGS='' runs all with Node's defaults.
+ */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
+
 function child(
   script: string,
   options: { env?: Record<string, string>; execArgv?: string[]; cwd?: string },
 ): Promise<{ proc: ChildProcess; port: number }> {
   const proc = fork(script, [], {
     cwd: options.cwd,
-    execArgv: options.execArgv ?? [],
+    execArgv: [...NODE_FLAGS, ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -181,7 +188,7 @@ async function main() {
   const started = new Date();
   log(`# bench:read — ${started.toISOString()}`);
   log(
-    `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, ${ARTICLES.toLocaleString('en')} generated articles, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s, pool ${POOL} per server. Load average at start: ${load()}`,
+    `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, ${ARTICLES.toLocaleString('en')} generated articles, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s, pool ${POOL} per server, Node flags for every contender: ${NODE_FLAGS.join(' ') || '(none)'}. Load average at start: ${load()}`,
   );
   ensurePeerInstalled(log);
 
