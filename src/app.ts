@@ -183,6 +183,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     schema,
     graphqlEndpoint: '/graphql',
     context: (initial) => createContext(services, initial),
+    // Bodies are limited by useRequestBodyLimits (MAX_REQUEST_BYTES; a Content-Length over it refused at
+    // once, a chunked body counted as it streams in). Yoga's own limit would pipe every body through a
+    // TransformStream and a new Request, whatever its Content-Length.
+    maxRequestBodySize: false,
     // Multipart uploads are cut off at the size limit while streaming, not after buffering.
     fetchAPI: createFetch({
       formDataLimits: { fileSize: config.media.maxUploadBytes, files: 1, fieldSize: 1_000_000, fields: 20 },

@@ -95,6 +95,28 @@ describe('HTTP defences (default configuration)', () => {
     expect(onlyError(tokens.json).extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' });
   });
 
+  it('counts a chunked body (no Content-Length) as it streams in: 413 past the limit, answered within it', async () => {
+    const chunked = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.subarray(i, i + 64 * 1024));
+          controller.close();
+        },
+      });
+      return fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    };
+    expect((await chunked(JSON.stringify({ query: `{ __typename }#${'x'.repeat(1_100_000)}` }))).status).toBe(413);
+    const small = await chunked(JSON.stringify({ query: '{ __typename }' }));
+    expect(small.status).toBe(200);
+    expect(await small.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('counts introspection in the operation limits: aliases and depth under __schema/__type', async () => {
     const aliased = await post(server, {
       query: `{ __type(name: "Article") { ${Array.from({ length: 31 }, (_, i) => `f${i}: name`).join(' ')} } }`,

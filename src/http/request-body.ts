@@ -41,7 +41,11 @@ export function useRequestBodyLimits(maxBytes: number): Plugin {
       const multipart = request.headers.get('content-type')?.toLowerCase().startsWith('multipart/form-data');
       setRequestParser(async (req) => {
         let input = req;
-        if (req.method !== 'GET' && req.method !== 'HEAD' && !multipart) {
+        // With a Content-Length within the limit the body cannot pass it (Node's HTTP parser reads
+        // exactly that many bytes): Yoga's parser reads it as it is. Otherwise (chunked) it is read
+        // here, counting as it streams in.
+        const declared = Number(req.headers.get('content-length') ?? Number.NaN);
+        if (req.method !== 'GET' && req.method !== 'HEAD' && !multipart && !(declared <= maxBytes)) {
           input = new fetchAPI.Request(req.url, {
             method: req.method,
             headers: req.headers,
