@@ -47,6 +47,7 @@ const ArticleLinks = graphql(`
     nextInSection: next(sameSection: true) { id slug }
     related(first: 3) { id slug }
     moreRelated: related(first: 7) { id }
+    noRelated: related(first: 0) { id }
   }
 `);
 
@@ -186,6 +187,7 @@ describe.each(backends())('read API on %s', (backend) => {
         expect(res.errors).toBeUndefined();
         expect(res.data!.article, slug).toEqual(res.data!.node);
         expect(res.data!.article!.related.length, slug).toBeGreaterThan(0);
+        expect(res.data!.article!.noRelated, slug).toEqual([]);
       }
       expect(list.data!.articles.edges[0]!.node.slug).not.toBe(SAMPLE_SLUG);
     });

@@ -184,12 +184,21 @@ export async function countArticles(prisma: PrismaClient, spec: ArticleListSpec)
  * Loads articles by id with a Prisma selection (the client's, from Pothos), in the order of `ids`,
  * under the visibility rule (an article taken down between the two statements is left out).
  */
+/**
+ * No rows to load (`related(first: 0)`, an article without neighbours): the field's selection is
+ * still read, as Pothos checks that a resolver used its query (an error in tests, none in production).
+ */
+function nothingToLoad(selection: object): [] {
+  void { ...selection };
+  return [];
+}
+
 export async function loadArticlesInOrder<T extends { id: number } = Article>(
   ctx: Pick<Context, 'prisma' | 'now'>,
   selection: object,
   ids: number[],
 ): Promise<T[]> {
-  if (ids.length === 0) return [];
+  if (ids.length === 0) return nothingToLoad(selection);
   const rows = (await ctx.prisma.article.findMany({
     ...selection,
     where: { id: { in: ids }, ...visibleArticleWhere(ctx.now) },
@@ -215,7 +224,7 @@ export async function loadArticlesBatched<T extends { id: number } = Article>(
   selection: object,
   ids: number[],
 ): Promise<T[]> {
-  if (ids.length === 0) return [];
+  if (ids.length === 0) return nothingToLoad(selection);
   let perRequest = batches.get(ctx);
   if (!perRequest) batches.set(ctx, (perRequest = new Map()));
   const key = JSON.stringify(selection);
