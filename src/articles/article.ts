@@ -122,8 +122,7 @@ builder.prismaObjectFields('Article', (t) => {
         // Looked up beside the article (src/articles/links.ts): null for none, undefined when not.
         const id = await attachedLink(parent, (links) => links[direction].get(sameSection));
         if (id !== undefined) {
-          // The selection is read even without a neighbour (Pothos checks that a field's query is used).
-          const [row] = await loadArticlesBatched(ctx, { ...query }, id === null ? [] : [id]);
+          const [row] = await loadArticlesBatched(ctx, query, id === null ? [] : [id]);
           return row ?? null;
         }
         const [op, opOrEqual, dir] =

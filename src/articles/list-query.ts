@@ -6,7 +6,7 @@
 // selection are then loaded by Prisma by id (`loadArticlesInOrder`): two statements per page whatever
 // its length. The first page of the newest articles, overall, in a section, or of a reporter or tag
 // (on the link table), needs no position: it is one Prisma statement, itself an index range
-// (`firstPageRange`, `firstPageLink`).
+// (`firstPageOf`).
 //
 // Which index a list ranges over:
 // - newest first with a reporter or a tag: the link table's (reporterId|tagId, visibleFrom, articleId);
@@ -181,10 +181,6 @@ export async function countArticles(prisma: PrismaClient, spec: ArticleListSpec)
 }
 
 /**
- * Loads articles by id with a Prisma selection (the client's, from Pothos), in the order of `ids`,
- * under the visibility rule (an article taken down between the two statements is left out).
- */
-/**
  * No rows to load (`related(first: 0)`, an article without neighbours): the field's selection is
  * still read, as Pothos checks that a resolver used its query (an error in tests, none in production).
  */
@@ -193,6 +189,10 @@ function nothingToLoad(selection: object): [] {
   return [];
 }
 
+/**
+ * Loads articles by id with a Prisma selection (the client's, from Pothos), in the order of `ids`,
+ * under the visibility rule (an article taken down between the two statements is left out).
+ */
 export async function loadArticlesInOrder<T extends { id: number } = Article>(
   ctx: Pick<Context, 'prisma' | 'now'>,
   selection: object,
@@ -245,26 +245,22 @@ export async function loadArticlesBatched<T extends { id: number } = Article>(
 }
 
 /**
- * The Prisma `where` of a list that is a plain range of the article indexes when read from its start:
- * newest first, at most a section (by id) as filter. Null for any other list (link tables, view
- * counts, filters): those are chosen as ids first (`articlePageIds`).
+ * How the first page of a list, newest first and without filters, is one statement: a plain range of
+ * the article indexes (the whole archive or a section, by id), or a reporter's or tag's range on its
+ * link table. Null for any other list (view counts, filters): those are chosen as ids first
+ * (`articlePageIds`).
  */
-function firstPageRange(spec: ArticleListSpec): { sectionId?: number } | null {
+function firstPageOf(
+  spec: ArticleListSpec,
+): { range: { sectionId?: number } } | { link: { reporterId: number } | { tagId: number } } | null {
   if ((spec.order ?? 'PUBLISHED_AT') !== 'PUBLISHED_AT') return null;
   if (spec.filter && Object.values(spec.filter).some((v) => v != null)) return null;
   const { sectionId, reporterId, tagId, ...rest } = spec.scope ?? {};
-  if (reporterId != null || tagId != null || Object.keys(rest).length > 0) return null;
-  return sectionId != null ? { sectionId } : {};
-}
-
-/** A reporter's or tag's page newest first, without filters: the link table's key, else null. */
-function firstPageLink(spec: ArticleListSpec): { reporterId: number } | { tagId: number } | null {
-  if ((spec.order ?? 'PUBLISHED_AT') !== 'PUBLISHED_AT') return null;
-  if (spec.filter && Object.values(spec.filter).some((v) => v != null)) return null;
-  const { sectionId, reporterId, tagId, ...rest } = spec.scope ?? {};
-  if (sectionId != null || Object.keys(rest).length > 0) return null;
-  if (reporterId != null && tagId == null) return { reporterId };
-  if (tagId != null && reporterId == null) return { tagId };
+  if (Object.keys(rest).length > 0) return null;
+  if (reporterId == null && tagId == null) return { range: sectionId != null ? { sectionId } : {} };
+  if (sectionId != null) return null;
+  if (tagId == null) return { link: { reporterId: reporterId! } };
+  if (reporterId == null) return { link: { tagId } };
   return null;
 }
 
@@ -275,22 +271,22 @@ function firstPageLink(spec: ArticleListSpec): { reporterId: number } | { tagId:
  */
 export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, query: object, spec: ArticleListSpec) {
   const { take, skip: _skip, cursor, ...selection } = query as { take: number; skip?: number; cursor?: { id: number } };
-  const range = firstPageRange(spec);
-  if (range && cursor == null && take > 0) {
+  const first = cursor == null && take > 0 ? firstPageOf(spec) : null;
+  if (first && 'range' in first) {
     // The first page, newest first, of the whole archive or a section: no keyset position, so Prisma's
     // statement is itself an index range ((sectionId,) status, publishedAt DESC, id DESC), and the page
     // comes in one statement with the client's selection.
     return ctx.prisma.article.findMany({
       ...selection,
-      where: { ...visibleArticleWhere(ctx.now), ...range },
+      where: { ...visibleArticleWhere(ctx.now), ...first.range },
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       take,
     });
   }
-  const link = firstPageLink(spec);
-  if (link && cursor == null && take > 0) {
+  if (first) {
     // A reporter's or tag's first page: the link table's range (reporterId|tagId, visibleFrom DESC,
     // articleId DESC) with each article joined with the client's selection, in one statement.
+    const { link } = first;
     const where = { visibleFrom: { lte: ctx.now }, article: visibleArticleWhere(ctx.now) };
     const select = { article: Object.keys(selection).length > 0 ? selection : true };
     const orderBy = [{ visibleFrom: 'desc' as const }, { articleId: 'desc' as const }];
