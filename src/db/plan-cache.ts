@@ -20,9 +20,6 @@ import { LRUCache } from 'lru-cache';
 
 export type PlanCacheMode = 'on' | 'off' | 'verify';
 
-/** Process-wide counts since start: plans served from the cache, compiled and cached, compiled literally. */
-export const planCacheStats = { hits: 0, misses: 0, literal: 0, shapes: 0 };
-
 type Json = unknown;
 type Path = (string | number)[];
 /** How a request's value appears in the plan: itself, or (an integer) as its decimal string. */
@@ -170,6 +167,17 @@ type CompilerClass = new (...args: never[]) => Compiler;
 // client of the process gets the class the first one loaded.
 const shapes = new LRUCache<string, Template | typeof LITERAL>({ max: 2_000 });
 let mode: PlanCacheMode = 'on';
+
+/** Process-wide counts since start: plans served from the cache, compiled and cached, compiled literally. */
+export const planCacheStats = {
+  hits: 0,
+  misses: 0,
+  literal: 0,
+  /** Request shapes held now. */
+  get shapes() {
+    return shapes.size;
+  },
+};
 const stats = planCacheStats;
 
 export function cachingCompiler(Base: CompilerClass): CompilerClass {
@@ -189,16 +197,16 @@ export function cachingCompiler(Base: CompilerClass): CompilerClass {
       }
       const literal = super.compile(request);
       if (cached) {
-        if (JSON.stringify(fill(cached, values)) !== JSON.stringify(literal))
+        // The filled copy is what runs, as in 'on' mode (a template changed by a run would show here).
+        const filled = fill(cached, values);
+        if (JSON.stringify(filled) !== JSON.stringify(literal))
           throw new Error(`query plan cache: the cached plan differs from the compiled one for ${request}`);
         cached.verified++;
         stats.hits++;
-        // The filled copy is what runs, as in 'on' mode (a template changed by a run would show here).
-        return fill(cached, values);
+        return filled;
       }
       stats.misses++;
       shapes.set(marked, this.learn(marked, values, literal) ?? LITERAL);
-      stats.shapes = shapes.size;
       return literal;
     }
 
