@@ -20,11 +20,12 @@ export default defineConfig({
     if (!url) {
       const { PGlite } = await import('@electric-sql/pglite');
       const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+      const { btree_gin } = await import('@electric-sql/pglite/contrib/btree_gin');
       const { PrismaPGlite } = await import('pglite-prisma-adapter');
       // pglite-prisma-adapter bundles its own copy of the adapter types; the shapes are the same.
       // In memory unless PGLITE_DIR names the embedded database (`migrate status`): `migrate diff`
       // needs no database, and a PGlite on disk keeps the CLI from exiting.
-      return new PrismaPGlite(new PGlite(process.env.PGLITE_DIR, { extensions: { pg_trgm } })) as never;
+      return new PrismaPGlite(new PGlite(process.env.PGLITE_DIR, { extensions: { btree_gin, pg_trgm } })) as never;
     }
     const { migrationPool } = await import('../src/db/pg-catalog-shim.ts');
     const { PrismaPg } = await import('@prisma/adapter-pg');

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ async function session(
   backend: 'pglite' | 'postgres',
 ): Promise<{ db: SqlSession; url?: string; close(): Promise<void> }> {
   if (backend === 'pglite') {
-    const lite = await PGlite.create(undefined, { extensions: { pg_trgm } });
+    const lite = await PGlite.create(undefined, { extensions: { btree_gin, pg_trgm } });
     return {
       db: {
         query: async (sql, params) => (await lite.query(sql, params)).rows as never[],
@@ -49,8 +50,10 @@ describe.each(backends())('migrations on %s', (backend) => {
         expect(r.checksum).toBe(createHash('sha256').update(all[i]!.sql).digest('hex'));
         expect(r.finished_at).not.toBeNull();
       }
-      const ext = await db.query<{ extname: string }>(`SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'`);
-      expect(ext).toHaveLength(1);
+      const ext = await db.query<{ extname: string }>(
+        `SELECT extname FROM pg_extension WHERE extname IN ('btree_gin', 'pg_trgm') ORDER BY extname`,
+      );
+      expect(ext.map((e) => e.extname)).toEqual(['btree_gin', 'pg_trgm']);
     } finally {
       await close();
     }

@@ -28,9 +28,12 @@ export function utcSql(param: string): string {
   return `(${param}::timestamptz AT TIME ZONE 'UTC')`;
 }
 
-/** SQL twin of `visibleArticleWhere` for raw queries on `alias` (partial indexes match its literals). */
-export function visibleArticleSql(nowParam: string, alias = 'a'): string {
-  return `${alias}."status" = 'PUBLISHED' AND ${alias}."publishedAt" <= ${utcSql(nowParam)} AND ${alias}."deletedAt" IS NULL`;
+/**
+ * SQL twin of `visibleArticleWhere` for raw queries on `alias` (partial indexes match its literals).
+ * `publishedAt` replaces the column in the time condition (an expression no index range serves).
+ */
+export function visibleArticleSql(nowParam: string, alias = 'a', publishedAt = `${alias}."publishedAt"`): string {
+  return `${alias}."status" = 'PUBLISHED' AND ${publishedAt} <= ${utcSql(nowParam)} AND ${alias}."deletedAt" IS NULL`;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -77,7 +78,7 @@ export async function openDatabase(config: Config['database'], options: Database
     const empty = config.dir === undefined || !existsSync(path.join(config.dir, 'PG_VERSION'));
     const loadDataDir = empty ? config.snapshot : undefined;
     const pglite = await PGlite.create(config.dir, {
-      extensions: { pg_trgm },
+      extensions: { btree_gin, pg_trgm },
       ...(loadDataDir ? { loadDataDir } : {}),
     });
     try {

@@ -75,11 +75,18 @@ export interface PlanReport {
   seqScans: string[];
   /** Shared buffers the statement touched (hit + read), planning excluded. */
   buffers: number;
+  /**
+   * "<index>: <condition>" for each GIN index scan with a condition open towards the oldest articles
+   * (`publishedAt <` or `<=`): in a GIN index each condition is a scan of its own, over that whole range.
+   */
+  openGinRanges: string[];
 }
 
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
   Plans?: PlanNode[];
@@ -89,6 +96,28 @@ function seqScans(node: PlanNode, out: string[] = []): string[] {
   if (node['Node Type'] === 'Seq Scan' && GUARDED_TABLES.includes(node['Relation Name'] ?? ''))
     out.push(`Seq Scan on ${node['Relation Name']}`);
   for (const child of node.Plans ?? []) seqScans(child, out);
+  return out;
+}
+
+function indexScans(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
+  if (node['Index Name']) out.push(node);
+  for (const child of node.Plans ?? []) indexScans(child, out);
+  return out;
+}
+
+const OPEN_TIME_RANGE = /"publishedAt" <=? /;
+
+async function openGinRanges(client: pg.Client, plan: PlanNode): Promise<string[]> {
+  const out: string[] = [];
+  for (const scan of indexScans(plan)) {
+    const cond = scan['Index Cond'] ?? '';
+    if (!OPEN_TIME_RANGE.test(cond)) continue;
+    const { rows } = await client.query<{ amname: string }>(
+      `SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = $1`,
+      [scan['Index Name']],
+    );
+    if (rows[0]?.amname === 'gin') out.push(`${scan['Index Name']}: ${cond}`);
+  }
   return out;
 }
 
@@ -103,5 +132,6 @@ export async function explain(client: pg.Client, statement: Statement): Promise<
     sql: statement.sql,
     seqScans: seqScans(plan),
     buffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0),
+    openGinRanges: await openGinRanges(client, plan),
   };
 }
