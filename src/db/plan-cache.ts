@@ -5,7 +5,7 @@
 // Prisma 7's query plan cache does, the plan is compiled once per shape and reused with new values.
 //
 // How a shape's plan is learnt: the data values in filters (`where`, `cursor`: strings, integers,
-// DateTimes, also inside `in` lists) are swapped for marker values unlikely anywhere else (`__plan_slot_0__`, 900000000, a
+// DateTimes, also inside `in` lists) and the parameters of raw SQL are swapped for marker values unlikely anywhere else (`__plan_slot_0__`, 900000000, a
 // date in 2222) and that request is compiled: where a marker comes out in the plan is where that value
 // goes, and in which form (an integer is sent as its decimal string). A plan is a template only if,
 // with the request's own values put in those places, it is identical to the plan the compiler makes
@@ -36,6 +36,8 @@ const LITERAL = Symbol('literal');
 // the shape. Within them, these keys hold query structure, not data.
 const DATA_ARGUMENTS = new Set(['where', 'cursor']);
 const STRUCTURAL_KEYS = new Set(['mode']);
+/** Raw SQL requests: their `parameters` (a JSON array in a string) are data, the SQL text is the shape. */
+const RAW_ACTIONS = new Set(['queryRaw', 'executeRaw']);
 const ENUM_LIKE = /^[A-Z][A-Z0-9_]*$/;
 
 const MARKER_INT = 900_000_000;
@@ -76,14 +78,24 @@ export function shapeOf(request: Json): Shape {
     }
     // null, booleans and floats stay in the shape.
     if (typeof value !== 'object' || value === null) return value;
-    const tagged = value as { $type?: unknown; value?: unknown };
+    const tagged = value as { $type?: unknown; value?: unknown; prisma__type?: unknown; prisma__value?: unknown };
     if (tagged.$type === 'DateTime' && typeof tagged.value === 'string')
       return { $type: 'DateTime', value: markerTime(values.push(tagged.value) - 1) };
-    // Decimal, Json, Bytes, FieldRef…: part of the shape.
-    if (tagged.$type !== undefined) return value;
+    // A raw parameter's Date.
+    if (tagged.prisma__type === 'date' && typeof tagged.prisma__value === 'string')
+      return { prisma__type: 'date', prisma__value: markerTime(values.push(tagged.prisma__value) - 1) };
+    // Decimal, Json, Bytes, FieldRef, a raw parameter's bigint or bytes…: part of the shape.
+    if (tagged.$type !== undefined || tagged.prisma__type !== undefined) return value;
     const out: Record<string, Json> = {};
     for (const [k, v] of Object.entries(value)) out[k] = data(v, k);
     return out;
+  };
+  const raw = RAW_ACTIONS.has((request as { action?: string }).action ?? '');
+  const argument = (k: string, v: Json): Json => {
+    if (DATA_ARGUMENTS.has(k)) return data(v, k);
+    // Each raw parameter is a slot; the SQL text, their number and their kinds are the shape.
+    if (raw && k === 'parameters' && typeof v === 'string') return JSON.stringify(data(JSON.parse(v), k));
+    return v;
   };
   const selection = (node: Json): Json => {
     if (typeof node !== 'object' || node === null) return node;
@@ -91,7 +103,7 @@ export function shapeOf(request: Json): Shape {
     const out: Record<string, Json> = { ...rest };
     if (args !== undefined) {
       const a: Record<string, Json> = {};
-      for (const [k, v] of Object.entries(args as object)) a[k] = DATA_ARGUMENTS.has(k) ? data(v, k) : v;
+      for (const [k, v] of Object.entries(args as object)) a[k] = argument(k, v);
       out.arguments = a;
     }
     if (fields !== undefined) {
