@@ -46,6 +46,15 @@ describe.skipIf(!backends().includes('postgres'))('prepared statements on Postgr
     expect(rows.some((r) => r.statement.includes('pg_prepared_statements'))).toBe(false);
   });
 
+  it('switches off JIT compilation on its connections', async () => {
+    const pool = applicationPool(url, { size: 1, prepared: true });
+    try {
+      expect((await pool.query<{ jit: string }>('SHOW jit')).rows[0]!.jit).toBe('off');
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('prepares nothing when switched off', async () => {
     const { results, rows } = await preparedAfterQueries(false);
     expect(results).toEqual([{ name: '정치' }, null, { name: '정치' }]);

@@ -54,7 +54,7 @@ export interface PoolOptions {
  * The pool fails fast when PostgreSQL is gone instead of queueing requests behind it: a bounded wait
  * for a connection, a server-side statement timeout and a client-side read timeout just above it (a
  * query that timed out on the client is released with its error, so pg-pool drops that connection),
- * TCP keep-alive so a half-open connection is noticed. Broken connections are discarded and new
+ * TCP keep-alive so a half-open connection is noticed, and no JIT compilation of statements. Broken connections are discarded and new
  * ones made on demand, so the pool recovers by itself when the server is back.
  */
 export function applicationPool(connectionString: string, options: PoolOptions): pg.Pool {
@@ -62,6 +62,10 @@ export function applicationPool(connectionString: string, options: PoolOptions):
     connectionString,
     max: options.size,
     keepAlive: true,
+    // No JIT compilation: every statement here is a bounded index range, and JIT only adds its
+    // compile time (~20 ms, measured on a search step at 1,000,000 articles, whose estimated cost
+    // passes jit_above_cost). A connection string's own `options` take precedence.
+    options: '-c jit=off',
     ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
     ...(options.statementTimeoutMs
       ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 1_000 }
