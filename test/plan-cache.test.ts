@@ -152,6 +152,11 @@ const ARTICLE = graphql(`
     article(slug: $slug) { headline section { name } reporters { name } tags { slug } previous { headline } next { headline } }
   }
 `);
+const REPORTER = graphql(`
+  query TestPlanCacheReporter($slug: String!) {
+    reporter(slug: $slug) { name articles(first: 5) { edges { cursor node { headline section { name } } } } }
+  }
+`);
 const SLUGS = graphql(`
   query TestPlanCacheSlugs { latestArticles(first: 3) { slug } }
 `);
@@ -160,10 +165,11 @@ describe.each(backends())('plans from the cache over HTTP on %s', (backend) => {
   let server: TestServer;
   let statements = 0;
   beforeAll(async () => {
+    // Background work (scheduler, view flushes, purge polling) would compile plans of its own: off here.
     server = await startTestServer(backend, {
       // Reads only (PGlite's adapter also logs a statement of its own, with no SQL text).
       onQuery: (sql) => void (/^\s*(SELECT|WITH)\b/i.test(sql) && statements++),
-      env: { PUBLISH_SCHEDULER_MS: '0', VIEWS_FLUSH_MS: '0' },
+      env: { PUBLISH_SCHEDULER_MS: '0', VIEWS_FLUSH_MS: '0', CDN_PURGE_POLL_MS: '0' },
     });
   });
   afterAll(async () => {
@@ -190,5 +196,20 @@ describe.each(backends())('plans from the cache over HTTP on %s', (backend) => {
     expect(planCacheStats.hits - hits).toBeGreaterThanOrEqual(statements - sent - 2);
     const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toMatch(/^db_query_plans_total\{result="hit"\} [1-9]/m);
+  });
+
+  it('serves a reporter with its first page (the request instant inside the nested filter) from the cache', async () => {
+    // The page is part of the reporter's selection (src/articles/connection.ts): its filter holds the
+    // request's instant, a value in the shape's slots, so other reporters and other instants hit.
+    const first = await server.graphql(REPORTER, { slug: 'han-sunmi' });
+    expect(first.errors).toBeUndefined();
+    const { hits, misses, literal } = planCacheStats;
+    for (const slug of ['kim-minjun', 'lee-seoyeon', 'han-sunmi']) {
+      const res = await server.graphql(REPORTER, { slug });
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.reporter!.articles.edges.length).toBeGreaterThan(0);
+    }
+    expect(planCacheStats.hits - hits).toBe(3);
+    expect([planCacheStats.misses - misses, planCacheStats.literal - literal]).toEqual([0, 0]);
   });
 });

@@ -64,7 +64,26 @@ function cases(cursor: string): Case[] {
     [
       'TestPagesFirstStatements',
       documents.TestPagesFirstStatementsDocument,
-      { reporter: 'kim-minjun', tag: 'climate' },
+      { reporter: 'kim-minjun', tag: 'climate', section: 'world' },
+    ],
+    ['TestPagesAfterStatements', documents.TestPagesAfterStatementsDocument, { reporter: 'kim-minjun', after: cursor }],
+    ['TestPagesAliasStatements', documents.TestPagesAliasStatementsDocument, { reporter: 'lee-seoyeon' }],
+    [
+      'TestParentFirstPages',
+      documents.TestParentFirstPagesDocument,
+      {
+        reporter: 'kim-minjun',
+        reporterId: 'UmVwb3J0ZXI6MQ==',
+        section: 'world',
+        tag: 'climate',
+        first: 20,
+        slug: SAMPLE_SLUG,
+      },
+    ],
+    [
+      'TestParentLaterPages',
+      documents.TestParentLaterPagesDocument,
+      { reporter: 'lee-seoyeon', tag: 'energy', first: 20, after: cursor },
     ],
     ['TestSectionSlugs', documents.TestSectionSlugsDocument, {}],
     ['TestLatestOne', documents.TestLatestOneDocument, {}],
@@ -121,6 +140,7 @@ function cases(cursor: string): Case[] {
     ['TestWeekTop', documents.TestWeekTopDocument, {}],
     ['TestPlanCacheArticle', documents.TestPlanCacheArticleDocument, { slug: SAMPLE_SLUG }],
     ['TestPlanCacheSlugs', documents.TestPlanCacheSlugsDocument, {}],
+    ['TestPlanCacheReporter', documents.TestPlanCacheReporterDocument, { slug: 'kim-minjun' }],
     [
       'TestGlobalIdLookups',
       documents.TestGlobalIdLookupsDocument,
@@ -189,6 +209,20 @@ function cases(cursor: string): Case[] {
       `{ reporter(slug: "choi-yujin") { articles(last: 20) { totalCount edges { node { headline } } } } }`,
     ],
     ['tag page', `{ tag(slug: "welfare") { articles(first: 20) { totalCount edges { node { headline } } } } }`],
+    // The bench's section front and reporter page (the reporter's first page selected with it,
+    // src/articles/connection.ts), and every section's first page beside the section list.
+    [
+      'section front',
+      `{ section(slug: "society") { name articles(first: 20) { edges { node { headline slug publishedAt excerpt reporters { name } leadImage { url caption } } } } } }`,
+    ],
+    [
+      'reporter front',
+      `{ reporter(slug: "choi-yujin") { name title bio articles(first: 20) { edges { node { headline slug publishedAt section { name } } } } } }`,
+    ],
+    [
+      'sections with pages',
+      `{ sections { slug articles(first: 5) { pageInfo { hasNextPage } edges { node { headline } } } } }`,
+    ],
     [
       'latest and photo news per section',
       `{ latestArticles(first: 10, section: "society") { id } photoNews(first: 6, section: "society") { id } }`,

@@ -82,6 +82,38 @@ const Lookups = graphql(`
   }
 `);
 
+// A reporter's and tag's first page is loaded with the parent (src/articles/connection.ts), a section's
+// by its own range; `articles(filter:)` chooses the same lists by id (list-query.ts `articlePageIds`). All must agree:
+// rows, cursors, pageInfo and totalCount; also for an alias asking another page size, for the parent
+// reached through an article's byline or `node`, and for the page after a cursor.
+const ParentFirstPages = graphql(`
+  query TestParentFirstPages($reporter: String!, $reporterId: ID!, $section: String!, $tag: String!, $first: Int!, $slug: String!) {
+    reporter(slug: $reporter) { slug articles(first: $first) { ...TestParentPage } three: articles(first: 3) { ...TestParentPage } }
+    section(slug: $section) { slug articles(first: $first) { ...TestParentPage } none: articles(first: 0) { ...TestParentPage } }
+    tag(slug: $tag) { slug articles { ...TestParentPage } }
+    node(id: $reporterId) { ... on Reporter { articles(first: $first) { ...TestParentPage } } }
+    article(slug: $slug) { reporters { slug articles(first: 3) { ...TestParentPage } } }
+    byReporter: articles(first: $first, filter: { reporter: $reporter }) { ...TestParentPage }
+    byReporterThree: articles(first: 3, filter: { reporter: $reporter }) { ...TestParentPage }
+    bySection: articles(first: $first, filter: { section: $section }) { ...TestParentPage }
+    byTag: articles(first: 20, filter: { tag: $tag }) { ...TestParentPage }
+  }
+  fragment TestParentPage on ArticleConnection {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id slug publishedAt section { slug } reporters { slug } } }
+  }
+`);
+
+const ParentLaterPages = graphql(`
+  query TestParentLaterPages($reporter: String!, $tag: String!, $first: Int!, $after: String!) {
+    reporter(slug: $reporter) { articles(first: $first, after: $after) { ...TestParentPage } }
+    tag(slug: $tag) { articles(last: $first, before: $after) { ...TestParentPage } }
+    byReporter: articles(first: $first, after: $after, filter: { reporter: $reporter }) { ...TestParentPage }
+    byTag: articles(last: $first, before: $after, filter: { tag: $tag }) { ...TestParentPage }
+  }
+`);
+
 const UnknownLookups = graphql(`
   query TestUnknownLookups($byId: ID!, $wrongType: ID!, $node: ID!) {
     article(slug: "no-such-article") { id }
@@ -284,6 +316,47 @@ describe.each(backends())('read API on %s', (backend) => {
       const times = data!.latestArticles.map((a) => a.publishedAt);
       expect(times).toEqual([...times].sort().reverse());
       expect(data!.photoNews.every((a) => a.leadImage?.url)).toBe(true);
+    });
+
+    it("gives a reporter's, tag's and section's first page exactly as the filtered list", async () => {
+      const reporter = 'kim-minjun';
+      const { data: article } = await gql(ArticlePage, { slug: SAMPLE_SLUG });
+      const byline = article!.article!.reporters.map((r) => r.slug);
+      const reporterId = (await gql(Lookups, { reporter, section: 'world', tag: 'climate' })).data!.reporter!.id;
+      const vars = { reporter, reporterId, section: 'world', tag: 'climate', first: 5, slug: SAMPLE_SLUG };
+      const { data, errors } = await gql(ParentFirstPages, vars);
+      expect(errors).toBeUndefined();
+      const d = data!;
+      expect(d.byReporter.edges).toHaveLength(5);
+      expect(d.byReporter.pageInfo.hasNextPage).toBe(true);
+      expect(d.reporter!.articles).toEqual(d.byReporter);
+      expect(d.reporter!.three).toEqual(d.byReporterThree);
+      expect(d.node).toEqual({ articles: d.byReporter });
+      expect(d.section!.articles).toEqual(d.bySection);
+      expect(d.section!.none).toEqual({
+        ...d.bySection,
+        edges: [],
+        pageInfo: { ...d.bySection.pageInfo, startCursor: null, endCursor: null },
+      });
+      expect(d.tag!.articles).toEqual(d.byTag);
+      expect(d.tag!.articles.edges.length).toBeGreaterThan(0);
+      // Each reporter of the byline, its page selected inside the article's statement.
+      expect(d.article!.reporters.map((r) => r.slug)).toEqual(byline);
+      for (const r of d.article!.reporters) {
+        const own = await gql(ParentFirstPages, { ...vars, reporter: r.slug, first: 3 });
+        expect(r.articles).toEqual(own.data!.byReporter);
+      }
+      // The page after the first one's end (and, on the tag, the page before it) as the filtered list's.
+      const later = await gql(ParentLaterPages, {
+        reporter,
+        tag: 'climate',
+        first: 5,
+        after: d.byReporter.pageInfo.endCursor!,
+      });
+      expect(later.errors).toBeUndefined();
+      expect(later.data!.reporter!.articles).toEqual(later.data!.byReporter);
+      expect(later.data!.byReporter.edges).toHaveLength(5);
+      expect(later.data!.tag!.articles).toEqual(later.data!.byTag);
     });
 
     it('returns null, not an error, for unknown ids and slugs', async () => {

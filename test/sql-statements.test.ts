@@ -72,15 +72,32 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     expect(laterHundred.n).toBe(later.n);
   });
 
-  it('a reporter page and a tag page read their first page in one statement', async () => {
-    const q = graphql(`query TestPagesFirstStatements($reporter: String!, $tag: String!) {
+  it('a reporter or tag page reads the parent and its first page in one statement', async () => {
+    const q = graphql(`query TestPagesFirstStatements($reporter: String!, $tag: String!, $section: String!) {
       reporter(slug: $reporter) { name articles(first: 20) { edges { node { headline section { name } } } } }
       tag(slug: $tag) { name articles(first: 20) { edges { node { headline reporters { name } } } } }
+      section(slug: $section) { name articles(first: 20) { edges { node { headline excerpt reporters { name } leadImage { url } } } } }
     }`);
-    const { n, sql } = await count(q, { reporter: 'han-sunmi', tag: 'seoul' });
-    // Reporter and tag (one statement each), then each page as its link table's range with the articles
-    // joined (src/articles/list-query.ts): four in two round trips.
+    const { n, sql } = await count(q, { reporter: 'han-sunmi', tag: 'seoul', section: 'world' });
+    // The reporter and the tag, each with its first page as part of its own selection
+    // (src/articles/connection.ts: a LATERAL subquery over its link table's range); the section, then
+    // its page (a range of the section's articles): four statements in two round trips.
     expect(n, sql.join('\n')).toBe(4);
+    expect(sql.filter((s) => /FROM "public"\."Reporter".*"ArticleReporter"/s.test(s))).toHaveLength(1);
+    expect(sql.filter((s) => /FROM "public"\."Tag".*"ArticleTag"/s.test(s))).toHaveLength(1);
+    const later = graphql(`query TestPagesAfterStatements($reporter: String!, $after: String!) {
+      reporter(slug: $reporter) { name articles(first: 20, after: $after) { edges { node { headline section { name } } } } }
+    }`);
+    const after = await count(later, { reporter: 'kim-minjun', after: 'R1BDOk46MTUw' });
+    // After a cursor: the reporter, then the page's ids by an index range, then the rows.
+    expect(after.n, after.sql.join('\n')).toBe(3);
+    const aliases = graphql(`query TestPagesAliasStatements($reporter: String!) {
+      reporter(slug: $reporter) { a: articles(first: 2) { edges { cursor } } b: articles(first: 3) { edges { cursor } } }
+    }`);
+    const two = await count(aliases, { reporter: 'kim-minjun' });
+    // Two sizes of the same page cannot share the parent's selection: the second alias loads the
+    // reporter again with its own page (Pothos' fallback), one more statement.
+    expect(two.n, two.sql.join('\n')).toBe(2);
   });
 
   it('search loads every article on the page at once', async () => {

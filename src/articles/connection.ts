@@ -1,10 +1,19 @@
 // The article connection shared by `Query.articles` and the section, reporter and tag pages:
 // one connection type with `totalCount`, one filter input, one ordering.
+import { getConnectionPageSize } from '@pothos/core';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { ArticleRef } from './article.ts';
-import { resolveTotalCount } from '../relay/connection-args.ts';
-import { type ArticleListSpec, countArticles, EXACT_COUNT_LIMIT, resolveArticlePage } from './list-query.ts';
+import { type PageArgs, resolveTotalCount } from '../relay/connection-args.ts';
+import {
+  type ArticleListSpec,
+  countArticles,
+  EXACT_COUNT_LIMIT,
+  firstPageSelection,
+  type PageParent,
+  preloadedPage,
+  resolveArticlePage,
+} from './list-query.ts';
 
 export const ArticleConnection = builder.connectionObject({
   type: ArticleRef,
@@ -38,25 +47,55 @@ export const ArticleFilter = builder.inputType('ArticleFilter', {
 
 export type ArticleFilterInput = typeof ArticleFilter.$inferInput;
 
+/** Rows a page without a cursor loads (Pothos' page size + 1), or null for a page after or before a cursor. */
+function firstPageTake(args: PageArgs): number | null {
+  if (args.after != null || args.before != null || args.last != null) return null;
+  return getConnectionPageSize({ args }).limit;
+}
+
 /**
  * An `articles` connection on a section, reporter or tag page: the parent's published articles,
- * newest first. `scope` names the parent.
+ * newest first. A reporter's or tag's first page is selected with the parent (`firstPageSelection`:
+ * the parent and its page in one statement); a page after or before a cursor, a section's page, or
+ * the page of a parent loaded without it (an alias of the same field with other arguments) runs its
+ * own query.
  */
 export function articleConnectionField<Parent extends { id: number }>(
   // biome-ignore lint/suspicious/noExplicitAny: Pothos' field builder type is generic over every parent type
   t: { prismaConnection: (...args: any[]) => any },
-  scope: (parent: Parent) => ArticleListSpec['scope'],
+  parent: PageParent,
   description: string,
 ) {
+  const scope = (row: Parent): ArticleListSpec['scope'] => ({ [`${parent}Id`]: row.id });
+  // A section's page stays its own statement: as the section's selection its rows would come as one
+  // JSON aggregate instead of plain rows, and PostgreSQL spent more on that (~2.0 against ~1.45 ms per
+  // section front at 100,000 articles) than the statement saved the client. A reporter's or tag's page
+  // already comes as JSON per row (the article joined to its link row), so for them it saves a statement.
+  const withParent = parent !== 'section' && {
+    // Not a first page: the parent's id alone, so the parent still counts as loaded (no refetch).
+    select: (args: PageArgs, ctx: Context, nestedSelection: (query: object, path: string[]) => object) => {
+      const take = firstPageTake(args);
+      if (take == null) return { id: true };
+      // The cursor's column, also when no node field is asked (`edges { cursor }`, `pageInfo`).
+      const node = nestedSelection({ select: { id: true } }, ['edges', 'node']);
+      return firstPageSelection(ctx.now, take, node);
+    },
+  };
   return t.prismaConnection(
     {
       type: 'Article',
       cursor: 'id',
       description,
-      resolve: (query: object, parent: Parent, _args: unknown, ctx: Context) =>
-        resolveArticlePage(ctx, query, { now: ctx.now, scope: scope(parent) }),
-      totalCount: (parent: Parent, _args: unknown, ctx: Context) =>
-        countArticles(ctx.prisma, { now: ctx.now, scope: scope(parent) }),
+      ...withParent,
+      resolve: (query: object, row: Parent, args: PageArgs, ctx: Context) => {
+        const page = withParent && firstPageTake(args) != null ? preloadedPage(row) : undefined;
+        if (!page) return resolveArticlePage(ctx, query, { now: ctx.now, scope: scope(row) });
+        // The page's selection was planned into the parent's; this one (the same fields) is not run.
+        void { ...query };
+        return page;
+      },
+      totalCount: (row: Parent, _args: unknown, ctx: Context) =>
+        countArticles(ctx.prisma, { now: ctx.now, scope: scope(row) }),
     },
     ArticleConnection,
   );

@@ -6,7 +6,8 @@
 // selection are then loaded by Prisma by id (`loadArticlesInOrder`): two statements per page whatever
 // its length. The first page of the newest articles, overall, in a section, or of a reporter or tag
 // (on the link table), needs no position: it is one Prisma statement, itself an index range
-// (`firstPageOf`).
+// (`firstPageOf`); on a reporter or tag page it is part of the parent's own statement
+// (`firstPageSelection`).
 //
 // Which index a list ranges over:
 // - newest first with a reporter or a tag: the link table's (reporterId|tagId, visibleFrom, articleId);
@@ -265,6 +266,41 @@ function firstPageOf(
 }
 
 /**
+ * The Prisma arguments of a first page (`firstPageOf`), newest first. On the articles, an index range
+ * ((sectionId,) status, publishedAt DESC, id DESC); on a link table, the range (reporterId|tagId,
+ * visibleFrom DESC, articleId DESC), each row's article under `article`.
+ */
+const firstPageArgs = {
+  range: (now: Date) => ({
+    where: visibleArticleWhere(now),
+    orderBy: [{ publishedAt: 'desc' as const }, { id: 'desc' as const }],
+  }),
+  link: (now: Date) => ({
+    where: { visibleFrom: { lte: now }, article: visibleArticleWhere(now) },
+    orderBy: [{ visibleFrom: 'desc' as const }, { articleId: 'desc' as const }],
+  }),
+};
+
+/** The parent of a page of articles. */
+export type PageParent = 'section' | 'reporter' | 'tag';
+
+/**
+ * A reporter's or tag's first page as part of the parent's own Prisma selection (the `select` of its
+ * `articles` field): the parent and its page are then one statement, the page a LATERAL subquery
+ * (relationJoins) over the same link-table range as `resolveArticlePage`'s. `take` is the rows wanted
+ * (Pothos' page size + 1), `node` the articles' selection.
+ */
+export function firstPageSelection(now: Date, take: number, node: object) {
+  return { articles: { ...firstPageArgs.link(now), take, select: { article: node } } };
+}
+
+/** The articles of a page that `firstPageSelection` loaded with the parent row, in list order. */
+export function preloadedPage(row: object): Article[] | undefined {
+  const links = (row as { articles?: { article: Article }[] }).articles;
+  return Array.isArray(links) ? links.map((l) => l.article) : undefined;
+}
+
+/**
  * A page for Pothos' `prismaConnection`: its `query` carries the page as Prisma cursor arguments
  * (`take` negative when paging backward, `cursor: { id }`, `skip: 1`); the rows come back in list
  * order, as Prisma would return them.
@@ -273,23 +309,17 @@ export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, q
   const { take, skip: _skip, cursor, ...selection } = query as { take: number; skip?: number; cursor?: { id: number } };
   const first = cursor == null && take > 0 ? firstPageOf(spec) : null;
   if (first && 'range' in first) {
-    // The first page, newest first, of the whole archive or a section: no keyset position, so Prisma's
-    // statement is itself an index range ((sectionId,) status, publishedAt DESC, id DESC), and the page
-    // comes in one statement with the client's selection.
-    return ctx.prisma.article.findMany({
-      ...selection,
-      where: { ...visibleArticleWhere(ctx.now), ...first.range },
-      orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
-      take,
-    });
+    // The first page of the whole archive or a section: no keyset position, so Prisma's statement is
+    // itself an index range, and the page comes in one statement with the client's selection.
+    const { where, orderBy } = firstPageArgs.range(ctx.now);
+    return ctx.prisma.article.findMany({ ...selection, where: { ...where, ...first.range }, orderBy, take });
   }
   if (first) {
-    // A reporter's or tag's first page: the link table's range (reporterId|tagId, visibleFrom DESC,
-    // articleId DESC) with each article joined with the client's selection, in one statement.
+    // A reporter's or tag's first page: the link table's range with each article joined with the
+    // client's selection, in one statement.
     const { link } = first;
-    const where = { visibleFrom: { lte: ctx.now }, article: visibleArticleWhere(ctx.now) };
+    const { where, orderBy } = firstPageArgs.link(ctx.now);
     const select = { article: Object.keys(selection).length > 0 ? selection : true };
-    const orderBy = [{ visibleFrom: 'desc' as const }, { articleId: 'desc' as const }];
     const rows =
       'reporterId' in link
         ? await ctx.prisma.articleReporter.findMany({ where: { ...where, ...link }, orderBy, take, select })

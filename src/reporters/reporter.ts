@@ -19,11 +19,7 @@ export const ReporterRef = builder.prismaNode('Reporter', {
     email: t.exposeString('email', { nullable: true }),
     bio: t.exposeString('bio', { nullable: true }),
     photoUrl: t.exposeString('photoUrl', { nullable: true }),
-    articles: articleConnectionField(
-      t,
-      (reporter) => ({ reporterId: reporter.id }),
-      "The reporter's published articles, newest first.",
-    ),
+    articles: articleConnectionField(t, 'reporter', "The reporter's published articles, newest first."),
   }),
 });
 

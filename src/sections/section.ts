@@ -13,11 +13,7 @@ export const SectionRef = builder.prismaNode('Section', {
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
     position: t.exposeInt('position', { description: 'Order in the navigation, ascending.' }),
-    articles: articleConnectionField(
-      t,
-      (section) => ({ sectionId: section.id }),
-      'Published articles in this section, newest first.',
-    ),
+    articles: articleConnectionField(t, 'section', 'Published articles in this section, newest first.'),
   }),
 });
 

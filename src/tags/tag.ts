@@ -11,11 +11,7 @@ export const TagRef = builder.prismaNode('Tag', {
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
-    articles: articleConnectionField(
-      t,
-      (tag) => ({ tagId: tag.id }),
-      'Published articles with this tag, newest first.',
-    ),
+    articles: articleConnectionField(t, 'tag', 'Published articles with this tag, newest first.'),
   }),
 });
 
