@@ -6,7 +6,8 @@ import { bodyTextColumns } from '../src/articles/text.ts';
 import { loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { copyArticles } from '../src/seed/copy.ts';
-import { allCorpusTags, generateArticles } from '../src/seed/corpus.ts';
+import { documentTokens } from '../src/search/tokens.ts';
+import { allCorpusTags, type CorpusSpec, corpusArticles, generateArticles } from '../src/seed/corpus.ts';
 import { seedReferenceData } from '../src/seed/demo.ts';
 import { insertArticles, type NewArticle } from '../src/seed/insert.ts';
 import { backends, createPostgresDatabase } from './harness/server.ts';
@@ -104,15 +105,43 @@ describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQ
     expect(b.constraints).toEqual(before.constraints);
     expect(b.triggers).toEqual(before.triggers);
     // The derived text columns are the app's own functions of the body, through both writers.
-    for (const row of b.Article as { bodyText: string; excerptText: string; readingMinutes: number }[]) {
+    for (const row of b.Article as {
+      bodyText: string;
+      excerptText: string;
+      readingMinutes: number;
+      searchText: string;
+      searchTokens: string[];
+    }[]) {
       expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(
         bodyTextColumns(row.bodyText),
       );
+      expect(row.searchTokens).toEqual(documentTokens(row.searchText));
     }
     expect((b.Article as { headline: string; deck: string[] }[]).at(-1)).toMatchObject({
       headline: articles.at(-1)!.headline,
       deck: articles.at(-1)!.deck,
     });
+  });
+
+  it('loads a generated corpus from its worker thread as the Prisma writer stores it', async () => {
+    const [prismaDb, workerDb] = await Promise.all([open(), open()]);
+    const refs = await seedReferenceData(prismaDb.prisma);
+    expect(await seedReferenceData(workerDb.prisma)).toEqual(refs);
+    const corpus: CorpusSpec = { count: 1_100, refs, seed: 21, slugPrefix: 's20-' };
+    const generated = [...corpusArticles(corpus)];
+    expect(generated[0]!.slug.startsWith('s20-')).toBe(true);
+    for (let i = 0; i < generated.length; i += 500) await insertArticles(prismaDb.prisma, generated.slice(i, i + 500));
+    const before = await dump(workerDb.url);
+    const progress: number[] = [];
+    expect(
+      await copyArticles(workerDb.url, corpus, { chunk: 400, deferIndexes: true, onProgress: (n) => progress.push(n) }),
+    ).toBe(1_100);
+    expect(progress).toEqual([400, 800, 1_100]);
+    const [a, b] = await Promise.all([dump(prismaDb.url), dump(workerDb.url)]);
+    for (const table of Object.keys(TABLES)) expect(b[table], table).toEqual(a[table]);
+    expect(b.indexes).toEqual(before.indexes);
+    expect(b.constraints).toEqual(before.constraints);
+    expect(b.triggers).toEqual(before.triggers);
   });
 
   it('rolls back a failed load as a whole, indexes included', async () => {
@@ -123,6 +152,15 @@ describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQ
       ...generateArticles(30, { sections: [{ id: 999_999, slug: 'politics' }], reporterIds: [1], tagIds }, 3),
     ];
     await expect(copyArticles(viaCopy.url, broken, { deferIndexes: true })).rejects.toThrow(/foreign key/);
+    expect(await dump(viaCopy.url)).toEqual(before);
+    // Likewise from the worker thread.
+    const corpus: CorpusSpec = {
+      count: 30,
+      refs: { sections: [{ id: 999_999, slug: 'politics' }], reporterIds: [1], tagIds },
+      seed: 3,
+      slugPrefix: 'broken-',
+    };
+    await expect(copyArticles(viaCopy.url, corpus, { deferIndexes: true })).rejects.toThrow(/foreign key/);
     expect(await dump(viaCopy.url)).toEqual(before);
   });
 });

@@ -1,12 +1,12 @@
 // `npm run db:seed -- [--articles N] [--seed S] [--demo]`
 // Seeds the configured database (DATABASE_URL, or the embedded PGlite in PGLITE_DIR):
 // reference data, then N generated articles, deterministically for a given seed, with a progress bar.
-// On PostgreSQL the articles are streamed with COPY in one transaction (copy.ts); on PGlite they are
-// inserted in batches through Prisma.
+// On PostgreSQL the articles are generated in a worker thread and streamed with COPY in one
+// transaction (copy.ts); on PGlite they are inserted in batches through Prisma.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
-import { generateArticles } from './corpus.ts';
+import { type CorpusSpec, corpusArticles } from './corpus.ts';
 import { seedIfEmpty, seedReferenceData } from './demo.ts';
 import { copyArticles } from './copy.ts';
 import { insertArticles, type NewArticle, resetSequences } from './insert.ts';
@@ -48,20 +48,22 @@ async function main() {
       const startedAt = Date.now();
       const report = (done: number) => process.stderr.write(progress(done, count, startedAt));
       // A distinct seed from the demo corpus so the two never collide on slugs.
-      const articles = (function* () {
-        for (const article of generateArticles(count, refs, seed + 1))
-          yield { ...article, slug: `s${seed}-${article.slug}` };
-      })();
+      const corpus: CorpusSpec = { count, refs, seed: seed + 1, slugPrefix: `s${seed}-` };
       if (config.database.kind === 'postgres') {
-        await copyArticles(config.database.url, articles, {
+        let indexingAt = 0;
+        await copyArticles(config.database.url, corpus, {
           deferIndexes: count >= DEFER_INDEXES_FROM,
           onProgress: report,
-          onIndexing: () => process.stderr.write(`\nbuilding indexes… `),
+          onIndexing: () => {
+            indexingAt = Date.now();
+            process.stderr.write(`\nloaded in ${((indexingAt - startedAt) / 1000).toFixed(1)} s; building indexes… `);
+          },
         });
+        process.stderr.write(`${((Date.now() - indexingAt) / 1000).toFixed(1)} s`);
       } else {
         let batch: NewArticle[] = [];
         let done = 0;
-        for (const article of articles) {
+        for (const article of corpusArticles(corpus)) {
           batch.push(article);
           if (batch.length === BATCH) {
             await insertArticles(db.prisma, batch);

@@ -1,57 +1,44 @@
-// Bulk loading on PostgreSQL: the rows articleRows builds, streamed with COPY (text format) in one
-// transaction, with the tables' secondary indexes dropped for the load and rebuilt once at the end
-// (building a GIN or B-tree index over a loaded table is many times cheaper than maintaining it row by
-// row), and likewise their foreign keys (re-adding one checks the whole table in one join instead of a
-// lookup per row). The link tables' per-row trigger, which looks up each link's article for
-// `visibleFrom`, is off during the load; one set-based UPDATE fills the column afterwards with the
-// same SQL function. Values are compressed with LZ4 where the server has it (several times faster
-// than pglz to write and read). Being one transaction, a failed or interrupted load leaves the
-// database as it was, indexes, keys and triggers included; while it runs, the seeded tables are
-// locked against other writers and readers.
+// Bulk loading on PostgreSQL: articles encoded by copy-encode.ts, streamed with COPY (text format) in
+// one transaction. A generated corpus (CorpusSpec) is generated and encoded in a worker thread
+// (copy-worker.ts) while this thread streams the chunks before it, so the generator and the
+// PostgreSQL backend each keep a core busy; other articles are encoded here, a chunk at a time.
+// The tables' B-tree secondary indexes are dropped for the load and rebuilt once at the end (building
+// a B-tree over a loaded table is many times cheaper than maintaining it row by row, and PostgreSQL
+// builds them with parallel workers); their foreign keys likewise (re-adding one checks the whole
+// table in one join instead of a lookup per row). GIN indexes (search tokens) stay and are maintained
+// during the load through their pending list, merged at the end: PostgreSQL builds a GIN index on one
+// core only, so rebuilt after the load it ran alone for ~4 minutes at 1,000,000 articles, while
+// maintaining it costs the backend about the same CPU during the load, alongside the generator's core.
+// The price: an index so grown is larger than a fresh build (86 MB instead of 57 MB at 100,000
+// articles; `REINDEX` compacts it, at the cost of that build).
+// The link tables' per-row trigger, which looks up each link's article for `visibleFrom`, is off
+// during the load; one set-based UPDATE fills the column afterwards with the same SQL function.
+// Values are compressed with LZ4 where the server has it (several times faster than pglz to write
+// and read). Being one transaction, a failed or interrupted load leaves the database as it was,
+// indexes, keys and triggers included; while it runs, the seeded tables are locked against other
+// writers and readers.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { type Column, type NewArticle, SEED_COLUMNS, SEED_TABLES, type SeedTable, articleRows } from './insert.ts';
+import type { CorpusSpec } from './corpus.ts';
+import { type EncodedChunk, encodeChunk } from './copy-encode.ts';
+import type { WorkerInput } from './copy-worker.ts';
+import { type NewArticle, SEED_COLUMNS, SEED_TABLES, type SeedTable } from './insert.ts';
 
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-const escapeText = (s: string) => (/[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : s);
-const arrayElement = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
-
-/** One value in COPY's text format (before the field escaping). */
-function field(value: unknown, type: Column): string {
-  if (value === null || value === undefined) return '\\N';
-  switch (type) {
-    case 'jsonb':
-      return escapeText(JSON.stringify(value));
-    case 'text[]':
-      return escapeText(`{${(value as string[]).map(arrayElement).join(',')}}`);
-    case 'timestamp':
-      // timestamp(3) without time zone holds UTC; the zone in the ISO string is ignored on input.
-      return (value as Date).toISOString();
-    case 'bool':
-      return value ? 't' : 'f';
-    default:
-      return escapeText(String(value));
-  }
-}
-
-function copyText(rows: Record<string, unknown>[], columns: Record<string, Column>): string {
-  const names = Object.keys(columns);
-  let out = '';
-  for (const row of rows) out += `${names.map((n) => field(row[n], columns[n]!)).join('\t')}\n`;
-  return out;
-}
-
-async function copyRows(client: pg.Client, table: SeedTable, text: string): Promise<void> {
-  if (text.length === 0) return;
+async function copyRows(client: pg.Client, table: SeedTable, data: Uint8Array): Promise<void> {
+  if (data.length === 0) return;
   const sql = `COPY "${table}" (${Object.keys(SEED_COLUMNS[table])
     .map((n) => `"${n}"`)
     .join(', ')}) FROM STDIN`;
-  await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+  await pipeline(Readable.from([data]), client.query(copyFrom(sql)));
 }
 
-/** Secondary indexes of the seeded tables: not unique, not backing a constraint. Returns their definitions. */
+/**
+ * B-tree (and other non-GIN) secondary indexes of the seeded tables: not unique, not backing a
+ * constraint. Returns their definitions.
+ */
 async function dropSecondaryIndexes(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query<{ name: string; def: string }>(
     `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def
@@ -61,7 +48,8 @@ async function dropSecondaryIndexes(client: pg.Client): Promise<string[]> {
        JOIN pg_namespace n ON n.oid = t.relnamespace
       WHERE n.nspname = current_schema() AND t.relname = ANY($1)
         AND NOT x.indisunique AND NOT x.indisprimary
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+        AND i.relam <> (SELECT oid FROM pg_am WHERE amname = 'gin')`,
     [SEED_TABLES],
   );
   for (const { name } of rows) await client.query(`DROP INDEX "${name.replace(/"/g, '""')}"`);
@@ -97,10 +85,63 @@ export interface CopyOptions {
   onIndexing?: () => void;
 }
 
-/** Loads `articles` into the PostgreSQL database at `url` with COPY; returns how many were loaded. */
+/** Chunks a worker thread generates and encodes; it runs at most one chunk ahead of the one granted. */
+async function* workerChunks(input: WorkerInput): AsyncGenerator<EncodedChunk> {
+  // From TypeScript sources (tsx, vitest) through an entry that registers tsx in the worker thread.
+  const source = import.meta.url.endsWith('.ts') ? './copy-worker-entry.mjs' : './copy-worker.js';
+  const worker = new Worker(new URL(source, import.meta.url), { workerData: input });
+  const queue: (EncodedChunk | null)[] = [];
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  worker.on('message', (chunk: EncodedChunk | null) => {
+    queue.push(chunk);
+    wake?.();
+  });
+  worker.on('error', (error) => {
+    failure ??= error;
+    wake?.();
+  });
+  worker.on('exit', (code) => {
+    failure ??= code === 0 ? undefined : new Error(`seed worker exited with code ${code}`);
+    if (!queue.includes(null)) failure ??= new Error('seed worker exited early');
+    wake?.();
+  });
+  worker.postMessage(1);
+  try {
+    for (;;) {
+      while (queue.length === 0 && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      const chunk = queue.shift();
+      if (chunk === null) return;
+      if (chunk === undefined) throw failure;
+      worker.postMessage(1);
+      yield chunk;
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Chunks encoded in this thread. */
+function* localChunks(articles: Iterable<NewArticle>, size: number, firstArticleId: number, firstMediaId: number) {
+  let ids = { nextArticleId: firstArticleId, nextMediaId: firstMediaId };
+  let chunk: NewArticle[] = [];
+  for (const article of articles) {
+    chunk.push(article);
+    if (chunk.length === size) {
+      yield (ids = encodeChunk(chunk, ids.nextArticleId, ids.nextMediaId));
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield encodeChunk(chunk, ids.nextArticleId, ids.nextMediaId);
+}
+
+/**
+ * Loads articles into the PostgreSQL database at `url` with COPY; returns how many were loaded.
+ * A CorpusSpec is generated in a worker thread, alongside the load; an iterable is encoded here.
+ */
 export async function copyArticles(
   url: string,
-  articles: Iterable<NewArticle>,
+  articles: Iterable<NewArticle> | CorpusSpec,
   options: CopyOptions = {},
 ): Promise<number> {
   const client = new pg.Client({ connectionString: url });
@@ -108,6 +149,11 @@ export async function copyArticles(
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+    // GIN indexes take new rows into their pending list and merge it into the index whenever it
+    // reaches this size (PostgreSQL's default; at 100,000 articles 32 MB cost as much CPU and left
+    // the index 20% larger, 256 MB left most of it unmerged); the rest is merged at the end.
+    await client.query(`SET LOCAL gin_pending_list_limit = '4MB'`);
+    await client.query(`SET LOCAL work_mem = '256MB'`);
     const lz4 = await client.query(
       `SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`,
     );
@@ -115,37 +161,22 @@ export async function copyArticles(
     const ids = await client.query<{ article: number; media: number }>(
       `SELECT coalesce((SELECT max(id) FROM "Article"), 0) + 1 AS article, coalesce((SELECT max(id) FROM "Media"), 0) + 1 AS media`,
     );
-    let { article: nextArticleId, media: nextMediaId } = ids.rows[0]!;
+    const { article: firstArticleId, media: firstMediaId } = ids.rows[0]!;
     const indexes = options.deferIndexes ? await dropSecondaryIndexes(client) : [];
     const foreignKeys = options.deferIndexes ? await dropForeignKeys(client) : [];
     for (const [table, trigger] of LINK_TRIGGERS)
       await client.query(`ALTER TABLE "${table}" DISABLE TRIGGER "${trigger}"`);
-    const firstArticleId = nextArticleId;
+    const chunk = options.chunk ?? 5000;
+    const chunks =
+      Symbol.iterator in articles
+        ? localChunks(articles, chunk, firstArticleId, firstMediaId)
+        : workerChunks({ corpus: articles, chunk, firstArticleId, firstMediaId });
     let done = 0;
-    let chunk: NewArticle[] = [];
-    // PostgreSQL stores one chunk while this process generates and encodes the next: the COPY of a
-    // chunk is awaited only once the following one is ready to send.
-    let sending: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      const built = articleRows(chunk, nextArticleId, nextMediaId);
-      ({ nextArticleId, nextMediaId } = built);
-      const texts = SEED_TABLES.map((table) => [table, copyText(built.rows[table], SEED_COLUMNS[table])] as const);
-      const count = chunk.length;
-      chunk = [];
-      await sending;
-      sending = (async () => {
-        for (const [table, text] of texts) await copyRows(client, table, text);
-        done += count;
-        options.onProgress?.(done);
-      })();
-      sending.catch(() => {}); // awaited below; an early failure must not be an unhandled rejection
-    };
-    for (const article of articles) {
-      chunk.push(article);
-      if (chunk.length === (options.chunk ?? 5000)) await flush();
+    for await (const encoded of chunks) {
+      for (const [table, data] of encoded.tables) await copyRows(client, table, data);
+      done += encoded.count;
+      options.onProgress?.(done);
     }
-    if (chunk.length) await flush();
-    await sending;
     for (const [table, trigger] of LINK_TRIGGERS) {
       await client.query(
         `UPDATE "${table}" l SET "visibleFrom" = "article_visible_from"(a."status", a."publishedAt", a."deletedAt")
@@ -155,6 +186,17 @@ export async function copyArticles(
       await client.query(`ALTER TABLE "${table}" ENABLE TRIGGER "${trigger}"`);
     }
     options.onIndexing?.();
+    // What is left in the GIN pending lists, merged now: a search would otherwise read it all.
+    await client.query(
+      `SELECT gin_clean_pending_list(x.indexrelid)
+         FROM pg_index x
+         JOIN pg_class t ON t.oid = x.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+         JOIN pg_class i ON i.oid = x.indexrelid
+        WHERE n.nspname = current_schema() AND t.relname = ANY($1)
+          AND i.relam = (SELECT oid FROM pg_am WHERE amname = 'gin')`,
+      [SEED_TABLES],
+    );
     for (const def of indexes) await client.query(def);
     for (const def of foreignKeys) await client.query(def);
     for (const table of SEED_TABLES) await client.query(`ANALYZE "${table}"`);

@@ -88,3 +88,17 @@ export function allCorpusTags(): [string, string][] {
   for (const v of Object.values(TOPICS)) for (const [slug, name] of v.tags) seen.set(slug, name);
   return [...seen];
 }
+
+/** A generated corpus as `npm run db:seed` loads it: plain data, so a worker thread can generate it too. */
+export interface CorpusSpec {
+  count: number;
+  refs: CorpusRefs;
+  seed: number;
+  /** Put before every slug (keeps a seeded corpus apart from the demo one). */
+  slugPrefix: string;
+}
+
+export function* corpusArticles(spec: CorpusSpec): Generator<NewArticle> {
+  for (const article of generateArticles(spec.count, spec.refs, spec.seed))
+    yield { ...article, slug: `${spec.slugPrefix}${article.slug}` };
+}

@@ -2,9 +2,8 @@
 // once (articleRows), written here through Prisma in one transaction per batch (PGlite and small
 // batches) or by COPY on PostgreSQL (copy.ts); sequences moved past the inserted ids at the end.
 import { type BodyBlock, bodyToText } from '../articles/body.ts';
-import { bodyTextColumns } from '../articles/text.ts';
-import { searchColumns } from '../search/tokens.ts';
 import type { ArticleStatus, PrismaClient } from '../generated/prisma/client.ts';
+import { seedBodyTextColumns, seedSearchColumns } from './derived.ts';
 
 export interface NewMedia {
   url: string;
@@ -88,8 +87,8 @@ export function articleRows(articles: NewArticle[], firstArticleId: number, firs
       deck: a.deck,
       body,
       bodyText,
-      ...searchColumns(a.headline, a.deck, bodyText),
-      ...bodyTextColumns(bodyText),
+      ...seedSearchColumns(a.headline, a.deck, bodyText),
+      ...seedBodyTextColumns(bodyText),
       status: a.status,
       publishedAt: a.publishedAt,
       editedAt: a.editedAt ?? null,
