@@ -6,18 +6,9 @@ import { documentTokens, searchColumns } from '../src/search/tokens.ts';
 import { generateArticles } from '../src/seed/corpus.ts';
 import { seedBodyTextColumns, seedDocumentTokens, seedSearchColumns } from '../src/seed/derived.ts';
 import { articleRows } from '../src/seed/insert.ts';
+import { corpusRefs } from './harness/corpus-refs.ts';
 
-const refs = {
-  sections: ['politics', 'economy', 'society', 'environment', 'world', 'culture'].map((slug, i) => ({
-    id: i + 1,
-    slug,
-  })),
-  reporterIds: [2, 3, 4, 5],
-  tagIds: new Map([
-    ['climate', 1],
-    ['energy', 2],
-  ]),
-};
+const refs = corpusRefs;
 
 // Words whose tokens depend on their neighbours if anything does: combining marks and Hangul jamo
 // after a break, final sigma, dotted capital I, surrogate pairs, lone surrogates, NBSP and other

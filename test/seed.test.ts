@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { generateArticles } from '../src/seed/corpus.ts';
 import { DEMO, SAMPLE_SLUG } from '../src/seed/demo.ts';
+import { corpusRefs } from './harness/corpus-refs.ts';
 
-const refs = {
-  sections: ['politics', 'economy', 'society', 'environment', 'world', 'culture'].map((slug, i) => ({
-    id: i + 1,
-    slug,
-  })),
-  reporterIds: [2, 3, 4, 5],
-  tagIds: new Map([
-    ['climate', 1],
-    ['energy', 2],
-  ]),
-};
+const refs = corpusRefs;
 
 describe('demo data', () => {
   it('generates the same corpus for the same seed, a different one for another seed', () => {

@@ -51,13 +51,17 @@ export function termTokens(term: string): { tokens: string[]; exact: boolean } {
   return { tokens: [...new Set(tokens)], exact: tokens.length === 1 && tokens[0] === normalizeText(term) };
 }
 
-/** The derived search columns of an article, written with every change of its text. */
+/**
+ * The derived search columns of an article, written with every change of its text. `tokenize` gives
+ * `documentTokens`' answer (the seeder passes a memoising equivalent, src/seed/derived.ts).
+ */
 export function searchColumns(
   headline: string,
   deck: string[],
   bodyText: string,
+  tokenize: (text: string) => string[] = documentTokens,
 ): { searchText: string; searchTokens: string[] } {
   // NFC, like the query words: an all-CJK word is then found in it by a plain substring check.
   const searchText = searchTextOf(headline, deck, bodyText).normalize('NFC');
-  return { searchText, searchTokens: documentTokens(searchText) };
+  return { searchText, searchTokens: tokenize(searchText) };
 }

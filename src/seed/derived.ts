@@ -9,9 +9,8 @@
 // - excerptText: the excerpt source as it is when it has no more than EXCERPT_MAX_LENGTH + 1 code
 //   units (it then has no more code points either), else cut by code points like bodyTextColumns.
 // - readingMinutes: readingTimeMinutes itself.
-import { searchTextOf } from '../articles/body.ts';
 import { EXCERPT_MAX_LENGTH, excerptSource, readingTimeMinutes } from '../articles/text.ts';
-import { documentTokens } from '../search/tokens.ts';
+import { documentTokens, searchColumns } from '../search/tokens.ts';
 
 /** Memoised tokens per word; bounded so an unusual corpus cannot grow it without limit. */
 const wordTokens = new Map<string, readonly string[]>();
@@ -33,14 +32,13 @@ export function seedDocumentTokens(text: string): string[] {
   return [...tokens];
 }
 
-/** searchColumns(headline, deck, bodyText) of src/search/tokens.ts. */
+/** searchColumns(headline, deck, bodyText) of src/search/tokens.ts, with the memoised tokens. */
 export function seedSearchColumns(
   headline: string,
   deck: string[],
   bodyText: string,
 ): { searchText: string; searchTokens: string[] } {
-  const searchText = searchTextOf(headline, deck, bodyText).normalize('NFC');
-  return { searchText, searchTokens: seedDocumentTokens(searchText) };
+  return searchColumns(headline, deck, bodyText, seedDocumentTokens);
 }
 
 /** bodyTextColumns(bodyText) of src/articles/text.ts. */
