@@ -59,6 +59,27 @@ describe.each(backends())('migrations on %s', (backend) => {
     }
   });
 
+  it('applies the search index migration over the index an operator built beforehand (README, Production)', async () => {
+    const { db, close } = await session(backend);
+    try {
+      const all = await readMigrations();
+      const last = all.findIndex((m) => m.name === '20261207020000_search_tokens_by_time');
+      await migrate(db, all.slice(0, last));
+      // What the README gives operators of a large archive (CONCURRENTLY is PostgreSQL's; same index).
+      // Two statements: CONCURRENTLY cannot run in the implicit transaction of a multi-statement query.
+      await db.exec('CREATE EXTENSION IF NOT EXISTS btree_gin');
+      await db.exec(`CREATE INDEX ${backend === 'postgres' ? 'CONCURRENTLY ' : ''}IF NOT EXISTS
+        "Article_publishedAt_searchTokens_idx" ON "Article" USING GIN ("publishedAt", "searchTokens")`);
+      expect(await migrate(db, all.slice(0, last + 1))).toEqual(['20261207020000_search_tokens_by_time']);
+      const indexes = await db.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE tablename = 'Article' AND indexdef LIKE '%USING gin%' ORDER BY indexname`,
+      );
+      expect(indexes.map((i) => i.indexname)).toEqual(['Article_publishedAt_searchTokens_idx']);
+    } finally {
+      await close();
+    }
+  });
+
   it('refuses a migration edited after it was applied, and rolls back a failing one', async () => {
     const { db, close } = await session(backend);
     try {
