@@ -52,7 +52,7 @@ export interface EncodedChunk {
   nextMediaId: number;
 }
 
-export function encodeChunk(articles: NewArticle[], firstArticleId: number, firstMediaId: number): EncodedChunk {
+function encodeChunk(articles: NewArticle[], firstArticleId: number, firstMediaId: number): EncodedChunk {
   const built = articleRows(articles, firstArticleId, firstMediaId);
   return {
     count: articles.length,
@@ -66,4 +66,23 @@ export function encodeChunk(articles: NewArticle[], firstArticleId: number, firs
     nextArticleId: built.nextArticleId,
     nextMediaId: built.nextMediaId,
   };
+}
+
+/** `articles` encoded `size` at a time, ids counted on from the first ones (copy.ts, and its worker thread). */
+export function* encodedChunks(
+  articles: Iterable<NewArticle>,
+  size: number,
+  firstArticleId: number,
+  firstMediaId: number,
+): Generator<EncodedChunk> {
+  let ids = { nextArticleId: firstArticleId, nextMediaId: firstMediaId };
+  let chunk: NewArticle[] = [];
+  for (const article of articles) {
+    chunk.push(article);
+    if (chunk.length === size) {
+      yield (ids = encodeChunk(chunk, ids.nextArticleId, ids.nextMediaId));
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield encodeChunk(chunk, ids.nextArticleId, ids.nextMediaId);
 }

@@ -4,8 +4,7 @@
 // (a number posted to this worker), so memory stays bounded whatever the corpus size.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type CorpusSpec, corpusArticles } from './corpus.ts';
-import { encodeChunk } from './copy-encode.ts';
-import type { NewArticle } from './insert.ts';
+import { encodedChunks } from './copy-encode.ts';
 
 export interface WorkerInput {
   corpus: CorpusSpec;
@@ -23,13 +22,12 @@ port.on('message', (n: number) => {
   wake?.();
 });
 
-let nextArticleId = input.firstArticleId;
-let nextMediaId = input.firstMediaId;
-let batch: NewArticle[] = [];
-async function send() {
-  const encoded = encodeChunk(batch, nextArticleId, nextMediaId);
-  ({ nextArticleId, nextMediaId } = encoded);
-  batch = [];
+for (const encoded of encodedChunks(
+  corpusArticles(input.corpus),
+  input.chunk,
+  input.firstArticleId,
+  input.firstMediaId,
+)) {
   while (granted === 0) await new Promise<void>((resolve) => (wake = resolve));
   granted--;
   port.postMessage(
@@ -37,11 +35,5 @@ async function send() {
     encoded.tables.map(([, bytes]) => bytes.buffer as ArrayBuffer),
   );
 }
-
-for (const article of corpusArticles(input.corpus)) {
-  batch.push(article);
-  if (batch.length === input.chunk) await send();
-}
-if (batch.length) await send();
 port.postMessage(null);
 port.close();

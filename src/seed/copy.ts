@@ -23,7 +23,7 @@ import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CorpusSpec } from './corpus.ts';
-import { type EncodedChunk, encodeChunk } from './copy-encode.ts';
+import { type EncodedChunk, encodedChunks } from './copy-encode.ts';
 import type { WorkerInput } from './copy-worker.ts';
 import { type NewArticle, SEED_COLUMNS, SEED_TABLES, type SeedTable } from './insert.ts';
 
@@ -121,20 +121,6 @@ async function* workerChunks(input: WorkerInput): AsyncGenerator<EncodedChunk> {
   }
 }
 
-/** Chunks encoded in this thread. */
-function* localChunks(articles: Iterable<NewArticle>, size: number, firstArticleId: number, firstMediaId: number) {
-  let ids = { nextArticleId: firstArticleId, nextMediaId: firstMediaId };
-  let chunk: NewArticle[] = [];
-  for (const article of articles) {
-    chunk.push(article);
-    if (chunk.length === size) {
-      yield (ids = encodeChunk(chunk, ids.nextArticleId, ids.nextMediaId));
-      chunk = [];
-    }
-  }
-  if (chunk.length) yield encodeChunk(chunk, ids.nextArticleId, ids.nextMediaId);
-}
-
 /**
  * Loads articles into the PostgreSQL database at `url` with COPY; returns how many were loaded.
  * A CorpusSpec is generated in a worker thread, alongside the load; an iterable is encoded here.
@@ -169,7 +155,7 @@ export async function copyArticles(
     const chunk = options.chunk ?? 5000;
     const chunks =
       Symbol.iterator in articles
-        ? localChunks(articles, chunk, firstArticleId, firstMediaId)
+        ? encodedChunks(articles, chunk, firstArticleId, firstMediaId)
         : workerChunks({ corpus: articles, chunk, firstArticleId, firstMediaId });
     let done = 0;
     for await (const encoded of chunks) {
