@@ -13,6 +13,7 @@ import {
   type PageParent,
   preloadedPage,
   resolveArticlePage,
+  selectionRead,
 } from './list-query.ts';
 
 export const ArticleConnection = builder.connectionObject({
@@ -91,7 +92,7 @@ export function articleConnectionField<Parent extends { id: number }>(
         const page = withParent && firstPageTake(args) != null ? preloadedPage(row) : undefined;
         if (!page) return resolveArticlePage(ctx, query, { now: ctx.now, scope: scope(row) });
         // The page's selection was planned into the parent's; this one (the same fields) is not run.
-        void { ...query };
+        selectionRead(query);
         return page;
       },
       totalCount: (row: Parent, _args: unknown, ctx: Context) =>

@@ -182,11 +182,16 @@ export async function countArticles(prisma: PrismaClient, spec: ArticleListSpec)
 }
 
 /**
- * No rows to load (`related(first: 0)`, an article without neighbours): the field's selection is
- * still read, as Pothos checks that a resolver used its query (an error in tests, none in production).
+ * Marks a field's Prisma selection as read when its rows come another way: Pothos checks that a
+ * resolver used its query (an error in tests, none in production).
  */
-function nothingToLoad(selection: object): [] {
+export function selectionRead(selection: object): void {
   void { ...selection };
+}
+
+/** No rows to load (`related(first: 0)`, an article without neighbours). */
+function nothingToLoad(selection: object): [] {
+  selectionRead(selection);
   return [];
 }
 
