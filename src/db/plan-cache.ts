@@ -5,8 +5,8 @@
 // Prisma 7's query plan cache does, the plan is compiled once per shape and reused with new values.
 //
 // How a shape's plan is learnt: the data values in filters (`where`, `cursor`: strings, integers,
-// DateTimes, also inside `in` lists) and the parameters of raw SQL are swapped for marker values unlikely anywhere else (`__plan_slot_0__`, 900000000, a
-// date in 2222) and that request is compiled: where a marker comes out in the plan is where that value
+// DateTimes, also inside `in` lists) and the parameters of raw SQL are swapped for marker values
+// unlikely anywhere else (`__plan_slot_0__`, 900000000, a date in 2222) and that request is compiled: where a marker comes out in the plan is where that value
 // goes, and in which form (an integer is sent as its decimal string). A plan is a template only if,
 // with the request's own values put in those places, it is identical to the plan the compiler makes
 // from the request itself; a shape that is not (a value the compiler rewrites, like LIKE's `%…%`, or
