@@ -1,9 +1,11 @@
 // The plan guard: on real PostgreSQL with a 20,000-article archive (ANALYZEd), every public read
 // operation (examples/ and the test documents, with every filter, order and paging direction) runs
-// through the app, and every SQL statement it sent (the query log, with its parameters) is EXPLAINed.
-// It fails on a sequential scan of Article, ArticleReporter or ArticleTag, on a statement touching
-// more than MAX_BUFFERS shared buffers, or on a GIN index scan of a publish-time range open towards the
-// oldest article (a scan of the whole archive's entries, which buffers barely show). Deterministic: EXPLAIN (ANALYZE, BUFFERS, TIMING OFF), no timings.
+// through the app, and every SQL statement it sent (the query log, with its parameters) is EXPLAINed,
+// both as planned for its values and as the generic plan the app's connections keep for it. It fails
+// on a sequential scan of Article, ArticleReporter or ArticleTag, on a statement touching more than
+// MAX_BUFFERS shared buffers, or on a GIN index scan of a publish-time range open towards the oldest
+// article (a scan of the whole archive's entries, which buffers barely show). Deterministic: EXPLAIN
+// (ANALYZE, BUFFERS, TIMING OFF), no timings.
 import { readdirSync, readFileSync } from 'node:fs';
 import { type DocumentNode, Kind, parse, print } from 'graphql';
 import pg from 'pg';
@@ -14,7 +16,7 @@ import { SEARCH_WINDOW, searchTerms, searchWindow } from '../src/search/query.ts
 import { termTokens } from '../src/search/tokens.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import * as documents from './generated/graphql.ts';
-import { explain, type PlanReport, seedArchive, type Statement } from './harness/plans.ts';
+import { explain, explainGeneric, type PlanReport, seedArchive, type Statement } from './harness/plans.ts';
 import { startTestServer, type TestServer } from './harness/server.ts';
 
 const ARTICLES = 20_000;
@@ -299,7 +301,10 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
       expect(res.errors, operation).toBeUndefined();
       const reads = statements.filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.sql));
       expect(reads.length, `${operation}: no SQL logged`).toBeGreaterThan(0);
-      for (const statement of reads) reports.push({ operation, report: await explain(client, statement) });
+      for (const statement of reads) {
+        reports.push({ operation, report: await explain(client, statement) });
+        reports.push({ operation: `${operation} (generic plan)`, report: await explainGeneric(client, statement) });
+      }
     }
     const limit = (operation: string) => (operation.startsWith('search') ? MAX_SEARCH_BUFFERS : MAX_BUFFERS);
     const bad = reports.filter(

@@ -121,17 +121,51 @@ async function openGinRanges(client: pg.Client, plan: PlanNode): Promise<string[
   return out;
 }
 
-/** Runs EXPLAIN (ANALYZE, BUFFERS, TIMING OFF): no timings, only the plan and the buffers it touched. */
-export async function explain(client: pg.Client, statement: Statement): Promise<PlanReport> {
-  const { rows } = await client.query(
-    `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${statement.sql}`,
-    statement.params,
-  );
-  const plan = (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
+async function report(client: pg.Client, sql: string, rows: { 'QUERY PLAN': unknown }[]): Promise<PlanReport> {
+  const plan = (rows[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
   return {
-    sql: statement.sql,
+    sql,
     seqScans: seqScans(plan),
     buffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0),
     openGinRanges: await openGinRanges(client, plan),
   };
+}
+
+const EXPLAIN = 'EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON)';
+
+/**
+ * Runs EXPLAIN (ANALYZE, BUFFERS, TIMING OFF): no timings, only the plan and the buffers it touched.
+ * The plan is the one PostgreSQL makes for these parameter values (a custom plan).
+ */
+export async function explain(client: pg.Client, statement: Statement): Promise<PlanReport> {
+  const { rows } = await client.query(`${EXPLAIN} ${statement.sql}`, statement.params);
+  return report(client, statement.sql, rows);
+}
+
+/** A parameter as an SQL literal of unknown type (PostgreSQL casts it to the parameter's type). */
+function literal(client: pg.Client, value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) {
+    const items = value.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/[\\"]/g, '\\$&')}"`));
+    return client.escapeLiteral(`{${items.join(',')}}`);
+  }
+  return client.escapeLiteral(typeof value === 'object' ? JSON.stringify(value) : String(value));
+}
+
+/**
+ * The same for the generic plan: the one the app's connections keep for a named statement and run
+ * for every value (src/db/prepared-statements.ts sets plan_cache_mode=force_generic_plan), planned
+ * without seeing the parameters. PostgreSQL 15 shows it through PREPARE and EXPLAIN EXECUTE.
+ */
+export async function explainGeneric(client: pg.Client, statement: Statement): Promise<PlanReport> {
+  await client.query('SET plan_cache_mode = force_generic_plan');
+  await client.query(`PREPARE plan_guard_generic AS ${statement.sql}`);
+  try {
+    const args = statement.params.map((v) => literal(client, v)).join(', ');
+    const { rows } = await client.query(`${EXPLAIN} EXECUTE plan_guard_generic${args ? `(${args})` : ''}`);
+    return report(client, statement.sql, rows);
+  } finally {
+    await client.query('DEALLOCATE plan_guard_generic');
+    await client.query('RESET plan_cache_mode');
+  }
 }
