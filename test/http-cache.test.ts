@@ -7,7 +7,7 @@ import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
 import { documentMaxAge } from '../src/cache/hints.ts';
-import { responseCacheKey } from '../src/cache/plugin.ts';
+import { responseCacheKey, UNCACHED_KEY } from '../src/cache/plugin.ts';
 import { schema } from '../src/schema.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
@@ -504,6 +504,18 @@ describe('response cache key', () => {
     expect(responseCacheKey({ ...params, variableValues: { a: null, b: [1, { x: 1, y: 2 }], slug: '서울' } })).toBe(
       responseCacheKey(params),
     );
+  });
+
+  it('is not computed for a request the cache does not serve (a POST, a token)', async () => {
+    const params = { documentString: '{ latestArticles { headline } }', operationName: null, variableValues: {} };
+    const url = 'http://localhost/graphql';
+    const get = new Request(url);
+    expect(responseCacheKey({ ...params, request: get })).toBe(responseCacheKey(params));
+    expect(responseCacheKey({ ...params, request: new Request(url, { method: 'POST', body: '{}' }) })).toBe(
+      UNCACHED_KEY,
+    );
+    const withToken = new Request(url, { headers: { authorization: 'Bearer x' } });
+    expect(responseCacheKey({ ...params, request: withToken })).toBe(UNCACHED_KEY);
   });
 });
 
