@@ -59,6 +59,7 @@ function cases(cursor: string): Case[] {
         ],
     ),
     ['TestArticlePage', documents.TestArticlePageDocument, { slug: SAMPLE_SLUG }],
+    ['TestCountOnlyStatements', documents.TestCountOnlyStatementsDocument, { section: 'environment' }],
     ['TestArticleLinks', documents.TestArticleLinksDocument, { slug: SAMPLE_SLUG, id: 'QXJ0aWNsZToxMDAw' }],
     ['TestLookups', documents.TestLookupsDocument, { reporter: 'kim-minjun', section: 'economy', tag: 'climate' }],
     ['TestFrontPage', documents.TestFrontPageDocument, { first: 20 }],

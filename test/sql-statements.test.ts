@@ -100,6 +100,17 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     expect(two.n, two.sql.join('\n')).toBe(2);
   });
 
+  it('a count alone loads no page', async () => {
+    const q = graphql(`query TestCountOnlyStatements($section: String!) {
+      articles(filter: { section: $section }) { totalCount }
+      section(slug: $section) { articles(first: 20) { totalCount } }
+    }`);
+    const { n, sql } = await count(q, { section: 'world' });
+    // The list's count; the section, then its count: no statement reads a page of articles.
+    expect(n, sql.join('\n')).toBe(3);
+    expect(sql.filter((s) => /count/i.test(s))).toHaveLength(2);
+  });
+
   it('search loads every article on the page at once', async () => {
     const q = graphql(
       `query TestSearchPage { search(query: "기후", first: 20) { edges { snippet node { headline section { name } reporters { name } } } } }`,

@@ -22,6 +22,9 @@ export const ArticleConnection = builder.connectionObject({
   fields: (t) => ({
     totalCount: t.int({
       description: `Number of articles in the whole list, not just this page: exact up to ${EXACT_COUNT_LIMIT.toLocaleString('en')}, above that PostgreSQL's estimate.`,
+      // Marks it as the connection's count, as on the connection types the Prisma plugin makes itself:
+      // a selection of only the count (and __typename) then runs no page query, only the count.
+      extensions: { pothosPrismaTotalCount: true },
       resolve: resolveTotalCount,
     }),
   }),
