@@ -1,11 +1,11 @@
 // The plan guard: on real PostgreSQL with a 20,000-article archive (ANALYZEd), every public read
 // operation (examples/ and the test documents, with every filter, order and paging direction) runs
 // through the app, and every SQL statement it sent (the query log, with its parameters) is EXPLAINed,
-// both as planned for its values and as the generic plan the app's connections keep for it. It fails
-// on a sequential scan of Article, ArticleReporter or ArticleTag, on a statement touching more than
-// MAX_BUFFERS shared buffers, or on a GIN index scan of a publish-time range open towards the oldest
-// article (a scan of the whole archive's entries, which buffers barely show). Deterministic: EXPLAIN
-// (ANALYZE, BUFFERS, TIMING OFF), no timings.
+// both as planned for its values and as the generic plan PostgreSQL may switch a named statement to.
+// It fails on a sequential scan of Article, ArticleReporter or ArticleTag, on a statement touching
+// more than MAX_BUFFERS shared buffers, or on a GIN index scan of a publish-time range open towards
+// the oldest article (a scan of the whole archive's entries, which buffers barely show).
+// Deterministic: EXPLAIN (ANALYZE, BUFFERS, TIMING OFF), no timings.
 import { readdirSync, readFileSync } from 'node:fs';
 import { type DocumentNode, Kind, parse, print } from 'graphql';
 import pg from 'pg';

@@ -46,32 +46,11 @@ describe.skipIf(!backends().includes('postgres'))('prepared statements on Postgr
     expect(rows.some((r) => r.statement.includes('pg_prepared_statements'))).toBe(false);
   });
 
-  it('switches off JIT compilation on its connections, and keeps generic plans of named statements', async () => {
-    for (const prepared of [true, false]) {
-      const pool = applicationPool(url, { size: 1, prepared });
-      try {
-        expect((await pool.query<{ jit: string }>('SHOW jit')).rows[0]!.jit).toBe('off');
-        const mode = (await pool.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]!;
-        expect(mode.plan_cache_mode).toBe(prepared ? 'force_generic_plan' : 'auto');
-      } finally {
-        await pool.end();
-      }
-    }
-  });
-
-  it('runs a named statement on one generic plan from its first execution', async () => {
+  it('switches off JIT compilation on its connections', async () => {
     const pool = applicationPool(url, { size: 1, prepared: true });
-    const client = await pool.connect();
     try {
-      const text = 'SELECT count(*)::int AS n FROM "Section" WHERE slug = $1 OR id = $2';
-      for (let i = 0; i < 3; i++) await client.query({ text, values: ['politics', i] });
-      const { rows } = await client.query<{ generic_plans: string; custom_plans: string }>(
-        'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1',
-        [text],
-      );
-      expect(rows).toEqual([{ generic_plans: '3', custom_plans: '0' }]);
+      expect((await pool.query<{ jit: string }>('SHOW jit')).rows[0]!.jit).toBe('off');
     } finally {
-      client.release();
       await pool.end();
     }
   });

@@ -39,20 +39,6 @@ class NamingClient extends pg.Client {
   }
 }
 
-const NO_JIT = '-c jit=off';
-/**
- * Named statements keep one generic plan per connection instead of being planned again at every
- * execution. PostgreSQL's own choice (plan_cache_mode=auto) compares the generic plan's estimate
- * with the custom plans'. A generic plan cannot see a LIMIT (Prisma sends every one as a parameter)
- * or a time bound, so for nested selections its estimate stays far above (a reporter with its latest
- * articles in LATERAL subqueries: 2,957 against 250) and PostgreSQL planned the statement again at
- * every execution (~0.6 ms of PostgreSQL CPU per reporter page, twice executing it). test/plan-guard.test.ts checks the generic plan of every statement the app sends
- * (no scan of a big table, bounded buffers), as it checks the custom one. The setting applies to
- * the connection, so the few unnamed texts past MAX_NAMED get a generic plan too (checked the same
- * way); with prepared statements off nothing is reused and PostgreSQL keeps choosing (auto).
- */
-const GENERIC_PLANS = '-c plan_cache_mode=force_generic_plan';
-
 export interface PoolOptions {
   /** Connections in the pool. */
   size: number;
@@ -79,7 +65,14 @@ export function applicationPool(connectionString: string, options: PoolOptions):
     // No JIT compilation: every statement here is a bounded index range, and JIT only adds its
     // compile time (~20 ms, measured on a search step at 1,000,000 articles, whose estimated cost
     // passes jit_above_cost). A connection string's own `options` take precedence.
-    options: options.prepared ? `${NO_JIT} ${GENERIC_PLANS}` : NO_JIT,
+    //
+    // Plans stay PostgreSQL's choice (plan_cache_mode=auto): custom plans for a named statement's
+    // first five runs, then its generic plan where that is estimated no worse. Forcing generic plans
+    // (force_generic_plan) saved the reporter page's re-planning (~0.6 ms of PostgreSQL CPU, +30%
+    // req/s at 100,000 articles), but at 1,000,000 the generic plans of a reporter's or tag's
+    // filtered list and of some page statements took 16-160 ms instead of under 2 (hash joins over a
+    // whole section's index range; bench/README.md), so it is not set.
+    options: '-c jit=off',
     ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
     ...(options.statementTimeoutMs
       ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 1_000 }

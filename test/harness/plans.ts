@@ -153,9 +153,10 @@ function literal(client: pg.Client, value: unknown): string {
 }
 
 /**
- * The same for the generic plan: the one the app's connections keep for a named statement and run
- * for every value (src/db/prepared-statements.ts sets plan_cache_mode=force_generic_plan), planned
- * without seeing the parameters. PostgreSQL 15 shows it through PREPARE and EXPLAIN EXECUTE.
+ * The same for the generic plan, planned without seeing the parameters: the plan PostgreSQL may keep
+ * for a named statement (src/db/prepared-statements.ts) after its first five runs, when it estimates
+ * it no worse than the custom ones (plan_cache_mode=auto). PostgreSQL 15 shows it through PREPARE
+ * and EXPLAIN EXECUTE under force_generic_plan.
  */
 export async function explainGeneric(client: pg.Client, statement: Statement): Promise<PlanReport> {
   await client.query('SET plan_cache_mode = force_generic_plan');
