@@ -47,6 +47,12 @@ export interface PageRequest {
 
 /** `totalCount` is exact up to this many; above, PostgreSQL's estimate (never below this bound). */
 export const EXACT_COUNT_LIMIT = 10_000;
+/**
+ * A list with filters beyond its index range (a reporter's articles in one section) is counted
+ * exactly when the range holds at most this many entries: each entry's article is read to check the
+ * filters (~5 µs each at 1,000,000 articles), where the range alone is counted in its index.
+ */
+export const EXACT_FILTERED_COUNT_LIMIT = 2_000;
 
 /** Positional parameters of a raw statement: `add` returns the placeholder of a value. */
 export class Params {
@@ -60,6 +66,15 @@ export class Params {
 interface ListSql {
   from: string;
   where: string[];
+  /**
+   * The part of `where` the list's index range serves (`keys` order over it); the rest (`filters`) is
+   * checked on each row met along the range.
+   */
+  range: string[];
+  filters: string[];
+  /** The range's own table (the link table, or the articles) and the filters as one per-row value. */
+  rangeFrom: string;
+  filtersOf: () => string;
   /** Sort keys, descending: the index range's columns. */
   keys: string[];
   /** The same keys of the cursor row, by its id. */
@@ -89,8 +104,16 @@ function listSql(spec: ArticleListSpec, params: Params): ListSql {
         ? { table: 'ArticleTag', column: 'tagId', id: tag }
         : null;
 
-  const where = [visibleArticleSql(now)];
-  const published = ['a."publishedAt"'];
+  const where: string[] = [];
+  const range: string[] = [];
+  const filters: string[] = [];
+  const add = (condition: string, inRange: boolean) => {
+    where.push(condition);
+    (inRange ? range : filters).push(condition);
+  };
+  // On a link table's range the article's own visibility is checked per row (the link row carries a
+  // trigger-kept copy of it, `visibleLinkSql`, which the range serves).
+  add(visibleArticleSql(now), !link);
   let from = '"Article" a';
   let keys: string[];
   let cursorKeys: (cursorId: string) => string[];
@@ -98,8 +121,8 @@ function listSql(spec: ArticleListSpec, params: Params): ListSql {
     `(SELECT c."${column}" FROM "Article" c WHERE c.id = ${cursorId})`;
   if (link) {
     from = `"${link.table}" l JOIN "Article" a ON a.id = l."articleId"`;
-    where.push(`l."${link.column}" = ${link.id}`, visibleLinkSql(now, 'l')); // where[1], where[2]
-    published.push('l."visibleFrom"');
+    add(`l."${link.column}" = ${link.id}`, true); // where[1]
+    add(visibleLinkSql(now, 'l'), true); // where[2]
     keys = ['l."visibleFrom"', 'l."articleId"'];
     cursorKeys = (c) => [cursorColumn('publishedAt', c), c];
   } else if (byViews) {
@@ -109,28 +132,38 @@ function listSql(spec: ArticleListSpec, params: Params): ListSql {
     keys = ['a."publishedAt"', 'a.id'];
     cursorKeys = (c) => [cursorColumn('publishedAt', c), c];
   }
-  if (section) where.push(`a."sectionId" = ${section}`);
+  if (section) add(`a."sectionId" = ${section}`, !link);
   if (reporter && link?.table !== 'ArticleReporter') {
-    where.push(
+    add(
       `EXISTS (SELECT 1 FROM "ArticleReporter" r WHERE r."articleId" = a.id AND r."reporterId" = ${reporter})`,
+      false,
     );
   }
   if (tag && link?.table !== 'ArticleTag') {
-    where.push(`EXISTS (SELECT 1 FROM "ArticleTag" t WHERE t."articleId" = a.id AND t."tagId" = ${tag})`);
+    add(`EXISTS (SELECT 1 FROM "ArticleTag" t WHERE t."articleId" = a.id AND t."tagId" = ${tag})`, false);
   }
-  if (f.publishedAfter != null) {
-    const p = params.add(f.publishedAfter.toISOString());
-    for (const column of published) where.push(`${column} > ${utcSql(p)}`);
-  }
-  if (f.publishedBefore != null) {
-    const p = params.add(f.publishedBefore.toISOString());
-    for (const column of published) where.push(`${column} < ${utcSql(p)}`);
-  }
-  if (f.hasPhoto != null) where.push(`a."leadImageId" IS ${f.hasPhoto ? 'NOT ' : ''}NULL`);
-  // A literal, not a parameter: the breaking partial index matches only `a."breaking"` itself.
-  if (f.breaking != null) where.push(f.breaking ? 'a."breaking"' : 'NOT a."breaking"');
-  const linkOnly = link && where.length === 3 ? { from: `"${link.table}" l`, where: where.slice(1) } : undefined;
-  return { from, where, keys, cursorKeys, linkOnly };
+  // Publish-time bounds: on the link's copy of the publish time (the range) and on the article's.
+  const bound = (op: '>' | '<', instant: Date) => {
+    const p = params.add(instant.toISOString());
+    add(`a."publishedAt" ${op} ${utcSql(p)}`, !link && !byViews);
+    if (link) add(`l."visibleFrom" ${op} ${utcSql(p)}`, true);
+  };
+  if (f.publishedAfter != null) bound('>', f.publishedAfter);
+  if (f.publishedBefore != null) bound('<', f.publishedBefore);
+  if (f.hasPhoto != null) add(`a."leadImageId" IS ${f.hasPhoto ? 'NOT ' : ''}NULL`, false);
+  // A literal, not a parameter: the breaking partial index matches only `a."breaking"` itself. That
+  // index is the range of the newest breaking news; with a section or a link it is a filter.
+  if (f.breaking != null)
+    add(f.breaking ? 'a."breaking"' : 'NOT a."breaking"', f.breaking && !link && !section && !byViews);
+  const linkOnly = link && where.length === 3 ? { from: `"${link.table}" l`, where: range } : undefined;
+  // On a link table the filters read the article by id, a subquery per entry: as a join PostgreSQL
+  // may choose a hash join over a sequential scan of the articles instead.
+  const rangeFrom = link ? `"${link.table}" l` : from;
+  const filtersOf = () => {
+    const all = filters.join(' AND ');
+    return link ? `(SELECT ${all} FROM "Article" a WHERE a.id = l."articleId")` : `(${all})`;
+  };
+  return { from, where, range, filters, rangeFrom, filtersOf, keys, cursorKeys, linkOnly };
 }
 
 /** Ids of one page of a list, in list order. */
@@ -156,29 +189,39 @@ export async function articlePageIds(
 }
 
 /**
- * Number of articles in a list: counted exactly up to EXACT_COUNT_LIMIT (an index range of at most
- * that many entries), above it PostgreSQL's row estimate for the list (at least the limit + 1).
- * A reporter's or tag's articles are counted on the link table alone (an index-only range), by the
- * trigger-kept copy of the visibility rule.
+ * Number of articles in a list, reading a bounded part of its index range:
+ * - a list that is its range alone (the archive, a section, a reporter's or tag's articles on the link
+ *   table, breaking news; publish-time bounds included): counted exactly up to EXACT_COUNT_LIMIT
+ *   (index-only), above it PostgreSQL's row estimate for the list (at least the limit + 1);
+ * - a list with further filters (a reporter's articles in a section, with a photo, …): the filters
+ *   are checked on the newest EXACT_FILTERED_COUNT_LIMIT + 1 entries of the range. Exact when the range
+ *   holds no more; otherwise PostgreSQL's row estimate for the list, never fewer than the matches
+ *   found. Counting matches up to EXACT_COUNT_LIMIT instead walked the range for as long as they were
+ *   rare (a reporter's articles in one section at 1,000,000 articles: ~140,000 entries, 100 ms).
  */
 export async function countArticles(prisma: PrismaClient, spec: ArticleListSpec): Promise<number> {
   const params = new Params();
   const list = listSql({ ...spec, order: 'PUBLISHED_AT' }, params);
   const q = list.linkOnly ? { ...list, ...list.linkOnly } : list;
-  const where = q.where.join(' AND ');
-  const limit = params.add(EXACT_COUNT_LIMIT + 1);
-  const rows = await prisma.$queryRawUnsafe<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${q.from} WHERE ${where} ORDER BY ${q.keys.map((k) => `${k} DESC`).join(', ')} LIMIT ${limit}) x`,
+  const filtered = !list.linkOnly && list.filters.length > 0;
+  const range = (filtered ? list.range : q.where).join(' AND ');
+  const bound = filtered ? EXACT_FILTERED_COUNT_LIMIT : EXACT_COUNT_LIMIT;
+  const limit = params.add(bound + 1);
+  const walk = `FROM ${filtered ? list.rangeFrom : q.from} WHERE ${range} ORDER BY ${q.keys.map((k) => `${k} DESC`).join(', ')} LIMIT ${limit}`;
+  const [counted] = await prisma.$queryRawUnsafe<{ n: number; walked: number }[]>(
+    filtered
+      ? `SELECT count(*) FILTER (WHERE x.m)::int AS n, count(*)::int AS walked FROM (SELECT ${list.filtersOf()} AS m ${walk}) x`
+      : `SELECT count(*)::int AS n, count(*)::int AS walked FROM (SELECT 1 ${walk}) x`,
     ...params.values,
   );
-  const exact = rows[0]?.n ?? 0;
-  if (exact <= EXACT_COUNT_LIMIT) return exact;
+  const { n, walked } = counted ?? { n: 0, walked: 0 };
+  if (walked <= bound) return n;
   params.values.pop();
   const plan = await prisma.$queryRawUnsafe<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[]>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${q.from} WHERE ${where}`,
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${q.from} WHERE ${q.where.join(' AND ')}`,
     ...params.values,
   );
-  return Math.max(exact, Math.round(plan[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0));
+  return Math.max(n, filtered ? 0 : walked, Math.round(plan[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0));
 }
 
 /**
