@@ -9,6 +9,7 @@ import {
   type ArticleListSpec,
   countArticles,
   EXACT_COUNT_LIMIT,
+  EXACT_FILTERED_COUNT_LIMIT,
   firstPageSelection,
   type PageParent,
   preloadedPage,
@@ -21,7 +22,10 @@ export const ArticleConnection = builder.connectionObject({
   name: 'ArticleConnection',
   fields: (t) => ({
     totalCount: t.int({
-      description: `Number of articles in the whole list, not just this page: exact up to ${EXACT_COUNT_LIMIT.toLocaleString('en')}, above that PostgreSQL's estimate.`,
+      description:
+        `Number of articles in the whole list, not just this page: exact up to ${EXACT_COUNT_LIMIT.toLocaleString('en')} ` +
+        `(${EXACT_FILTERED_COUNT_LIMIT.toLocaleString('en')} for a list filtered beyond one index range, e.g. a reporter's ` +
+        `articles in one section), above that PostgreSQL's estimate.`,
       // Marks it as the connection's count, as on the connection types the Prisma plugin makes itself:
       // a selection of only the count (and __typename) then runs no page query, only the count.
       extensions: { pothosPrismaTotalCount: true },
