@@ -3,7 +3,8 @@
 //
 //   1. its own PostgreSQL, BENCH_ARTICLES generated articles (default 100,000) through `npm run db:seed`
 //   2. one request at a time: p50/p99 of every operation in examples/ and of search (1-, 2-, 3+-syllable
-//      Korean words, English words), BENCH_SAMPLES requests each after a warm-up
+//      Korean words, English words, a word in a section and one with a photo), BENCH_SAMPLES requests
+//      each after a warm-up
 //   3. 32 connections (autocannon): article page without and with previous/next, section front,
 //      reporter page, against PostGraphile v5 (amber preset, bench/peers/postgraphile) and against a
 //      bare node:http + pg floor answering with one SQL statement (read-floor.ts); BENCH_ROUNDS rounds,
@@ -38,7 +39,8 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const POOL = process.env.BENCH_POOL ?? '10';
 const PROFILE = process.env.BENCH_PROFILE;
 const ONLY = process.env.BENCH_ONLY;
-const SEARCHES: [string, string][] = [
+/** [kind, word, filter]: the filtered ones are a section front's search box and a photo desk's. */
+const SEARCHES: [string, string, Record<string, unknown>?][] = [
   ['1 syllable', '가'],
   ['1 syllable', '물'],
   ['2 syllables', '서울'],
@@ -49,6 +51,8 @@ const SEARCHES: [string, string][] = [
   ['with particle', '서울시는'],
   ['English', 'Yin Yong'],
   ['English', 'MENA'],
+  ['2 syllables, in a section', '서울', { section: 'politics' }],
+  ['1 syllable, with a photo', '물', { hasPhoto: true }],
 ];
 
 const { out, log, load } = runLog(1);
@@ -345,17 +349,17 @@ async function main() {
       );
     }
     const search =
-      'query ($q: String!) { search(query: $q, first: 10) { totalCount edges { snippet node { headline url } } } }';
-    for (const [kind, q] of SEARCHES) {
+      'query ($q: String!, $filter: ArticleFilter) { search(query: $q, first: 10, filter: $filter) { totalCount edges { snippet node { headline url } } } }';
+    for (const [kind, q, filter] of SEARCHES) {
+      const body = JSON.stringify({ query: search, variables: { q, filter } });
       const hits = (
         await send(api.port, {
           method: 'POST',
           path: '/graphql',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: search, variables: { q } }),
+          body,
         })
       ).data.search.totalCount;
-      const body = JSON.stringify({ query: search, variables: { q } });
       row(
         `search "${q}" (${kind}, ${hits} hits)`,
         await latency(api.port, () => ({
