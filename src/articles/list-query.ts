@@ -66,21 +66,19 @@ export class Params {
 interface ListSql {
   from: string;
   where: string[];
-  /**
-   * The part of `where` the list's index range serves (`keys` order over it); the rest (`filters`) is
-   * checked on each row met along the range.
-   */
+  /** The part of `where` the list's index range serves (`keys` order over it), on `rangeFrom`. */
   range: string[];
-  filters: string[];
-  /** The range's own table (the link table, or the articles) and the filters as one per-row value. */
+  /** The range's own table: the link table, or the articles. */
   rangeFrom: string;
-  filtersOf: () => string;
+  /**
+   * The rest of `where` as one value per range entry, or null when the range is the whole list (on a
+   * link table the article's visibility alone is none: the link row's copy of it bounds the range).
+   */
+  filtersPerEntry: string | null;
   /** Sort keys, descending: the index range's columns. */
   keys: string[];
   /** The same keys of the cursor row, by its id. */
   cursorKeys: (cursorId: string) => string[];
-  /** For a reporter's or tag's articles with no other filter: the list as a link-table range alone. */
-  linkOnly?: { from: string; where: string[] };
 }
 
 function listSql(spec: ArticleListSpec, params: Params): ListSql {
@@ -121,8 +119,8 @@ function listSql(spec: ArticleListSpec, params: Params): ListSql {
     `(SELECT c."${column}" FROM "Article" c WHERE c.id = ${cursorId})`;
   if (link) {
     from = `"${link.table}" l JOIN "Article" a ON a.id = l."articleId"`;
-    add(`l."${link.column}" = ${link.id}`, true); // where[1]
-    add(visibleLinkSql(now, 'l'), true); // where[2]
+    add(`l."${link.column}" = ${link.id}`, true);
+    add(visibleLinkSql(now, 'l'), true);
     keys = ['l."visibleFrom"', 'l."articleId"'];
     cursorKeys = (c) => [cursorColumn('publishedAt', c), c];
   } else if (byViews) {
@@ -155,15 +153,17 @@ function listSql(spec: ArticleListSpec, params: Params): ListSql {
   // index is the range of the newest breaking news; with a section or a link it is a filter.
   if (f.breaking != null)
     add(f.breaking ? 'a."breaking"' : 'NOT a."breaking"', f.breaking && !link && !section && !byViews);
-  const linkOnly = link && where.length === 3 ? { from: `"${link.table}" l`, where: range } : undefined;
   // On a link table the filters read the article by id, a subquery per entry: as a join PostgreSQL
   // may choose a hash join over a sequential scan of the articles instead.
+  const all = filters.join(' AND ');
+  const filtersPerEntry =
+    filters.length === (link ? 1 : 0)
+      ? null
+      : link
+        ? `(SELECT ${all} FROM "Article" a WHERE a.id = l."articleId")`
+        : `(${all})`;
   const rangeFrom = link ? `"${link.table}" l` : from;
-  const filtersOf = () => {
-    const all = filters.join(' AND ');
-    return link ? `(SELECT ${all} FROM "Article" a WHERE a.id = l."articleId")` : `(${all})`;
-  };
-  return { from, where, range, filters, rangeFrom, filtersOf, keys, cursorKeys, linkOnly };
+  return { from, where, range, rangeFrom, filtersPerEntry, keys, cursorKeys };
 }
 
 /** Ids of one page of a list, in list order. */
@@ -202,15 +202,13 @@ export async function articlePageIds(
 export async function countArticles(prisma: PrismaClient, spec: ArticleListSpec): Promise<number> {
   const params = new Params();
   const list = listSql({ ...spec, order: 'PUBLISHED_AT' }, params);
-  const q = list.linkOnly ? { ...list, ...list.linkOnly } : list;
-  const filtered = !list.linkOnly && list.filters.length > 0;
-  const range = (filtered ? list.range : q.where).join(' AND ');
+  const filtered = list.filtersPerEntry !== null;
   const bound = filtered ? EXACT_FILTERED_COUNT_LIMIT : EXACT_COUNT_LIMIT;
   const limit = params.add(bound + 1);
-  const walk = `FROM ${filtered ? list.rangeFrom : q.from} WHERE ${range} ORDER BY ${q.keys.map((k) => `${k} DESC`).join(', ')} LIMIT ${limit}`;
+  const walk = `FROM ${list.rangeFrom} WHERE ${list.range.join(' AND ')} ORDER BY ${list.keys.map((k) => `${k} DESC`).join(', ')} LIMIT ${limit}`;
   const [counted] = await prisma.$queryRawUnsafe<{ n: number; walked: number }[]>(
     filtered
-      ? `SELECT count(*) FILTER (WHERE x.m)::int AS n, count(*)::int AS walked FROM (SELECT ${list.filtersOf()} AS m ${walk}) x`
+      ? `SELECT count(*) FILTER (WHERE x.m)::int AS n, count(*)::int AS walked FROM (SELECT ${list.filtersPerEntry} AS m ${walk}) x`
       : `SELECT count(*)::int AS n, count(*)::int AS walked FROM (SELECT 1 ${walk}) x`,
     ...params.values,
   );
@@ -218,7 +216,7 @@ export async function countArticles(prisma: PrismaClient, spec: ArticleListSpec)
   if (walked <= bound) return n;
   params.values.pop();
   const plan = await prisma.$queryRawUnsafe<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[]>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${q.from} WHERE ${q.where.join(' AND ')}`,
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${filtered ? list.from : list.rangeFrom} WHERE ${(filtered ? list.where : list.range).join(' AND ')}`,
     ...params.values,
   );
   return Math.max(n, filtered ? 0 : walked, Math.round(plan[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0));

@@ -54,8 +54,9 @@ export interface PoolOptions {
  * The pool fails fast when PostgreSQL is gone instead of queueing requests behind it: a bounded wait
  * for a connection, a server-side statement timeout and a client-side read timeout just above it (a
  * query that timed out on the client is released with its error, so pg-pool drops that connection),
- * TCP keep-alive so a half-open connection is noticed, and no JIT compilation of statements. Broken connections are discarded and new
- * ones made on demand, so the pool recovers by itself when the server is back.
+ * TCP keep-alive so a half-open connection is noticed, and no JIT compilation of statements. Broken
+ * connections are discarded and new ones made on demand, so the pool recovers by itself when the
+ * server is back.
  */
 export function applicationPool(connectionString: string, options: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
