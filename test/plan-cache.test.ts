@@ -154,6 +154,11 @@ const ARTICLE = graphql(`
 `);
 const REPORTER = graphql(`
   query TestPlanCacheReporter($slug: String!) {
+    reporter(slug: $slug) { name articles(first: 5) { edges { cursor node { headline section { name } tags { name } } } } }
+  }
+`);
+const REPORTER_ROWS = graphql(`
+  query TestPlanCacheReporterRows($slug: String!) {
     reporter(slug: $slug) { name articles(first: 5) { edges { cursor node { headline section { name } } } } }
   }
 `);
@@ -199,8 +204,9 @@ describe.each(backends())('plans from the cache over HTTP on %s', (backend) => {
   });
 
   it('serves a reporter with its first page (the request instant inside the nested filter) from the cache', async () => {
-    // The page is part of the reporter's selection (src/articles/connection.ts): its filter holds the
-    // request's instant, a value in the shape's slots, so other reporters and other instants hit.
+    // With tags the page's rows are Prisma's, part of the reporter's selection (src/articles/connection.ts):
+    // its filter holds the request's instant, a value in the shape's slots, so other reporters and other
+    // instants hit.
     const first = await server.graphql(REPORTER, { slug: 'han-sunmi' });
     expect(first.errors).toBeUndefined();
     const { hits, misses, literal } = planCacheStats;
@@ -210,6 +216,20 @@ describe.each(backends())('plans from the cache over HTTP on %s', (backend) => {
       expect(res.data!.reporter!.articles.edges.length).toBeGreaterThan(0);
     }
     expect(planCacheStats.hits - hits).toBe(3);
+    expect([planCacheStats.misses - misses, planCacheStats.literal - literal]).toEqual([0, 0]);
+  });
+
+  it('serves a reporter and its first page written as plain SQL from the cache, two plans per request', async () => {
+    // Without tags the page is its own raw statement (src/articles/row-sql.ts): the reporter's plan and
+    // the statement's, both hits for other reporters and instants.
+    expect((await server.graphql(REPORTER_ROWS, { slug: 'han-sunmi' })).errors).toBeUndefined();
+    const { hits, misses, literal } = planCacheStats;
+    for (const slug of ['kim-minjun', 'lee-seoyeon', 'han-sunmi']) {
+      const res = await server.graphql(REPORTER_ROWS, { slug });
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.reporter!.articles.edges.length).toBeGreaterThan(0);
+    }
+    expect(planCacheStats.hits - hits).toBe(6);
     expect([planCacheStats.misses - misses, planCacheStats.literal - literal]).toEqual([0, 0]);
   });
 });

@@ -16,7 +16,8 @@
 // Other filters are checked on the rows met along the range.
 import type { Article, PrismaClient } from '../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
-import { utcSql, visibleArticleSql, visibleArticleWhere, visibleLinkSql } from './visibility.ts';
+import { articleRowSql, type ArticleRowSql } from './row-sql.ts';
+import { clockSql, utcSql, visibleArticleSql, visibleArticleWhere, visibleLinkSql } from './visibility.ts';
 
 export interface ArticleListFilter {
   section?: string | null;
@@ -60,6 +61,14 @@ export class Params {
   add(value: unknown): string {
     this.values.push(value);
     return `$${this.values.length}`;
+  }
+  /**
+   * The placeholder as an InitPlan (`(SELECT $n::type)`): a value the planner sees in neither custom
+   * nor generic plans, so both cost the statement alike and PostgreSQL keeps the generic one
+   * (src/articles/row-sql.ts). Only where the plan should not hang on the value (a page's range).
+   */
+  addUnseen(value: unknown, type: string): string {
+    return `(SELECT ${this.add(value)}::${type})`;
   }
 }
 
@@ -246,12 +255,43 @@ export async function loadArticlesInOrder<T extends { id: number } = Article>(
   ids: number[],
 ): Promise<T[]> {
   if (ids.length === 0) return nothingToLoad(selection);
+  const sql = articleRowSql(selection);
+  if (sql) {
+    const params = new Params();
+    const list = params.addUnseen(ids, 'int[]');
+    const now = params.add(ctx.now.toISOString());
+    return rowsInOrder<T>(
+      ctx,
+      sql,
+      `SELECT ${sql.columns} FROM "Article" a ${sql.joins}
+        WHERE a.id = ANY(${list}::int[]) AND ${visibleArticleSql(now, 'a', undefined, clockSql(now))}`,
+      params,
+      ids,
+    );
+  }
   const rows = (await ctx.prisma.article.findMany({
     ...selection,
     where: { id: { in: ids }, ...visibleArticleWhere(ctx.now) },
   })) as unknown as T[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** Runs a statement of `articleRowSql` rows; in the order of `ids` when given, else as returned. */
+async function rowsInOrder<T>(
+  ctx: Pick<Context, 'prisma'>,
+  sql: ArticleRowSql,
+  statement: string,
+  params: Params,
+  ids?: number[],
+): Promise<T[]> {
+  const rows = await ctx.prisma.$queryRawUnsafe<Record<string, unknown>[]>(statement, ...params.values);
+  if (!ids) return rows.map((r) => sql.shape(r) as T);
+  const byId = new Map(rows.map((r) => [r.id as number, r]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [sql.shape(row) as T] : [];
+  });
 }
 
 interface Batch {
@@ -327,6 +367,42 @@ const firstPageArgs = {
   }),
 };
 
+/**
+ * A first page (`firstPageOf`) as one plain statement over the same index range as `firstPageArgs`,
+ * with the rows of `sql`: planned once per connection (the clock an InitPlan, the LIMIT a literal).
+ */
+function firstPageStatement(
+  sql: ArticleRowSql,
+  first: NonNullable<ReturnType<typeof firstPageOf>>,
+  now: Date,
+  take: number,
+): [string, Params] {
+  if (!Number.isSafeInteger(take) || take <= 0) throw new Error(`not a page size: ${take}`);
+  const params = new Params();
+  const nowParam = params.add(now.toISOString());
+  const clock = clockSql(nowParam);
+  const visible = visibleArticleSql(nowParam, 'a', undefined, clock);
+  if ('range' in first) {
+    const { sectionId } = first.range;
+    const section = sectionId != null ? ` AND a."sectionId" = ${params.addUnseen(sectionId, 'int')}` : '';
+    return [
+      `SELECT ${sql.columns} FROM "Article" a ${sql.joins} WHERE ${visible}${section}
+        ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${take}`,
+      params,
+    ];
+  }
+  const [table, column, id] =
+    'reporterId' in first.link
+      ? ['ArticleReporter', 'reporterId', first.link.reporterId]
+      : ['ArticleTag', 'tagId', first.link.tagId];
+  return [
+    `SELECT ${sql.columns} FROM "${table}" l JOIN "Article" a ON a.id = l."articleId" ${sql.joins}
+      WHERE l."${column}" = ${params.addUnseen(id, 'int')} AND ${visibleLinkSql(nowParam, 'l', clock)} AND ${visible}
+      ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${take}`,
+    params,
+  ];
+}
+
 /** The parent of a page of articles. */
 export type PageParent = 'section' | 'reporter' | 'tag';
 
@@ -354,6 +430,8 @@ export function preloadedPage(row: object): Article[] | undefined {
 export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, query: object, spec: ArticleListSpec) {
   const { take, skip: _skip, cursor, ...selection } = query as { take: number; skip?: number; cursor?: { id: number } };
   const first = cursor == null && take > 0 ? firstPageOf(spec) : null;
+  const sql = first && articleRowSql(selection);
+  if (first && sql) return rowsInOrder<Article>(ctx, sql, ...firstPageStatement(sql, first, ctx.now, take));
   if (first && 'range' in first) {
     // The first page of the whole archive or a section: no keyset position, so Prisma's statement is
     // itself an index range, and the page comes in one statement with the client's selection.

@@ -29,11 +29,27 @@ export function utcSql(param: string): string {
 }
 
 /**
- * SQL twin of `visibleArticleWhere` for raw queries on `alias` (partial indexes match its literals).
- * `publishedAt` replaces the column in the time condition (an expression no index range serves).
+ * The instant parameter as an InitPlan (`(SELECT …)`): a value the planner cannot see, in custom plans
+ * as in the generic one. So both estimate the time condition alike, and a named statement keeps its
+ * generic plan instead of being planned again on every run because the clock changed
+ * (src/articles/row-sql.ts). Only for statements whose plan does not hang on how many rows are past.
  */
-export function visibleArticleSql(nowParam: string, alias = 'a', publishedAt = `${alias}."publishedAt"`): string {
-  return `${alias}."status" = 'PUBLISHED' AND ${publishedAt} <= ${utcSql(nowParam)} AND ${alias}."deletedAt" IS NULL`;
+export function clockSql(nowParam: string): string {
+  return `(SELECT ${utcSql(nowParam)})`;
+}
+
+/**
+ * SQL twin of `visibleArticleWhere` for raw queries on `alias` (partial indexes match its literals).
+ * `publishedAt` replaces the column in the time condition (an expression no index range serves);
+ * `instant` is the clock as SQL (`clockSql` for a statement planned once).
+ */
+export function visibleArticleSql(
+  nowParam: string,
+  alias = 'a',
+  publishedAt = `${alias}."publishedAt"`,
+  instant = utcSql(nowParam),
+): string {
+  return `${alias}."status" = 'PUBLISHED' AND ${publishedAt} <= ${instant} AND ${alias}."deletedAt" IS NULL`;
 }
 
 /**
@@ -41,6 +57,6 @@ export function visibleArticleSql(nowParam: string, alias = 'a', publishedAt = `
  * article's publish time while it is published and not deleted (kept by a trigger). It only bounds and
  * orders a link-table range: queries join the article and apply `visibleArticleSql` as well.
  */
-export function visibleLinkSql(nowParam: string, alias: string): string {
-  return `${alias}."visibleFrom" <= ${utcSql(nowParam)}`;
+export function visibleLinkSql(nowParam: string, alias: string, instant = utcSql(nowParam)): string {
+  return `${alias}."visibleFrom" <= ${instant}`;
 }
