@@ -39,7 +39,7 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const POOL = process.env.BENCH_POOL ?? '10';
 const PROFILE = process.env.BENCH_PROFILE;
 const ONLY = process.env.BENCH_ONLY;
-/** [kind, word, filter]: the filtered ones are a section front's search box and a photo desk's. */
+/** [kind, word, filter]: the filtered ones are a section front's search box, a photo desk's and a reporter page's. */
 const SEARCHES: [string, string, Record<string, unknown>?][] = [
   ['1 syllable', '가'],
   ['1 syllable', '물'],
@@ -53,6 +53,7 @@ const SEARCHES: [string, string, Record<string, unknown>?][] = [
   ['English', 'MENA'],
   ['2 syllables, in a section', '서울', { section: 'politics' }],
   ['1 syllable, with a photo', '물', { hasPhoto: true }],
+  ['3+ syllables, by a reporter', '탄소중립', { reporter: 'kim-minjun' }],
 ];
 
 const { out, log, load } = runLog(1);

@@ -144,6 +144,7 @@ function cases(cursor: string): Case[] {
     ['TestPlanCacheArticle', documents.TestPlanCacheArticleDocument, { slug: SAMPLE_SLUG }],
     ['TestPlanCacheSlugs', documents.TestPlanCacheSlugsDocument, {}],
     ['TestPlanCacheReporter', documents.TestPlanCacheReporterDocument, { slug: 'kim-minjun' }],
+    ['TestPlanCacheReporterRows', documents.TestPlanCacheReporterRowsDocument, { slug: 'kim-minjun' }],
     [
       'TestGlobalIdLookups',
       documents.TestGlobalIdLookupsDocument,
