@@ -315,7 +315,10 @@ async function main() {
     );
     log('| operation | requests | p50 ms | p99 ms | target p99 |');
     log('|---|---|---|---|---|');
-    const row = (name: string, r: { p50: number; p99: number; n: number }, target: number) => {
+    // The issue's bounds: 15 ms per page and 30 ms per search at 100,000 articles, twice those at 1,000,000.
+    const scale = ARTICLES >= 1_000_000 ? 2 : 1;
+    const row = (name: string, r: { p50: number; p99: number; n: number }, bound: number) => {
+      const target = bound * scale;
       const line = `| ${name} | ${r.n} | ${ms(r.p50)} | ${ms(r.p99)} | ≤ ${target} ms ${r.p99 <= target ? 'met' : '**MISSED**'} |`;
       single.push(line);
       log(line);
