@@ -1,12 +1,12 @@
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import type { Article, Prisma } from '../generated/prisma/client.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 import { BodyBlockRef } from './body-blocks.ts';
 import { parseBody } from './body.ts';
 import { attachedLink, attachLinks, lookUpLinks, wantedLinks } from './links.ts';
-import { loadArticlesBatched, loadArticlesInOrder, relatedArticleIds } from './list-query.ts';
+import { loadArticlesBatched, loadArticlesInOrder, newestArticles, relatedArticleIds } from './list-query.ts';
 import { articleUrl } from './slug.ts';
 import { bodyTextColumns, cutExcerpt, EXCERPT_MAX_LENGTH } from './text.ts';
 import { visibleArticleWhere } from './visibility.ts';
@@ -180,7 +180,9 @@ builder.queryFields((t) => ({
     type: ['Article'],
     description: '최신뉴스: the newest published articles, optionally in one section.',
     args: { first: t.arg.int({ defaultValue: 10 }), section: t.arg.string({ description: 'Section slug.' }) },
-    resolve: (query, _root, args, ctx) =>
+    resolve: async (query, _root, args, ctx) =>
+      // `first` is checked (0 to MAX_PAGE_SIZE) before execution by src/relay/operation-limits.ts.
+      (await newestArticles<Article>(ctx, query, { take: args.first ?? 10, section: args.section })) ??
       ctx.prisma.article.findMany({
         ...query,
         where: {
@@ -188,7 +190,6 @@ builder.queryFields((t) => ({
           ...(args.section != null ? { section: { slug: args.section } } : {}),
         },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
-        // `first` is checked (0 to MAX_PAGE_SIZE) before execution by src/relay/operation-limits.ts.
         take: args.first ?? 10,
       }),
   }),
@@ -196,7 +197,8 @@ builder.queryFields((t) => ({
     type: ['Article'],
     description: '포토뉴스: the newest published articles that have a lead photo.',
     args: { first: t.arg.int({ defaultValue: 6 }), section: t.arg.string({ description: 'Section slug.' }) },
-    resolve: (query, _root, args, ctx) =>
+    resolve: async (query, _root, args, ctx) =>
+      (await newestArticles<Article>(ctx, query, { take: args.first ?? 6, section: args.section, photo: true })) ??
       ctx.prisma.article.findMany({
         ...query,
         where: {

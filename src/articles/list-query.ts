@@ -403,6 +403,37 @@ function firstPageStatement(
   ];
 }
 
+/**
+ * The newest visible articles (최신뉴스, 포토뉴스), optionally of a section by slug or only those with a
+ * lead photo, as one plain statement planned once (`firstPageStatement`); null when the selection is
+ * one only Prisma writes (the caller then asks Prisma).
+ */
+export async function newestArticles<T>(
+  ctx: Pick<Context, 'prisma' | 'now'>,
+  selection: object,
+  options: { take: number; section?: string | null; photo?: boolean },
+): Promise<T[] | null> {
+  const sql = articleRowSql(selection);
+  if (!sql) return null;
+  if (options.take <= 0) return [];
+  if (!Number.isSafeInteger(options.take)) throw new Error(`not a page size: ${options.take}`);
+  const params = new Params();
+  const nowParam = params.add(ctx.now.toISOString());
+  const where = [visibleArticleSql(nowParam, 'a', undefined, clockSql(nowParam))];
+  if (options.section != null)
+    where.push(
+      `a."sectionId" = (SELECT s.id FROM "Section" s WHERE s.slug = ${params.addUnseen(options.section, 'text')})`,
+    );
+  if (options.photo) where.push('a."leadImageId" IS NOT NULL');
+  return rowsInOrder<T>(
+    ctx,
+    sql,
+    `SELECT ${sql.columns} FROM "Article" a ${sql.joins} WHERE ${where.join(' AND ')}
+      ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${options.take}`,
+    params,
+  );
+}
+
 /** The parent of a page of articles. */
 export type PageParent = 'section' | 'reporter' | 'tag';
 
@@ -465,20 +496,26 @@ export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, q
  * the link table, and the section's range, each at most `limit` long, merged. `self` and `sectionOf`
  * are SQL expressions: parameters, or an outer query's columns (src/articles/links.ts).
  */
-export function relatedIdsSql(nowParam: string, self: string, sectionOf: string, limit: string): string {
+export function relatedIdsSql(
+  nowParam: string,
+  self: string,
+  sectionOf: string,
+  limit: string,
+  instant = utcSql(nowParam),
+): string {
   return `WITH tagged AS (
       SELECT DISTINCT l."articleId" AS id FROM "ArticleTag" s
       CROSS JOIN LATERAL (
         SELECT l."articleId" FROM "ArticleTag" l
-        WHERE l."tagId" = s."tagId" AND ${visibleLinkSql(nowParam, 'l')} AND l."articleId" <> ${self}
+        WHERE l."tagId" = s."tagId" AND ${visibleLinkSql(nowParam, 'l', instant)} AND l."articleId" <> ${self}
         ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${limit}
       ) l
       WHERE s."articleId" = ${self}
     ), candidates AS (
-      SELECT c.id, c."publishedAt", 0 AS tier FROM tagged JOIN "Article" c ON c.id = tagged.id WHERE ${visibleArticleSql(nowParam, 'c')}
+      SELECT c.id, c."publishedAt", 0 AS tier FROM tagged JOIN "Article" c ON c.id = tagged.id WHERE ${visibleArticleSql(nowParam, 'c', undefined, instant)}
       UNION ALL
       (SELECT c.id, c."publishedAt", 1 AS tier FROM "Article" c
-        WHERE ${visibleArticleSql(nowParam, 'c')} AND c.id <> ${self} AND c."sectionId" = ${sectionOf}
+        WHERE ${visibleArticleSql(nowParam, 'c', undefined, instant)} AND c.id <> ${self} AND c."sectionId" = ${sectionOf}
         ORDER BY c."publishedAt" DESC, c.id DESC LIMIT ${limit})
     )
     SELECT id FROM candidates GROUP BY id ORDER BY min(tier), max("publishedAt") DESC, id DESC LIMIT ${limit}`;
