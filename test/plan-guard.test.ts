@@ -93,6 +93,7 @@ function cases(cursor: string): Case[] {
     ['TestLikeCount', documents.TestLikeCountDocument, { slug: SAMPLE_SLUG }],
     ['search (TestSearchPage)', documents.TestSearchPageDocument, {}],
     ['TestArticlePageStatements', documents.TestArticlePageStatementsDocument, { slug: SAMPLE_SLUG }],
+    ['TestListLinks', documents.TestListLinksDocument, { first: 30 }],
     ['TestArticleId', documents.TestArticleIdDocument, { id: 'QXJ0aWNsZToxMDAw' }],
     ['TestArticleReporters', documents.TestArticleReportersDocument, { id: 'QXJ0aWNsZToxMDAw' }],
     ['TestReporterPage', documents.TestReporterPageDocument, { slug: 'kim-minjun' }],

@@ -131,10 +131,33 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
       latestArticles(first: 10) { headline section { name } }
     }`);
     const { n, sql } = await count(q, { slug: SAMPLE_SLUG });
-    // Two round trips (src/articles/links.ts): the article, its links (previous, next and related ids in
-    // one statement, sent beside the article) and the latest list; then the linked articles (one
-    // statement: previous, next and related ask for the same fields) and the body's image media.
-    expect(n, sql.join('\n')).toBe(5);
-    expect(sql.filter((s) => s.includes('"previous"') && s.includes('"related"'))).toHaveLength(1);
+    // Two round trips: the article and the latest list; then its links with the linked articles' rows
+    // (one statement, src/articles/links.ts: previous, next and related ask for the same fields) and
+    // the body's image media.
+    expect(n, sql.join('\n')).toBe(4);
+    const links = sql.filter((s) => s.includes('"link:previous"'));
+    expect(links, sql.join('\n')).toHaveLength(1);
+    expect(links[0]).toContain('"link:next"');
+    expect(links[0]).toContain('"link:related5"');
+  });
+
+  it("a list's previous and next are one statement for every row, each row's neighbours in the list", async () => {
+    const q = graphql(`query TestListLinks($first: Int!) {
+      articles(first: $first) { edges { node { id previous { id headline } next { id headline } } } }
+    }`);
+    for (const first of [5, 30]) {
+      statements.length = 0;
+      const res = await server.graphql(q, { first });
+      expect(res.errors).toBeUndefined();
+      // The page, then the links of all its rows with the linked rows.
+      expect(statements.length, statements.join('\n')).toBe(2);
+      const nodes = res.data!.articles.edges.map((e) => e.node);
+      // Newest first over the whole archive: a row's previous article is the next row, and back.
+      for (let i = 0; i + 1 < nodes.length; i++) {
+        expect(nodes[i]!.previous?.id).toBe(nodes[i + 1]!.id);
+        expect(nodes[i + 1]!.next?.id).toBe(nodes[i]!.id);
+      }
+      expect(nodes[0]!.next).toBeNull();
+    }
   });
 });

@@ -5,8 +5,8 @@ import type { Article, Prisma } from '../generated/prisma/client.ts';
 import { decodeIdFor } from '../relay/global-id.ts';
 import { BodyBlockRef } from './body-blocks.ts';
 import { parseBody } from './body.ts';
-import { attachedLink, attachLinks, lookUpLinks, wantedLinks } from './links.ts';
-import { loadArticlesBatched, loadArticlesInOrder, newestArticles, relatedArticleIds } from './list-query.ts';
+import { linkedArticles } from './links.ts';
+import { newestArticles, selectionRead } from './list-query.ts';
 import { articleUrl } from './slug.ts';
 import { bodyTextColumns, cutExcerpt, EXCERPT_MAX_LENGTH } from './text.ts';
 import { visibleArticleWhere } from './visibility.ts';
@@ -92,14 +92,14 @@ export const ArticleRef = builder.prismaNode('Article', {
       type: ['Article'],
       description: 'Other published articles sharing tags with this one, then from its section; newest first.',
       args: { first: t.arg.int({ defaultValue: 5 }) },
-      resolve: async (query, parent, args, ctx) => {
+      resolve: (query, parent, args, ctx) => {
         const first = args.first ?? 5;
         if (first < 0 || first > 20) throw badInput('first', 'must be between 0 and 20');
-        const ids = await attachedLink(parent, (links) =>
-          links.related?.first === first ? links.related.ids : undefined,
-        );
-        if (ids) return loadArticlesBatched(ctx, query, ids);
-        return loadArticlesInOrder(ctx, query, await relatedArticleIds(ctx.prisma, ctx.now, parent.id, first));
+        if (first === 0) {
+          selectionRead(query);
+          return [];
+        }
+        return linkedArticles<Article>(ctx, parent, { kind: 'related', first }, query);
       },
     }),
   }),
@@ -118,27 +118,9 @@ builder.prismaObjectFields('Article', (t) => {
       args: { sameSection: t.arg.boolean({ defaultValue: false, description: "Stay within this article's section." }) },
       resolve: async (query, parent, args, ctx) => {
         if (!parent.publishedAt) return null;
-        const sameSection = args.sameSection === true;
-        // Looked up beside the article (src/articles/links.ts): null for none, undefined when not.
-        const id = await attachedLink(parent, (links) => links[direction].get(sameSection));
-        if (id !== undefined) {
-          const [row] = await loadArticlesBatched(ctx, query, id === null ? [] : [id]);
-          return row ?? null;
-        }
-        const [op, opOrEqual, dir] =
-          direction === 'previous' ? (['lt', 'lte', 'desc'] as const) : (['gt', 'gte', 'asc'] as const);
-        // The keyset position as Prisma can say it, with a redundant bound that PostgreSQL uses as the
-        // index range: publishedAt <= P AND (publishedAt < P OR id < ID). Prisma's own OR form alone
-        // (publishedAt < P OR (publishedAt = P AND id < ID)) would walk every older article.
-        const where: Prisma.ArticleWhereInput = {
-          ...visibleArticleWhere(ctx.now),
-          ...(args.sameSection ? { sectionId: parent.sectionId } : {}),
-          AND: [
-            { publishedAt: { [opOrEqual]: parent.publishedAt } },
-            { OR: [{ publishedAt: { [op]: parent.publishedAt } }, { id: { [op]: parent.id } }] },
-          ],
-        };
-        return ctx.prisma.article.findFirst({ ...query, where, orderBy: [{ publishedAt: dir }, { id: dir }] });
+        const ask = { kind: direction, sameSection: args.sameSection === true };
+        const [row] = await linkedArticles<Article>(ctx, parent, ask, query);
+        return row ?? null;
       },
     });
   return { previous: neighbour('previous'), next: neighbour('next') };
@@ -160,7 +142,7 @@ builder.queryFields((t) => ({
       }),
     },
     authScopes: (_root, args) => (args.preview ? { $any: { editor: true, ownsDraft: args.id ?? '' } } : true),
-    resolve: async (query, _root, args, ctx, info) => {
+    resolve: (query, _root, args, ctx) => {
       if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
       const id = args.id != null ? decodeIdFor('Article', args.id, 'id') : undefined;
       const key = id != null ? { id } : { slug: args.slug! };
@@ -168,12 +150,7 @@ builder.queryFields((t) => ({
       const lookup = { ...query, where: { ...key, ...scope } };
       // An id of another type names no article: null, like an unknown id.
       if (id === null) return null;
-      // Previous, next and related of a published article: looked up beside it, not after it.
-      const wanted = args.preview ? null : wantedLinks(info);
-      const links = wanted ? lookUpLinks(ctx, key, wanted) : null;
-      const row = await ctx.prisma.article.findFirst(lookup);
-      if (row && links) attachLinks(row, links);
-      return row;
+      return ctx.prisma.article.findFirst(lookup);
     },
   }),
   latestArticles: t.prismaField({

@@ -1,172 +1,143 @@
-// The links of an article page (previous/next, overall and in the section, and related articles),
-// found in the same round trip as the article itself. Looked up one level below the article, they
-// would wait for it: the page would be three sequential round trips (article; previous, next and
-// related ids; related rows) instead of two (article and its links; the linked rows, one statement).
+// The links of an article (previous/next, overall and in the section, and related articles) and the
+// linked articles' rows, in one statement.
 //
-// `article(slug:|id:)` looks at the fields asked of the article; when previous, next or related are
-// among them it sends one more statement beside the article's own: the same lookup and visibility
-// rule, each link as a correlated subquery (an index range by the row comparison
-// `("publishedAt", id) < (a."publishedAt", a.id)`). The fields then load their rows by id, in one
-// statement per selection (`loadArticlesBatched`). A field whose link was not looked up here (another
-// argument, an article reached another way) runs its own query, as before.
-import {
-  type FieldNode,
-  getArgumentValues,
-  type GraphQLResolveInfo,
-  isObjectType,
-  Kind,
-  type SelectionSetNode,
-} from 'graphql';
+// The link fields of a request that ask with the same selection are one batch, whatever article they
+// belong to (an article page's previous, next and related; or every row of a list asking previous):
+// the statement takes the articles by id, finds each link as a correlated subquery (an index range by
+// the row comparison `("publishedAt", id) < (a."publishedAt", a.id)`, and `relatedIdsSql`), and reads
+// the linked rows beside them (src/articles/row-sql.ts). A selection only Prisma writes gets the ids
+// from this statement and the rows from Prisma. The article itself is not checked for visibility (its
+// resolver decided whether the caller may see it; a preview's neighbours are the published ones
+// around it); the linked articles are.
+//
+// An article page is two statements in two round trips: the article, then its links with their rows.
 import type { Context } from '../context.ts';
-import { Params, relatedIdsSql } from './list-query.ts';
+import { loadArticlesInOrder, Params, relatedIdsSql } from './list-query.ts';
+import { articleRowSql } from './row-sql.ts';
 import { clockSql, visibleArticleSql } from './visibility.ts';
 
-/** The link fields asked of an article, with their arguments. */
-export interface WantedLinks {
-  /** Values of `sameSection` asked of `previous`. */
-  previous: Set<boolean>;
-  next: Set<boolean>;
-  /** `related(first:)`: the first valid value asked (1 to 20); others run their own query. */
-  related?: number;
+/** One link field as asked: `previous`/`next` (overall or in the section), or `related(first:)`. */
+export type LinkAsk = { kind: 'previous' | 'next'; sameSection: boolean } | { kind: 'related'; first: number };
+
+/** The link's column in the statement: `"link:previous"`, `"link:nextInSection"`, `"link:related5"`. */
+function columnOf(ask: LinkAsk): string {
+  return ask.kind === 'related' ? `link:related${ask.first}` : `link:${ask.kind}${ask.sameSection ? 'InSection' : ''}`;
 }
 
-export interface ArticleLinks {
-  /** The article these links belong to (checked against the article row). */
-  id: number;
-  previous: Map<boolean, number | null>;
-  next: Map<boolean, number | null>;
-  related?: { first: number; ids: number[] };
+/** The SQL of one link of the article `a` (an id, or for related an array of ids). */
+function linkSql(ask: LinkAsk, now: string, clock: string): string {
+  if (ask.kind === 'related') return `ARRAY(${relatedIdsSql(now, 'a.id', 'a."sectionId"', String(ask.first), clock)})`;
+  const [op, dir] = ask.kind === 'previous' ? ['<', 'DESC'] : ['>', 'ASC'];
+  return `(SELECT p.id FROM "Article" p WHERE ${visibleArticleSql(now, 'p', undefined, clock)}${ask.sameSection ? ' AND p."sectionId" = a."sectionId"' : ''}
+      AND (p."publishedAt", p.id) ${op} (a."publishedAt", a.id) ORDER BY p."publishedAt" ${dir}, p.id ${dir} LIMIT 1)`;
 }
-
-/** The links looked up beside an article row (the row object the children get as parent). */
-const linksOf = new WeakMap<object, Promise<ArticleLinks | null>>();
-
-/** Link fields in the article field's selection (fragments and deferred fragments included). */
-export function wantedLinks(info: GraphQLResolveInfo): WantedLinks | null {
-  const type = info.schema.getType('Article');
-  if (!isObjectType(type)) return null;
-  const fields = type.getFields();
-  const wanted: WantedLinks = { previous: new Set(), next: new Set() };
-  let any = false;
-  const seen = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined) => {
-    for (const node of set?.selections ?? []) {
-      if (node.kind === Kind.INLINE_FRAGMENT) visit(node.selectionSet);
-      else if (node.kind === Kind.FRAGMENT_SPREAD) {
-        if (seen.has(node.name.value)) continue;
-        seen.add(node.name.value);
-        visit(info.fragments[node.name.value]?.selectionSet);
-      } else if (['previous', 'next', 'related'].includes(node.name.value)) {
-        const name = node.name.value as 'previous' | 'next' | 'related';
-        const args = argumentsOf(fields[name]!, node, info);
-        if (!args) continue;
-        if (name === 'related') {
-          const first = args.first;
-          if (wanted.related === undefined && typeof first === 'number' && first > 0 && first <= 20) {
-            wanted.related = first;
-            any = true;
-          }
-        } else {
-          wanted[name].add(args.sameSection === true);
-          any = true;
-        }
-      }
-    }
-  };
-  for (const node of info.fieldNodes) visit(node.selectionSet);
-  return any ? wanted : null;
-}
-
-function argumentsOf(
-  field: Parameters<typeof getArgumentValues>[0],
-  node: FieldNode,
-  info: GraphQLResolveInfo,
-): Record<string, unknown> | null {
-  try {
-    return getArgumentValues(field, node, info.variableValues);
-  } catch {
-    return null;
-  }
-}
-
-/** The statement's text per shape (which links, lookup by id or slug, related's limit): at most 64 × 21 texts. */
-const statements = new Map<string, string>();
 
 /**
- * Parameters: $1 the request's instant, $2 the article's id or slug; `related`'s limit is a literal. The
- * instant and the lookup are InitPlans (src/articles/row-sql.ts): PostgreSQL plans the statement once
- * per connection instead of at every run (0.84 ms a page when one article was asked again and again).
+ * The statement for these links (sorted by column) of the articles `$2` with rows of `selection` when
+ * row-sql writes it. Parameters: $1 the request's instant, $2 the articles' ids; both InitPlans, and the
+ * limits literals, so PostgreSQL plans it once per connection.
  */
-function linksSql(wanted: WantedLinks, by: 'id' | 'slug'): string {
+function linksSql(asks: LinkAsk[], selection: object): { sql: string; rows: ReturnType<typeof articleRowSql> } {
   const params = new Params();
   const now = params.add('now');
   const clock = clockSql(now);
-  const columns = ['a.id'];
-  const neighbour = (direction: 'previous' | 'next', sameSection: boolean) => {
-    const [op, dir] = direction === 'previous' ? ['<', 'DESC'] : ['>', 'ASC'];
-    return `(SELECT p.id FROM "Article" p WHERE ${visibleArticleSql(now, 'p', undefined, clock)}${sameSection ? ' AND p."sectionId" = a."sectionId"' : ''}
-      AND (p."publishedAt", p.id) ${op} (a."publishedAt", a.id) ORDER BY p."publishedAt" ${dir}, p.id ${dir} LIMIT 1)`;
+  const ids = params.addUnseen('ids', 'int[]');
+  const links = asks.map((ask) => `${linkSql(ask, now, clock)} AS "${columnOf(ask)}"`);
+  const of = `SELECT a.id AS "link:of", ${links.join(',\n    ')}\n  FROM "Article" a WHERE a.id = ANY(${ids}::int[])`;
+  const rows = articleRowSql(selection);
+  if (!rows) return { sql: of, rows };
+  const linked = asks.map((ask) => (ask.kind === 'related' ? `l."${columnOf(ask)}"` : `ARRAY[l."${columnOf(ask)}"]`));
+  return {
+    rows,
+    // Materialized: pulled up into the join, each link would be found again per linked row.
+    sql: `WITH l AS MATERIALIZED (${of})
+SELECT l.*, c.* FROM l LEFT JOIN LATERAL (SELECT ${rows.columns} FROM "Article" a ${rows.joins}
+    WHERE a.id = ANY(${linked.join(' || ')})) c ON true`,
   };
-  for (const direction of ['previous', 'next'] as const) {
-    for (const sameSection of [false, true]) {
-      if (wanted[direction].has(sameSection))
-        columns.push(`${neighbour(direction, sameSection)} AS "${direction}${sameSection ? 'InSection' : ''}"`);
-    }
-  }
-  if (wanted.related !== undefined) {
-    const limit = String(wanted.related);
-    columns.push(`ARRAY(${relatedIdsSql(now, 'a.id', 'a."sectionId"', limit, clock)}) AS "related"`);
-  }
-  const lookup = `a.${by} = ${params.addUnseen(by, by === 'id' ? 'int' : 'text')}`;
-  return `SELECT ${columns.join(',\n  ')}\nFROM "Article" a WHERE ${lookup} AND ${visibleArticleSql(now, 'a', undefined, clock)}`;
 }
 
+/** Statements by links and selection (a small set: the link fields and selections clients ask). */
+const statements = new Map<string, ReturnType<typeof linksSql>>();
+const MAX_STATEMENTS = 1000;
+
+interface Batch {
+  articles: Set<number>;
+  asks: Map<string, LinkAsk>;
+  /** Per article id, per link column: the linked rows in order. */
+  result?: Promise<Map<number, Map<string, unknown[]>>>;
+}
+
+/** Per request: the batch of link loads being collected for each selection. */
+const batches = new WeakMap<object, Map<string, Batch>>();
+
 /**
- * Sends the statement for an article's links, by the same lookup as the article (its id or slug) under
- * the visibility rule; `attach` ties the answer to the article's row once that has arrived.
+ * The articles `ask` links `article` to, as rows of `selection` (Pothos's query of the field), under
+ * the visibility rule; none when the article no longer exists. Calls of one request in the same turn
+ * with the same selection are one statement.
  */
-export function lookUpLinks(
+export async function linkedArticles<T>(
   ctx: Pick<Context, 'prisma' | 'now'>,
-  article: { id: number } | { slug: string },
-  wanted: WantedLinks,
-): Promise<ArticleLinks | null> {
-  const by = 'id' in article ? 'id' : 'slug';
-  const has = (set: Set<boolean>) => `${set.has(false) ? 'a' : ''}${set.has(true) ? 's' : ''}`;
-  const shape = `${by}:${has(wanted.previous)}:${has(wanted.next)}:${wanted.related ?? ''}`;
-  let sql = statements.get(shape);
-  if (sql === undefined) statements.set(shape, (sql = linksSql(wanted, by)));
-  const values: unknown[] = [ctx.now.toISOString(), 'id' in article ? article.id : article.slug];
-  type Row = Record<string, number | null> & { id: number; related?: number[] };
-  const links = ctx.prisma.$queryRawUnsafe<Row[]>(sql, ...values).then(([row]) => {
-    if (!row) return null;
-    const links: ArticleLinks = { id: row.id, previous: new Map(), next: new Map() };
-    for (const direction of ['previous', 'next'] as const) {
-      for (const sameSection of wanted[direction])
-        links[direction].set(sameSection, row[`${direction}${sameSection ? 'InSection' : ''}`] ?? null);
-    }
-    if (wanted.related !== undefined) links.related = { first: wanted.related, ids: row.related ?? [] };
-    return links;
-  });
-  // Nobody may ask for them (no article): a failure is then nobody's error.
-  links.catch(() => {});
-  return links;
+  article: { id: number },
+  ask: LinkAsk,
+  selection: object,
+): Promise<T[]> {
+  let perRequest = batches.get(ctx);
+  if (!perRequest) batches.set(ctx, (perRequest = new Map()));
+  const key = JSON.stringify(selection);
+  let batch = perRequest.get(key);
+  if (!batch) {
+    const open: Batch = { articles: new Set(), asks: new Map() };
+    perRequest.set(key, (batch = open));
+    // Sent once the turn's resolvers (and the promise jobs they queued) have run.
+    open.result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      if (perRequest.get(key) === open) perRequest.delete(key);
+      return loadLinks(ctx, open, selection);
+    });
+  }
+  batch.articles.add(article.id);
+  batch.asks.set(columnOf(ask), ask);
+  const links = await batch.result!;
+  return (links.get(article.id)?.get(columnOf(ask)) ?? []) as T[];
 }
 
-/** Ties looked-up links to the article row the link fields get as their parent. */
-export function attachLinks(row: object, links: Promise<ArticleLinks | null>): void {
-  linksOf.set(row, links);
-}
-
-/**
- * The link looked up beside this article row, or undefined when it was not (the field then runs its
- * own query). `pick` chooses the link from the looked-up ones; undefined means not looked up.
- */
-export async function attachedLink<T>(
-  row: { id: number },
-  pick: (links: ArticleLinks) => T | undefined,
-): Promise<T | undefined> {
-  const links = await linksOf.get(row);
-  // Another article than the row (changed between the two statements): not these links.
-  if (!links || links.id !== row.id) return undefined;
-  return pick(links);
+async function loadLinks(
+  ctx: Pick<Context, 'prisma' | 'now'>,
+  batch: Batch,
+  selection: object,
+): Promise<Map<number, Map<string, unknown[]>>> {
+  const asks = [...batch.asks.keys()].sort().map((column) => batch.asks.get(column)!);
+  const shape = `${asks.map(columnOf).join(',')}|${JSON.stringify(selection)}`;
+  let statement = statements.get(shape);
+  if (!statement) {
+    statement = linksSql(asks, selection);
+    if (statements.size < MAX_STATEMENTS) statements.set(shape, statement);
+  }
+  const rows = await ctx.prisma.$queryRawUnsafe<Record<string, unknown>[]>(statement.sql, ctx.now.toISOString(), [
+    ...batch.articles,
+  ]);
+  const idsOf = (row: Record<string, unknown>, ask: LinkAsk): number[] => {
+    const value = row[columnOf(ask)];
+    return ask.kind === 'related' ? (value as number[]) : value == null ? [] : [value as number];
+  };
+  const linked = new Map<number, unknown>();
+  const byArticle = new Map<number, Record<string, unknown>>();
+  for (const row of rows) {
+    byArticle.set(row['link:of'] as number, row);
+    if (statement.rows && row.id != null) linked.set(row.id as number, statement.rows.shape(row));
+  }
+  if (!statement.rows) {
+    const ids = [...new Set([...byArticle.values()].flatMap((row) => asks.flatMap((ask) => idsOf(row, ask))))];
+    for (const row of await loadArticlesInOrder(ctx, selection, ids)) linked.set(row.id, row);
+  }
+  const result = new Map<number, Map<string, unknown[]>>();
+  for (const [id, row] of byArticle) {
+    const links = new Map<string, unknown[]>();
+    for (const ask of asks)
+      links.set(
+        columnOf(ask),
+        idsOf(row, ask).flatMap((id) => linked.get(id) ?? []),
+      );
+    result.set(id, links);
+  }
+  return result;
 }

@@ -294,43 +294,6 @@ async function rowsInOrder<T>(
   });
 }
 
-interface Batch {
-  ids: Set<number>;
-  rows?: Promise<Map<number, unknown>>;
-}
-
-/** Per request: the batch of article loads being collected for each selection. */
-const batches = new WeakMap<object, Map<string, Batch>>();
-
-/**
- * `loadArticlesInOrder` for loads that arrive together: the calls of one request made in the same
- * turn with the same selection (previous, next and related of an article page) are one statement.
- */
-export async function loadArticlesBatched<T extends { id: number } = Article>(
-  ctx: Pick<Context, 'prisma' | 'now'>,
-  selection: object,
-  ids: number[],
-): Promise<T[]> {
-  if (ids.length === 0) return nothingToLoad(selection);
-  let perRequest = batches.get(ctx);
-  if (!perRequest) batches.set(ctx, (perRequest = new Map()));
-  const key = JSON.stringify(selection);
-  let batch = perRequest.get(key);
-  if (!batch) {
-    const open: Batch = { ids: new Set() };
-    perRequest.set(key, (batch = open));
-    // Sent once the turn's resolvers (and the promise jobs they queued) have run.
-    open.rows = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      if (perRequest.get(key) === open) perRequest.delete(key);
-      const rows = await loadArticlesInOrder<T>(ctx, selection, [...open.ids]);
-      return new Map(rows.map((r) => [r.id, r as unknown]));
-    });
-  }
-  for (const id of ids) batch.ids.add(id);
-  const byId = await batch.rows!;
-  return ids.flatMap((id) => (byId.get(id) as T | undefined) ?? []);
-}
-
 /**
  * How the first page of a list, newest first and without filters, is one statement: a plain range of
  * the article indexes (the whole archive or a section, by id), or a reporter's or tag's range on its
@@ -519,21 +482,4 @@ export function relatedIdsSql(
         ORDER BY c."publishedAt" DESC, c.id DESC LIMIT ${limit})
     )
     SELECT id FROM candidates GROUP BY id ORDER BY min(tier), max("publishedAt") DESC, id DESC LIMIT ${limit}`;
-}
-
-/** "관련 기사" of one article by id: `relatedIdsSql` in one statement. */
-export async function relatedArticleIds(
-  prisma: PrismaClient,
-  now: Date,
-  articleId: number,
-  limit: number,
-): Promise<number[]> {
-  if (limit <= 0) return [];
-  const params = new Params();
-  const nowParam = params.add(now.toISOString());
-  const self = params.add(articleId);
-  const n = params.add(limit);
-  const sql = relatedIdsSql(nowParam, self, `(SELECT x."sectionId" FROM "Article" x WHERE x.id = ${self})`, n);
-  const rows = await prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...params.values);
-  return rows.map((r) => r.id);
 }
