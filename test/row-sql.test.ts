@@ -1,6 +1,6 @@
 // Article rows written by hand (src/articles/row-sql.ts) equal what Prisma returns for the same
 // selection: every column type (dates, JSON, text arrays, enums, nulls), the section, a lead image
-// present or missing, bylines of one or several reporters in order; on PGlite and PostgreSQL. Over
+// present or missing, bylines of one or several reporters and tags in order; on PGlite and PostgreSQL. Over
 // HTTP, the first pages of the section, reporter, tag and archive lists answer as the cursor pages
 // (Prisma's rows by id) do for the same articles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,20 @@ const SELECTIONS: Record<string, object> = {
       },
     },
   },
+  'the article page: body, byline, lead image and tags': {
+    select: {
+      id: true,
+      headline: true,
+      deck: true,
+      body: true,
+      publishedAt: true,
+      editedAt: true,
+      section: { select: { name: true, slug: true } },
+      reporters: { orderBy: { position: 'asc' }, select: { reporter: { select: { name: true, title: true } } } },
+      leadImage: { select: { url: true, caption: true, credit: true } },
+      tags: { orderBy: { tag: { name: 'asc' } }, select: { tag: { select: { name: true, slug: true, id: true } } } },
+    },
+  },
   'the section front': {
     select: {
       id: true,
@@ -63,14 +77,19 @@ describe.each(backends())('hand-written article rows on %s', (backend) => {
     const several = await prisma.$queryRawUnsafe<{ articleId: number }[]>(
       'SELECT "articleId" FROM "ArticleReporter" GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 3',
     );
+    const tagged = await prisma.$queryRawUnsafe<{ articleId: number }[]>(
+      'SELECT "articleId" FROM "ArticleTag" GROUP BY 1 HAVING count(*) > 2 ORDER BY 1 DESC LIMIT 3',
+    );
     const draft = await prisma.article.findFirst({ where: { status: { not: 'PUBLISHED' } }, select: { id: true } });
     ids = [...withPhoto, ...without]
       .map((a) => a.id)
       .concat(
         several.map((s) => s.articleId),
+        tagged.map((s) => s.articleId),
         draft ? [draft.id] : [],
       );
     expect(several.length).toBeGreaterThan(0);
+    expect(tagged.length).toBeGreaterThan(0);
     expect(without.length).toBeGreaterThan(0);
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { decodeIdFor } from '../relay/global-id.ts';
 import { BodyBlockRef } from './body-blocks.ts';
 import { parseBody } from './body.ts';
 import { linkedArticles } from './links.ts';
-import { newestArticles, selectionRead } from './list-query.ts';
+import { newestArticles, selectionRead, visibleArticle } from './list-query.ts';
 import { articleUrl } from './slug.ts';
 import { bodyTextColumns, cutExcerpt, EXCERPT_MAX_LENGTH } from './text.ts';
 import { visibleArticleWhere } from './visibility.ts';
@@ -142,15 +142,21 @@ builder.queryFields((t) => ({
       }),
     },
     authScopes: (_root, args) => (args.preview ? { $any: { editor: true, ownsDraft: args.id ?? '' } } : true),
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
       if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
       const id = args.id != null ? decodeIdFor('Article', args.id, 'id') : undefined;
       const key = id != null ? { id } : { slug: args.slug! };
-      const scope = args.preview ? { deletedAt: null } : visibleArticleWhere(ctx.now);
-      const lookup = { ...query, where: { ...key, ...scope } };
       // An id of another type names no article: null, like an unknown id.
-      if (id === null) return null;
-      return ctx.prisma.article.findFirst(lookup);
+      if (id === null) {
+        selectionRead(query);
+        return null;
+      }
+      if (!args.preview) {
+        const row = await visibleArticle<Article>(ctx, query, key);
+        if (row !== undefined) return row;
+      }
+      const scope = args.preview ? { deletedAt: null } : visibleArticleWhere(ctx.now);
+      return ctx.prisma.article.findFirst({ ...query, where: { ...key, ...scope } });
     },
   }),
   latestArticles: t.prismaField({

@@ -397,6 +397,31 @@ export async function newestArticles<T>(
   );
 }
 
+/**
+ * One visible article by id or slug as one plain statement planned once (the article page); undefined
+ * when the selection is one only Prisma writes (the caller then asks Prisma), null when there is none.
+ */
+export async function visibleArticle<T>(
+  ctx: Pick<Context, 'prisma' | 'now'>,
+  selection: object,
+  key: { id: number } | { slug: string },
+): Promise<T | null | undefined> {
+  const sql = articleRowSql(selection);
+  if (!sql) return undefined;
+  const params = new Params();
+  const nowParam = params.add(ctx.now.toISOString());
+  const lookup =
+    'id' in key ? `a.id = ${params.addUnseen(key.id, 'int')}` : `a.slug = ${params.addUnseen(key.slug, 'text')}`;
+  const [row] = await rowsInOrder<T>(
+    ctx,
+    sql,
+    `SELECT ${sql.columns} FROM "Article" a ${sql.joins}
+      WHERE ${lookup} AND ${visibleArticleSql(nowParam, 'a', undefined, clockSql(nowParam))}`,
+    params,
+  );
+  return row ?? null;
+}
+
 /** The parent of a page of articles. */
 export type PageParent = 'section' | 'reporter' | 'tag';
 

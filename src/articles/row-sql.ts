@@ -1,11 +1,12 @@
-// Article rows of the hottest reads (list pages, loads by id) as plain SQL instead of a Prisma query.
-// Prisma renders a selection with relations as nested JSON built in PostgreSQL (LATERAL subqueries
-// with JSONB_BUILD_OBJECT), which it then parses and copies again in the client; and it binds the
-// clock and the LIMIT as parameters, so PostgreSQL re-plans the statement on every run (below). For the
-// selections pages ask most, the article's columns, its section, its lead image and its byline, this
-// writes the same rows as flat columns (the byline as one JSON array), and shapes them as Prisma would
-// return them, so Pothos reads them as the field's own query. Any other selection (tags, counts, a
-// relation with arguments, a column type JSON would change) gets null here and stays with Prisma.
+// Article rows of the hottest reads (list pages, article pages, loads by id) as plain SQL instead of
+// a Prisma query. Prisma renders a selection with relations as nested JSON built in PostgreSQL
+// (LATERAL subqueries with JSONB_BUILD_OBJECT), which it then parses and copies again in the client;
+// and it binds the clock and the LIMIT as parameters, so PostgreSQL re-plans the statement on every
+// run (below). For the selections pages ask most, the article's columns, its section, its lead image,
+// its byline and its tags, this writes the same rows as flat columns (the byline and the tags one JSON
+// array each), and shapes them as Prisma would return them, so Pothos reads them as the field's own
+// query. Any other selection (counts, a relation with arguments, a column type JSON would change) gets
+// null here and stays with Prisma.
 //
 // Why the statements are planned once: a named statement gets a generic plan only when its cost is no
 // worse than the custom plans' (plan_cache_mode=auto). The clock as a parameter (`publishedAt <= $2`)
@@ -71,21 +72,34 @@ function plainSelect(selection: unknown): Record<string, unknown> | null {
   return select as Record<string, unknown>;
 }
 
-/** The byline (`Article.reporters`: link rows in position order, each with its reporter) as one JSON array. */
-function bylineSql(selection: unknown): { sql: string; fields: string[] } | null {
-  if (typeof selection !== 'object' || selection === null) return null;
+/**
+ * The to-many relations written as one JSON array each: the link table's rows in the order Prisma is
+ * asked for (`orderBy`, as JSON), each with its linked row (the byline's reporters, the tags).
+ */
+const TO_MANY: Record<string, { table: string; field: string; model: string; orderBy: string; order: string }> = {
+  reporters: {
+    table: 'ArticleReporter',
+    field: 'reporter',
+    model: 'Reporter',
+    orderBy: '{"position":"asc"}',
+    order: 'l."position"',
+  },
+  tags: { table: 'ArticleTag', field: 'tag', model: 'Tag', orderBy: '{"tag":{"name":"asc"}}', order: 'r."name"' },
+};
+
+/** A to-many relation of `TO_MANY` as one JSON array, or null for another selection of it. */
+function linkListSql(name: string, selection: unknown): string | null {
+  const many = TO_MANY[name];
+  if (!many || typeof selection !== 'object' || selection === null) return null;
   const { orderBy, select, ...rest } = selection as { orderBy?: unknown; select?: Record<string, unknown> };
-  if (Object.keys(rest).length > 0 || JSON.stringify(orderBy) !== '{"position":"asc"}') return null;
-  if (!select || Object.keys(select).some((k) => k !== 'reporter')) return null;
-  const fields = scalarSelection('Reporter', select.reporter);
-  const reporter = fieldsOf('Reporter');
-  if (!fields || fields.some((f) => !JSON_EXACT.has(reporter.get(f)!.type))) return null;
+  if (Object.keys(rest).length > 0 || JSON.stringify(orderBy) !== many.orderBy) return null;
+  if (!select || Object.keys(select).some((k) => k !== many.field)) return null;
+  const fields = scalarSelection(many.model, select[many.field]);
+  const model = fieldsOf(many.model);
+  if (!fields || fields.some((f) => !JSON_EXACT.has(model.get(f)!.type))) return null;
   const object = fields.map((f) => `'${f}', r.${quote(f)}`).join(', ');
-  return {
-    fields,
-    sql: `(SELECT coalesce(json_agg(json_build_object(${object}) ORDER BY l."position"), '[]')
-      FROM "ArticleReporter" l JOIN "Reporter" r ON r.id = l."reporterId" WHERE l."articleId" = a.id)`,
-  };
+  return `(SELECT coalesce(json_agg(json_build_object(${object}) ORDER BY ${many.order}), '[]')
+      FROM ${quote(many.table)} l JOIN ${quote(many.model)} r ON r.id = l.${quote(`${many.field}Id`)} WHERE l."articleId" = a.id)`;
 }
 
 function compile(selection: unknown): ArticleRowSql | null {
@@ -125,12 +139,12 @@ function compile(selection: unknown): ArticleRowSql | null {
       });
       continue;
     }
-    if (name === 'reporters') {
-      const byline = bylineSql(value);
-      if (!byline) return null;
-      columns.push(`${byline.sql} AS "reporters"`);
+    const list = linkListSql(name, value);
+    if (list) {
+      const { field } = TO_MANY[name]!;
+      columns.push(`${list} AS ${quote(name)}`);
       steps.push((row, out) => {
-        out.reporters = (row.reporters as Record<string, unknown>[]).map((reporter) => ({ reporter }));
+        out[name] = (row[name] as Record<string, unknown>[]).map((linked) => ({ [field]: linked }));
       });
       continue;
     }
