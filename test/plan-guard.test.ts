@@ -144,7 +144,7 @@ function cases(cursor: string): Case[] {
     ['TestWeekTop', documents.TestWeekTopDocument, {}],
     ['TestPlanCacheArticle', documents.TestPlanCacheArticleDocument, { slug: SAMPLE_SLUG }],
     ['TestPlanCacheSlugs', documents.TestPlanCacheSlugsDocument, {}],
-    ['TestPlanCacheReporter', documents.TestPlanCacheReporterDocument, { slug: 'kim-minjun' }],
+    ['TestPlanCacheReporter', documents.TestPlanCacheReporterDocument, { slug: 'kim-minjun' }, 'EDITOR'],
     ['TestPlanCacheReporterRows', documents.TestPlanCacheReporterRowsDocument, { slug: 'kim-minjun' }],
     [
       'TestGlobalIdLookups',

@@ -12,6 +12,7 @@
 //
 // An article page is two statements in two round trips: the article, then its links with their rows.
 import type { Context } from '../context.ts';
+import { rawRows } from '../db/raw-rows.ts';
 import { loadArticlesInOrder, Params, relatedIdsSql } from './list-query.ts';
 import { articleRowSql } from './row-sql.ts';
 import { clockSql, visibleArticleSql } from './visibility.ts';
@@ -112,9 +113,7 @@ async function loadLinks(
     statement = linksSql(asks, selection);
     if (statements.size < MAX_STATEMENTS) statements.set(shape, statement);
   }
-  const rows = await ctx.prisma.$queryRawUnsafe<Record<string, unknown>[]>(statement.sql, ctx.now.toISOString(), [
-    ...batch.articles,
-  ]);
+  const rows = await rawRows(ctx.prisma, statement.sql, [ctx.now.toISOString(), [...batch.articles]]);
   const idsOf = (row: Record<string, unknown>, ask: LinkAsk): number[] => {
     const value = row[columnOf(ask)];
     return ask.kind === 'related' ? (value as number[]) : value == null ? [] : [value as number];

@@ -16,6 +16,7 @@
 // Other filters are checked on the rows met along the range.
 import type { Article, PrismaClient } from '../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
+import { rawRows } from '../db/raw-rows.ts';
 import { articleRowSql, type ArticleRowSql } from './row-sql.ts';
 import { clockSql, utcSql, visibleArticleSql, visibleArticleWhere, visibleLinkSql } from './visibility.ts';
 
@@ -192,7 +193,7 @@ export async function articlePageIds(
   const direction = page.backward ? 'ASC' : 'DESC';
   const sql = `SELECT a.id FROM ${q.from} WHERE ${where.join(' AND ')}
     ORDER BY ${q.keys.map((k) => `${k} ${direction}`).join(', ')} LIMIT ${params.add(page.limit)}`;
-  const rows = await prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...params.values);
+  const rows = await rawRows<{ id: number }>(prisma, sql, params.values);
   const ids = rows.map((r) => r.id);
   return page.backward ? ids.reverse() : ids;
 }
@@ -285,7 +286,7 @@ async function rowsInOrder<T>(
   params: Params,
   ids?: number[],
 ): Promise<T[]> {
-  const rows = await ctx.prisma.$queryRawUnsafe<Record<string, unknown>[]>(statement, ...params.values);
+  const rows = await rawRows(ctx.prisma, statement, params.values);
   if (!ids) return rows.map((r) => sql.shape(r) as T);
   const byId = new Map(rows.map((r) => [r.id as number, r]));
   return ids.flatMap((id) => {

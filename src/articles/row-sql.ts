@@ -50,7 +50,7 @@ export interface ArticleRowSql {
 const quote = (name: string) => `"${name}"`;
 
 /** The selected scalar columns of `model` (`true`: all of them), or null if something else is asked. */
-function scalarSelection(model: string, selection: unknown): string[] | null {
+export function scalarSelection(model: string, selection: unknown): string[] | null {
   const fields = fieldsOf(model);
   if (selection === true) return [...fields.values()].filter(column).map((f) => f.name);
   const select = plainSelect(selection);

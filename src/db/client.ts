@@ -15,7 +15,8 @@ import { startBodyTextBackfill } from '../articles/derived-backfill.ts';
 import { migrate, type SqlSession } from './migrate.ts';
 import { type PlanCacheMode, planCacheOptions } from './plan-cache.ts';
 import { applicationPool, type PoolOptions } from './prepared-statements.ts';
-import { ReadReplicas, Replica, replicaAdapter, watchReplicas } from './replicas.ts';
+import { poolRunner, registerRawRunner } from './raw-rows.ts';
+import { ReadReplicas, Replica, readOnReplica, replicaAdapter, watchReplicas } from './replicas.ts';
 
 export interface Database {
   prisma: PrismaClient;
@@ -112,12 +113,23 @@ export async function openDatabase(config: Config['database'], options: Database
   };
   const pool = applicationPool(config.url, poolOptions);
   const prisma = newClient(new PrismaPg(pool, { disposeExternalPool: true }), options);
+  const onPrimary = poolRunner(pool, options.onQuery);
+  registerRawRunner(prisma, onPrimary);
   await backfillSearchTokens(prisma);
   const backfill = startBodyTextBackfill(prisma, options.onBackfillDone ?? (() => {}));
   // Each replica: its own pool and client; migrations and backfills reach it by replication.
   const replicas = (config.replicaUrls ?? []).map((url) => {
     const replica = new Replica(url, applicationPool(url, poolOptions));
-    return { replica, client: newClient(replicaAdapter(replica, pool), options) };
+    const client = newClient(replicaAdapter(replica, pool), options);
+    const onReplica = poolRunner(replica.pool, options.onQuery);
+    registerRawRunner(client, (sql, values) =>
+      readOnReplica(
+        replica,
+        () => onReplica(sql, values),
+        () => onPrimary(sql, values),
+      ),
+    );
+    return { replica, client };
   });
   await Promise.all(replicas.map((r) => r.replica.probe()));
   const stopWatching = watchReplicas(

@@ -74,9 +74,35 @@ export class Replica {
 // SQLSTATE 40001 on a standby: "canceling statement due to conflict with recovery". The replica is
 // fine; the statement is simply answered by the primary.
 const isRecoveryConflict = (error: unknown): boolean => {
-  const cause = (error as { cause?: { kind?: string; code?: string } } | null)?.cause;
-  return cause?.kind === 'TransactionWriteConflict' || (cause?.kind === 'postgres' && cause.code === '40001');
+  const e = error as { code?: unknown; cause?: { kind?: string; code?: string } } | null;
+  const cause = e?.cause;
+  return (
+    e?.code === '40001' ||
+    cause?.kind === 'TransactionWriteConflict' ||
+    (cause?.kind === 'postgres' && cause.code === '40001')
+  );
 };
+
+/**
+ * A read on the replica while it is up; on the primary when it is down, or when the replica cannot
+ * answer (an outage takes it out of rotation; a recovery conflict only sends this read on).
+ */
+export async function readOnReplica<T>(
+  replica: Replica,
+  onReplica: () => Promise<T>,
+  onPrimary: () => Promise<T>,
+): Promise<T> {
+  if (!replica.up) return onPrimary();
+  try {
+    return await onReplica();
+  } catch (error) {
+    const outage = unavailableReason(error);
+    if (outage === null && !isRecoveryConflict(error)) throw error;
+    if (outage !== null) replica.down(outage);
+    replica.fallbacks++;
+    return onPrimary();
+  }
+}
 
 /**
  * A driver adapter factory for a replica's PrismaClient: statements go to the replica while it is up,
@@ -91,18 +117,12 @@ export function replicaAdapter(replica: Replica, primaryPool: pg.Pool): PrismaPg
     adapterName: replicaFactory.adapterName,
     async connect(): Promise<Adapter> {
       const [onReplica, onPrimary] = await Promise.all([replicaFactory.connect(), primaryFactory.connect()]);
-      async function route<T>(run: (adapter: Adapter) => Promise<T>): Promise<T> {
-        if (!replica.up) return run(onPrimary);
-        try {
-          return await run(onReplica);
-        } catch (error) {
-          const outage = unavailableReason(error);
-          if (outage === null && !isRecoveryConflict(error)) throw error;
-          if (outage !== null) replica.down(outage);
-          replica.fallbacks++;
-          return run(onPrimary);
-        }
-      }
+      const route = <T>(run: (adapter: Adapter) => Promise<T>): Promise<T> =>
+        readOnReplica(
+          replica,
+          () => run(onReplica),
+          () => run(onPrimary),
+        );
       const adapter: Adapter = Object.create(onReplica);
       return Object.assign(adapter, {
         queryRaw: (query: Query) => route((a) => a.queryRaw(query)),

@@ -4,6 +4,9 @@ import { LIMITS } from '../inputs/limits.ts';
 import { slugAndName, withUniqueSlug } from '../inputs/slug.ts';
 import { optionalText, requiredText } from '../inputs/text.ts';
 import { articleConnectionField } from '../articles/connection.ts';
+import { selectionRead } from '../articles/list-query.ts';
+import { uniqueRow } from '../db/unique-row.ts';
+import type { Reporter } from '../generated/prisma/client.ts';
 import { badInput, fieldError, userError } from '../errors.ts';
 import { isEmailAddress } from '../readers/email-address.ts';
 import { decodeIdFor, requireIdFor } from '../relay/global-id.ts';
@@ -40,11 +43,17 @@ builder.queryField('reporter', (t) =>
     nullable: true,
     description: 'A reporter by global `id` or by `slug` (exactly one).',
     args: { id: t.arg.id(), slug: t.arg.string() },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
       if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
       const id = args.id != null ? decodeIdFor('Reporter', args.id, 'id') : undefined;
-      const lookup = { ...query, where: id != null ? { id } : { slug: args.slug! } };
-      return id === null ? null : ctx.prisma.reporter.findUnique(lookup);
+      // An id of another type names no reporter: null, like an unknown id.
+      if (id === null) {
+        selectionRead(query);
+        return null;
+      }
+      const where = id != null ? { id } : { slug: args.slug! };
+      const row = await uniqueRow<Reporter>(ctx.prisma, 'Reporter', query, where);
+      return row !== undefined ? row : ctx.prisma.reporter.findUnique({ ...query, where });
     },
   }),
 );

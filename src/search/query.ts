@@ -7,6 +7,7 @@ import type { ArticleFilterInput } from '../articles/connection.ts';
 import { Params } from '../articles/list-query.ts';
 import { utcSql, visibleArticleSql } from '../articles/visibility.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { rawRows } from '../db/raw-rows.ts';
 import { normalizeText, termTokens } from './tokens.ts';
 
 export const MAX_QUERY_LENGTH = 1000;
@@ -282,9 +283,10 @@ async function step(
     : options.walk
       ? matches
       : fenced;
-  const rows = await prisma.$queryRawUnsafe<{ id: number | null; publishedAt: Date | null; score: number | null }[]>(
+  const rows = await rawRows<{ id: number | null; publishedAt: Date | null; score: number | null }>(
+    prisma,
     sql,
-    ...p.values,
+    p.values,
   );
   if (!lowerSql) return { matches: rows as WindowMatch[], lower: null };
   const bound = rows.find((r) => r.id == null);

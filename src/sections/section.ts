@@ -2,6 +2,8 @@ import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
 import { requiredSlugAndName, slugAndName, withUniqueSlug } from '../inputs/slug.ts';
 import { articleConnectionField } from '../articles/connection.ts';
+import { uniqueRow } from '../db/unique-row.ts';
+import type { Section } from '../generated/prisma/client.ts';
 import { fieldError, userError } from '../errors.ts';
 import { requireIdFor } from '../relay/global-id.ts';
 import { nodeById } from '../relay/node.ts';
@@ -28,7 +30,10 @@ builder.queryFields((t) => ({
     type: 'Section',
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
-    resolve: (query, _root, { slug }, ctx) => ctx.prisma.section.findUnique({ ...query, where: { slug } }),
+    resolve: async (query, _root, { slug }, ctx) => {
+      const row = await uniqueRow<Section>(ctx.prisma, 'Section', query, { slug });
+      return row !== undefined ? row : ctx.prisma.section.findUnique({ ...query, where: { slug } });
+    },
   }),
 }));
 

@@ -2,6 +2,8 @@ import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
 import { requiredSlugAndName, slugAndName, withUniqueSlug } from '../inputs/slug.ts';
 import { articleConnectionField } from '../articles/connection.ts';
+import { uniqueRow } from '../db/unique-row.ts';
+import type { Tag } from '../generated/prisma/client.ts';
 import { userError } from '../errors.ts';
 import { requireIdFor } from '../relay/global-id.ts';
 import { nodeById } from '../relay/node.ts';
@@ -30,7 +32,10 @@ builder.queryField('tag', (t) =>
     type: 'Tag',
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
-    resolve: (query, _root, { slug }, ctx) => ctx.prisma.tag.findUnique({ ...query, where: { slug } }),
+    resolve: async (query, _root, { slug }, ctx) => {
+      const row = await uniqueRow<Tag>(ctx.prisma, 'Tag', query, { slug });
+      return row !== undefined ? row : ctx.prisma.tag.findUnique({ ...query, where: { slug } });
+    },
   }),
 );
 
