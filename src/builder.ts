@@ -3,6 +3,7 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import PlainRowsPlugin from './plain-rows-plugin.ts';
 import { ownsDraft } from './auth/ownership.ts';
 import { hasRole } from './auth/tokens.ts';
 import type { Context } from './context.ts';
@@ -29,7 +30,9 @@ export const builder = new SchemaBuilder<{
     ownsDraft: string;
   };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  // PlainRows between scope-auth and Prisma: authorisation first, then rows written by hand skip the
+  // Prisma plugin's per-row mappings (src/plain-rows-plugin.ts).
+  plugins: [ScopeAuthPlugin, PlainRowsPlugin, PrismaPlugin, RelayPlugin],
   // Authorisation lives here and in each field's `authScopes`, not in resolvers.
   scopeAuth: {
     authScopes: (ctx) => ({

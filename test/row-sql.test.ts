@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadArticlesInOrder } from '../src/articles/list-query.ts';
 import { articleRowSql } from '../src/articles/row-sql.ts';
 import { getDatamodel } from '../src/generated/pothos-types.ts';
+import { PLAIN_ROW } from '../src/plain-rows-plugin.ts';
 import { backends, startTestServer, type TestServer } from './harness/server.ts';
 
 const scalars = (model: string) =>
@@ -108,7 +109,9 @@ describe.each(backends())('hand-written article rows on %s', (backend) => {
       const byId = new Map((byPrisma as { id: number }[]).map((r) => [r.id, r]));
       expect(byHand.length).toBeGreaterThan(3);
       expect(byHand.length).toBe(byPrisma.length);
-      for (const row of byHand as unknown as { id?: number }[]) {
+      for (const row of byHand as unknown as { id?: number; [PLAIN_ROW]?: boolean }[]) {
+        // Marked as written by hand (src/plain-rows-plugin.ts), and otherwise Prisma's row.
+        expect(row[PLAIN_ROW]).toBe(true);
         const id = row.id ?? (row as { headline?: string }).headline;
         expect(row, String(id)).toEqual(
           row.id != null

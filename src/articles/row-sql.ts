@@ -16,6 +16,7 @@
 // clock is an InitPlan (`clockSql`), which both plans estimate alike, and the LIMIT a literal: the
 // same page statement cost 0.11 ms per run (bench/README.md).
 import { getDatamodel } from '../generated/pothos-types.ts';
+import { plainRow } from '../plain-rows-plugin.ts';
 
 interface ModelField {
   name: string;
@@ -133,7 +134,7 @@ function compile(selection: unknown): ArticleRowSql | null {
           out[name] = null;
           return;
         }
-        const related: Record<string, unknown> = {};
+        const related = plainRow();
         for (const f of fields) related[f] = row[`${name}.${f}`];
         out[name] = related;
       });
@@ -156,7 +157,7 @@ function compile(selection: unknown): ArticleRowSql | null {
     columns: columns.join(', '),
     joins: joins.join(' '),
     shape(row) {
-      const out: Record<string, unknown> = {};
+      const out = plainRow();
       for (const step of steps) step(row, out);
       return out;
     },
