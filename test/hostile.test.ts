@@ -69,6 +69,8 @@ interface Outcome {
   transport: string;
   status: number;
   body: string;
+  /** What else helps explain a failure (printed with it, never judged). */
+  detail?: string;
 }
 interface Case {
   name: string;
@@ -234,6 +236,12 @@ async function sse(query: string, variables: Record<string, unknown>): Promise<O
 
 /** graphql-ws: the first result or error of one operation, on one shared socket. */
 let wsClient: ReturnType<typeof createClient>;
+/** The shared socket's last events, reported with an operation that completes without a result. */
+const wsEvents: string[] = [];
+const wsEvent = (event: string) => {
+  wsEvents.push(event.slice(0, 160));
+  if (wsEvents.length > 20) wsEvents.shift();
+};
 function ws(query: string, variables: Record<string, unknown>): Promise<Outcome> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -269,7 +277,7 @@ function ws(query: string, variables: Record<string, unknown>): Promise<Outcome>
         },
         complete: () => {
           clearTimeout(timer);
-          resolve({ transport: 'WS', status: 0, body: '{"completed":true}' });
+          resolve({ transport: 'WS', status: 0, body: '{"completed":true}', detail: JSON.stringify(wsEvents) });
         },
       },
     );
@@ -700,6 +708,11 @@ describe.skipIf(!postgresUrl || redisSkip)('hostile corpus against the productio
       retryAttempts: 0,
       lazy: false,
       connectionParams: {},
+      on: {
+        connected: () => wsEvent('connected'),
+        message: (message) => wsEvent(`message ${JSON.stringify(message)}`),
+        closed: (event) => wsEvent(`closed ${(event as { code?: number }).code}`),
+      },
     });
   });
 
@@ -725,7 +738,10 @@ describe.skipIf(!postgresUrl || redisSkip)('hostile corpus against the productio
     const results = await runAll(cases, 8);
     const failures = results.map(({ c, o }) => ({ c, o, why: judge(c, o) })).filter((r) => r.why);
     expect(
-      failures.map((f) => `${f.c.name} [${f.o.transport}]: ${f.why} — ${f.o.status} ${f.o.body.slice(0, 200)}`),
+      failures.map(
+        (f) =>
+          `${f.c.name} [${f.o.transport}]: ${f.why} — ${f.o.status} ${f.o.body.slice(0, 200)}${f.o.detail ? ` ${f.o.detail}` : ''}`,
+      ),
     ).toEqual([]);
     const transports = new Set(results.map((r) => r.o.transport.split(' ')[0]));
     for (const t of ['POST', 'GET', 'SSE', 'WS', 'multipart']) expect(transports).toContain(t);
