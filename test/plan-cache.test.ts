@@ -207,6 +207,7 @@ describe.each(backends())('plans from the cache over HTTP on %s', (backend) => {
     expect(planCacheStats.hits - hits).toBeGreaterThanOrEqual(statements - sent - past - 2);
     const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toMatch(/^db_query_plans_total\{result="hit"\} [1-9]/m);
+    if (backend === 'postgres') expect(metrics).toMatch(/^db_direct_statements_total [1-9]/m);
   });
 
   /** After a first request, three more for other reporters (and instants) are all served from the cache. */

@@ -16,6 +16,7 @@
 //   views_rankings_computed_total                         rankings computed (not served from cache)
 //   db_query_plans_total{result}                          Prisma plans: cached (hit) | compiled, learnt (miss) | compiled (literal)
 //   db_query_plan_shapes                                  request shapes the plan cache holds (src/db/plan-cache.ts)
+//   db_direct_statements_total                            plain read statements sent past Prisma (src/db/raw-rows.ts)
 //   db_pool_connections{state}                            total | idle | in_use | waiting (PostgreSQL)
 //   db_replica_up{replica}                                1 while a read replica is in rotation
 //   db_replica_fallbacks{replica}                   statements the primary answered for a replica
@@ -23,6 +24,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.ts';
 import { planCacheStats } from '../db/plan-cache.ts';
+import { rawRowStats } from '../db/raw-rows.ts';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import { TOPICS, type Topics } from '../pubsub/topics.ts';
 import type { ViewOutcome } from '../views/counter.ts';
@@ -192,6 +194,11 @@ export function databaseMetrics(metrics: Metrics, db: Database): void {
     ['result'],
   );
   metrics.gauge('db_query_plan_shapes', 'Request shapes in the query plan cache', () => planCacheStats.shapes);
+  metrics.gauge(
+    'db_direct_statements_total',
+    'Plain read statements sent straight to the PostgreSQL pool, past Prisma, since start (process-wide; src/db/raw-rows.ts)',
+    () => rawRowStats.direct,
+  );
   const pool = db.pool;
   if (!pool) return;
   metrics.gauge(
