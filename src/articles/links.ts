@@ -92,7 +92,7 @@ export async function linkedArticles<T>(
     // Sent once the turn's resolvers (and the promise jobs they queued) have run.
     open.result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       if (perRequest.get(key) === open) perRequest.delete(key);
-      return loadLinks(ctx, open, selection);
+      return loadLinks(ctx, open, selection, key);
     });
   }
   batch.articles.add(article.id);
@@ -105,9 +105,11 @@ async function loadLinks(
   ctx: Pick<Context, 'prisma' | 'now'>,
   batch: Batch,
   selection: object,
+  /** The selection as JSON (the batch's key). */
+  selectionKey: string,
 ): Promise<Map<number, Map<string, unknown[]>>> {
   const asks = [...batch.asks.keys()].sort().map((column) => batch.asks.get(column)!);
-  const shape = `${asks.map(columnOf).join(',')}|${JSON.stringify(selection)}`;
+  const shape = `${asks.map(columnOf).join(',')}|${selectionKey}`;
   let statement = statements.get(shape);
   if (!statement) {
     statement = linksSql(asks, selection);

@@ -483,14 +483,15 @@ export async function resolveArticlePage(ctx: Pick<Context, 'prisma' | 'now'>, q
  * "관련 기사" as SQL: up to `limit` other visible articles sharing a tag with the article `self`, newest
  * first, then the newest of its section (`sectionOf`, the article's section). Per tag an index range on
  * the link table, and the section's range, each at most `limit` long, merged. `self` and `sectionOf`
- * are SQL expressions: parameters, or an outer query's columns (src/articles/links.ts).
+ * are SQL expressions (the outer query's columns in src/articles/links.ts); `instant` is the clock as
+ * `clockSql` writes it.
  */
 export function relatedIdsSql(
   nowParam: string,
   self: string,
   sectionOf: string,
   limit: string,
-  instant = utcSql(nowParam),
+  instant: string,
 ): string {
   return `WITH tagged AS (
       SELECT DISTINCT l."articleId" AS id FROM "ArticleTag" s
