@@ -253,7 +253,12 @@ function ws(query: string, variables: Record<string, unknown>): Promise<Outcome>
       {
         next: (value) => {
           clearTimeout(timer);
-          dispose();
+          // Disposed after the socket's pending messages, not from inside `next`: a query's `complete`
+          // often arrives in the same read, and graphql-ws's client then releases the operation twice
+          // (its `complete` handler calls the releaser the dispose already ran), one lock too few each
+          // time. Once its locks reach 0 the client closes the shared socket (1000) under operations in
+          // flight, which then complete without a result (seen in full runs, as the events showed).
+          setImmediate(dispose);
           resolve({ transport: 'WS', status: 0, body: JSON.stringify(value) });
         },
         error: (error) => {
