@@ -7,6 +7,8 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { migrate, readMigrations, type SqlSession } from '../src/db/migrate.ts';
+import type { PrismaClient } from '../src/generated/prisma/client.ts';
+import { backfillSearchTokens } from '../src/search/backfill.ts';
 import { backends, createPostgresDatabase } from './harness/server.ts';
 
 async function session(
@@ -75,6 +77,37 @@ describe.each(backends())('migrations on %s', (backend) => {
         `SELECT indexname FROM pg_indexes WHERE tablename = 'Article' AND indexdef LIKE '%USING gin%' ORDER BY indexname`,
       );
       expect(indexes.map((i) => i.indexname)).toEqual(['Article_publishedAt_searchTokens_idx']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('gives articles written before search facets their facets: tokenised rows in the migration, the rest in the backfill', async () => {
+    const { db, close } = await session(backend);
+    try {
+      const all = await readMigrations();
+      const facets = all.findIndex((m) => m.name === '20261207130000_search_facets');
+      await migrate(db, all.slice(0, facets));
+      await db.exec(`INSERT INTO "Section" (id, slug, name, "updatedAt") VALUES (7, 's', 'S', now());
+        INSERT INTO "Reporter" (id, slug, name, "updatedAt") VALUES (3, 'r3', 'R3', now()), (5, 'r5', 'R5', now());
+        INSERT INTO "Tag" (id, slug, name) VALUES (9, 't', 'T');
+        INSERT INTO "Article" (id, slug, headline, "searchText", "searchTokens", "sectionId", "updatedAt")
+          VALUES (1, 'a', '서울', '서울', '{서,서울,울}', 7, now()), (2, 'b', 'Yin', 'Yin', '{}', 7, now());
+        INSERT INTO "ArticleReporter" ("articleId", "reporterId", position) VALUES (1, 5, 0), (1, 3, 1), (2, 3, 0);
+        INSERT INTO "ArticleTag" ("articleId", "tagId") VALUES (1, 9);`);
+      await migrate(db, all);
+      const tokens = async () =>
+        (await db.query<{ searchTokens: string[] }>(`SELECT "searchTokens" FROM "Article" ORDER BY id`)).map(
+          (r) => r.searchTokens,
+        );
+      expect(await tokens()).toEqual([['서', '서울', '울', 'section:7', 'reporter:5', 'reporter:3', 'tag:9'], []]);
+      // The start-up backfill (src/search/backfill.ts) through the same SQL session.
+      const prisma = {
+        $queryRawUnsafe: (sql: string, ...params: unknown[]) => db.query(sql, params),
+        $executeRawUnsafe: (sql: string, ...params: unknown[]) => db.query(sql, params),
+      } as unknown as PrismaClient;
+      expect(await backfillSearchTokens(prisma)).toBe(1);
+      expect((await tokens())[1]).toEqual(['yin', 'section:7', 'reporter:3']);
     } finally {
       await close();
     }

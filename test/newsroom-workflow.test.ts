@@ -60,6 +60,11 @@ const REVISIONS = graphql(`
 const SNIPPETS = graphql(`
   query TestSearchSnippets($query: String!) { search(query: $query) { edges { snippet } } }
 `);
+const FILTERED_SEARCH = graphql(`
+  query TestFilteredSearch($query: String!, $filter: ArticleFilter) {
+    search(query: $query, filter: $filter) { totalCount edges { node { id } } }
+  }
+`);
 const NODE_ID = graphql(`
   query TestNodeId($id: ID!) { node(id: $id) { id } }
 `);
@@ -391,6 +396,67 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     expect((await gql(ARTICLE_ID, { id })).data?.article).toEqual({ id });
     const fixed = await gql(UPDATE, { i: { id, headline: '첫 줄\r\nBcc: x@example.com\n둘째 줄' } }, tokens.editor);
     expect(fixed.data?.updateArticle.article?.headline).toBe('첫 줄 Bcc: x@example.com 둘째 줄');
+  });
+
+  // Search meets a section, reporter or tag filter through facet tokens the write stores with the words.
+  it('a filtered search follows the section, byline and tags an edit gives an article', async () => {
+    const { prisma } = server.app.db;
+    const [own, other] = await Promise.all([
+      prisma.reporter.findUniqueOrThrow({ where: { id: tokens.reporterId }, select: { slug: true } }),
+      prisma.reporter.findFirstOrThrow({ where: { id: { not: tokens.reporterId } }, select: { id: true, slug: true } }),
+    ]);
+    const tag = await prisma.tag.findFirstOrThrow({ select: { id: true, slug: true } });
+    const created = await gql(
+      CREATE,
+      {
+        i: {
+          headline: '갯벌복원 사업 첫 성과',
+          sectionId,
+          reporterIds: [reporterId],
+          tagIds: [encodeGlobalId('Tag', tag.id)],
+        },
+      },
+      tokens.editor,
+    );
+    const id = created.data!.createArticle.article!.id;
+    await gql(PUBLISH, { id }, tokens.editor);
+    const found = async (filter: Record<string, unknown>) => {
+      const res = await gql(FILTERED_SEARCH, { query: '갯벌복원', filter });
+      expect(res.errors).toBeUndefined();
+      return res.data!.search.edges.map((e) => e.node.id);
+    };
+    expect(await found({ section: 'environment' })).toEqual([id]);
+    expect(await found({ reporter: own.slug, tag: tag.slug })).toEqual([id]);
+    expect(await found({ section: 'economy' })).toEqual([]);
+    expect(await found({ reporter: other.slug })).toEqual([]);
+    expect(await found({ reporter: 'no-such-reporter' })).toEqual([]);
+
+    // A text-only correction keeps the facets; a move changes them.
+    await gql(UPDATE, { i: { id, headline: '갯벌복원 사업 첫 성과(수정)' } }, tokens.editor);
+    expect(await found({ reporter: own.slug, tag: tag.slug, section: 'environment' })).toEqual([id]);
+    const economy = await prisma.section.findUniqueOrThrow({ where: { slug: 'economy' }, select: { id: true } });
+    const moved = await gql(
+      UPDATE,
+      {
+        i: {
+          id,
+          sectionId: encodeGlobalId('Section', economy.id),
+          reporterIds: [encodeGlobalId('Reporter', other.id)],
+          tagIds: [],
+        },
+      },
+      tokens.editor,
+    );
+    expect(moved.errors).toBeUndefined();
+    expect(await found({ section: 'economy', reporter: other.slug })).toEqual([id]);
+    expect(await found({ section: 'environment' })).toEqual([]);
+    expect(await found({ reporter: own.slug })).toEqual([]);
+    expect(await found({ tag: tag.slug })).toEqual([]);
+    const row = await prisma.article.findUniqueOrThrow({
+      where: { id: Number(decodeGlobalId(id, 'id').id) },
+      select: { searchTokens: true },
+    });
+    expect(row.searchTokens.filter((t) => t.includes(':'))).toEqual([`section:${economy.id}`, `reporter:${other.id}`]);
   });
 
   it("a reporter's edit of a draft an editor has just published is refused inside the write", async () => {

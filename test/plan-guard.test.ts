@@ -200,6 +200,17 @@ function cases(cursor: string): Case[] {
     ].map(
       (query) => [`search ${query}`, Search, { query, first: 10 }] as [string, DocumentNode, Record<string, unknown>],
     ),
+    // A section, reporter or tag is met in the GIN index with the words (facet tokens).
+    [
+      'search by reporter',
+      documents.TestFilteredSearchDocument,
+      { query: '탄소중립', filter: { reporter: 'kim-minjun' } },
+    ],
+    [
+      'search by tag and section',
+      Search,
+      { query: '서울', first: 10, filter: { tag: 'climate', section: 'environment' } },
+    ],
     [
       'search page 2 filtered',
       Search,
@@ -332,6 +343,7 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
         { hasPhoto: true },
         { publishedBefore: before },
         { reporter: 'kim-minjun' },
+        { tag: 'climate', section: 'environment' },
       ];
       for (const filter of filters) {
         const terms = searchTerms(query);
@@ -346,6 +358,9 @@ describe.skipIf(!inject('postgresUrl'))('query plans on a 20,000-article archive
         if (filter?.reporter)
           conditions.push(`a.id IN (SELECT l."articleId" FROM "ArticleReporter" l JOIN "Reporter" r ON r.id = l."reporterId"
             WHERE r.slug = ${add(filter.reporter)})`);
+        if (filter?.tag)
+          conditions.push(`a.id IN (SELECT l."articleId" FROM "ArticleTag" l JOIN "Tag" t ON t.id = l."tagId"
+            WHERE t.slug = ${add(filter.tag)})`);
         if (filter?.publishedBefore)
           conditions.push(
             `a."publishedAt" < (${add(filter.publishedBefore.toISOString())}::timestamptz AT TIME ZONE 'UTC')`,

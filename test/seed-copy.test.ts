@@ -6,7 +6,7 @@ import { bodyTextColumns } from '../src/articles/text.ts';
 import { loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { copyArticles } from '../src/seed/copy.ts';
-import { documentTokens } from '../src/search/tokens.ts';
+import { documentTokens, facetTokens } from '../src/search/tokens.ts';
 import { allCorpusTags, type CorpusSpec, corpusArticles, generateArticles } from '../src/seed/corpus.ts';
 import { seedReferenceData } from '../src/seed/demo.ts';
 import { insertArticles, type NewArticle } from '../src/seed/insert.ts';
@@ -105,7 +105,18 @@ describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQ
     expect(b.constraints).toEqual(before.constraints);
     expect(b.triggers).toEqual(before.triggers);
     // The derived text columns are the app's own functions of the body, through both writers.
+    // The search tokens: the text's, then the facets of the stored section, byline and tags.
+    const links = (table: string, column: string) => {
+      const byArticle = new Map<number, number[]>();
+      for (const l of b[table] as Record<string, number>[])
+        byArticle.set(l.articleId!, [...(byArticle.get(l.articleId!) ?? []), l[column]!]);
+      return byArticle;
+    };
+    const reporters = links('ArticleReporter', 'reporterId');
+    const tags = links('ArticleTag', 'tagId');
     for (const row of b.Article as {
+      id: number;
+      sectionId: number;
       bodyText: string;
       excerptText: string;
       readingMinutes: number;
@@ -115,7 +126,14 @@ describe.skipIf(!backends().includes('postgres'))('COPY seed loader on PostgreSQ
       expect({ excerptText: row.excerptText, readingMinutes: row.readingMinutes }).toEqual(
         bodyTextColumns(row.bodyText),
       );
-      expect(row.searchTokens).toEqual(documentTokens(row.searchText));
+      const words = documentTokens(row.searchText);
+      expect(row.searchTokens.slice(0, words.length)).toEqual(words);
+      const facets = facetTokens({
+        sectionId: row.sectionId,
+        reporterIds: reporters.get(row.id) ?? [],
+        tagIds: tags.get(row.id) ?? [],
+      });
+      expect(row.searchTokens.slice(words.length).sort()).toEqual(facets.sort());
     }
     expect((b.Article as { headline: string; deck: string[] }[]).at(-1)).toMatchObject({
       headline: articles.at(-1)!.headline,

@@ -40,14 +40,21 @@ describe('seed derived columns', () => {
   it('computes every derived column of generated articles as the app does', () => {
     const articles = [...generateArticles(3000, refs, 17)];
     const { rows } = articleRows(articles, 1, 1);
-    for (const row of rows.Article as { headline: string; deck: string[]; bodyText: string }[]) {
+    (rows.Article as { headline: string; deck: string[]; bodyText: string }[]).forEach((row, i) => {
       expect(row).toMatchObject({
-        ...searchColumns(row.headline, row.deck, row.bodyText),
+        ...searchColumns(row.headline, row.deck, row.bodyText, articles[i]!),
         ...bodyTextColumns(row.bodyText),
       });
-    }
+    });
     const body = bodyToText(articles[0]!.body as never);
-    expect(seedSearchColumns('h', ['d'], body)).toEqual(searchColumns('h', ['d'], body));
+    const facets = { sectionId: 3, reporterIds: [12, 4], tagIds: [40] };
+    expect(seedSearchColumns('h', ['d'], body, facets)).toEqual(searchColumns('h', ['d'], body, facets));
+    expect(searchColumns('h', ['d'], body, facets).searchTokens.slice(-4)).toEqual([
+      'section:3',
+      'reporter:12',
+      'reporter:4',
+      'tag:40',
+    ]);
     expect(searchTextOf('h', ['d'], body).length).toBeGreaterThan(100);
   });
 

@@ -164,7 +164,11 @@ export async function createDraft(
           deck: v.deck ?? [],
           body: body as Prisma.InputJsonValue,
           bodyText,
-          ...searchColumns(v.headline!, v.deck ?? [], bodyText),
+          ...searchColumns(v.headline!, v.deck ?? [], bodyText, {
+            sectionId: v.sectionId!,
+            reporterIds,
+            tagIds: v.tagIds ?? [],
+          }),
           ...bodyTextColumns(bodyText),
           status: 'DRAFT',
           breaking: v.breaking ?? false,
@@ -235,6 +239,19 @@ export async function editArticle(
       const deck = v.deck ?? current.deck;
       const body = v.body ?? parseBody(current.body);
       const bodyText = v.body ? bodyToText(body) : current.bodyText;
+      // The byline and tags as they will be, for the search tokens' facets.
+      const reporterIds =
+        v.reporterIds ??
+        (
+          await tx.articleReporter.findMany({
+            where: { articleId: id },
+            orderBy: { position: 'asc' },
+            select: { reporterId: true },
+          })
+        ).map((r) => r.reporterId);
+      const tagIds =
+        v.tagIds ??
+        (await tx.articleTag.findMany({ where: { articleId: id }, select: { tagId: true } })).map((t) => t.tagId);
       if (published) {
         const last = await tx.articleRevision.findFirst({
           where: { articleId: id },
@@ -265,7 +282,11 @@ export async function editArticle(
           deck,
           body: body as Prisma.InputJsonValue,
           bodyText,
-          ...searchColumns(headline, deck, bodyText),
+          ...searchColumns(headline, deck, bodyText, {
+            sectionId: v.sectionId ?? current.sectionId,
+            reporterIds,
+            tagIds,
+          }),
           ...bodyTextColumns(bodyText),
           ...(v.sectionId != null ? { sectionId: v.sectionId } : {}),
           ...(v.leadImageId !== undefined ? { leadImageId: v.leadImageId } : {}),

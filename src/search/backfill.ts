@@ -1,8 +1,8 @@
-// Fills in the search tokens of articles written before tokens existed (migration
-// 20261125143000_search_tokens), at start, in batches. Such rows are found through a partial index
-// that holds only them, so once everything is filled in the check costs one empty index probe.
+// Fills in the search tokens (words and facets, src/search/tokens.ts) of articles written before tokens
+// existed (migration 20261125143000_search_tokens), at start, in batches. Such rows are found through a
+// partial index that holds only them, so once everything is filled in the check costs one empty index probe.
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { documentTokens } from './tokens.ts';
+import { documentTokens, facetTokensSql } from './tokens.ts';
 
 const BATCH = 500;
 
@@ -18,7 +18,7 @@ export async function backfillSearchTokens(prisma: PrismaClient): Promise<number
     if (rows.length === 0) return done;
     const tokens = rows.map((r) => ({ id: r.id, tokens: documentTokens(r.searchText) }));
     await prisma.$executeRawUnsafe(
-      `UPDATE "Article" a SET "searchTokens" = ARRAY(SELECT jsonb_array_elements_text(x.tokens))
+      `UPDATE "Article" a SET "searchTokens" = ARRAY(SELECT jsonb_array_elements_text(x.tokens)) || ${facetTokensSql('a')}
         FROM jsonb_to_recordset($1::jsonb) AS x(id int, tokens jsonb) WHERE a.id = x.id`,
       JSON.stringify(tokens),
     );

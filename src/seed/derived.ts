@@ -10,7 +10,7 @@
 //   units (it then has no more code points either), else cut by code points like bodyTextColumns.
 // - readingMinutes: readingTimeMinutes itself.
 import { EXCERPT_MAX_LENGTH, excerptSource, readingTimeMinutes } from '../articles/text.ts';
-import { documentTokens, searchColumns } from '../search/tokens.ts';
+import { type ArticleFacets, documentTokens, searchColumns } from '../search/tokens.ts';
 
 /** Memoised tokens per word; bounded so an unusual corpus cannot grow it without limit. */
 const wordTokens = new Map<string, readonly string[]>();
@@ -32,13 +32,14 @@ export function seedDocumentTokens(text: string): string[] {
   return [...tokens];
 }
 
-/** searchColumns(headline, deck, bodyText) of src/search/tokens.ts, with the memoised tokens. */
+/** searchColumns(headline, deck, bodyText, facets) of src/search/tokens.ts, with the memoised tokens. */
 export function seedSearchColumns(
   headline: string,
   deck: string[],
   bodyText: string,
+  facets: ArticleFacets,
 ): { searchText: string; searchTokens: string[] } {
-  return searchColumns(headline, deck, bodyText, seedDocumentTokens);
+  return searchColumns(headline, deck, bodyText, facets, seedDocumentTokens);
 }
 
 /** bodyTextColumns(bodyText) of src/articles/text.ts. */

@@ -87,7 +87,7 @@ export function articleRows(articles: NewArticle[], firstArticleId: number, firs
       deck: a.deck,
       body,
       bodyText,
-      ...seedSearchColumns(a.headline, a.deck, bodyText),
+      ...seedSearchColumns(a.headline, a.deck, bodyText, a),
       ...seedBodyTextColumns(bodyText),
       status: a.status,
       publishedAt: a.publishedAt,
