@@ -246,8 +246,6 @@ async function step(
   const publishedAt = options.walk ? 'a."publishedAt"' : `(a."publishedAt" + interval '0 s')`;
   const conditions = [visibleArticleSql(nowParam, 'a', publishedAt)];
   const words: string[] = [];
-  /** The substring checks of a GIN step (words longer than one token). */
-  const substrings: string[] = [];
   let facetsInTokens = false;
   if (options.walk) words.push(...terms.map((t) => substringCondition(t, p, true)));
   else {
@@ -255,7 +253,7 @@ async function step(
     for (const term of terms) {
       const t = termTokens(term);
       for (const token of t.tokens) tokens.add(token);
-      if (!t.exact) substrings.push(substringCondition(term, p, false));
+      if (!t.exact) words.push(substringCondition(term, p, false));
     }
     // With a filter, the tokens are an InitPlan (a scalar subquery): a custom plan that sees a common
     // word's tokens reads the filter's rows (a section's, say) and checks each one's TOASTed token array,
@@ -270,7 +268,7 @@ async function step(
     const facets = facetTokensSql(filter, p);
     facetsInTokens = facets.length > 0;
     const all = `(SELECT ${list}::text[]${facets.map((f) => ` || ${f}`).join('')})`;
-    words.push(`a."searchTokens" @> ${hasFilter(filter) ? all : list}::text[]`, ...substrings);
+    words.push(`a."searchTokens" @> ${hasFilter(filter) ? all : list}::text[]`);
   }
   const upperSql = options.upper ? utcSql(p.add(options.upper.toISOString())) : null;
   if (upperSql) conditions.push(`${publishedAt} < ${upperSql}`);
@@ -300,21 +298,17 @@ async function step(
   // them. Written as one scan, the statement's generic plan (prepared statements, src/db/prepared-statements.ts:
   // PostgreSQL keeps one after five runs) ANDs the posting list with the publish-time conditions on the
   // visible index, a bitmap of the whole archive (~8 ms at 100,000 articles for a word with one match).
-  // The substring checks come last, newest first, until the limit: each decompresses a `searchText`
-  // (a word by one reporter at 1,000,000 articles: 489 checks instead of 7,766).
-  const gin = `WITH m AS MATERIALIZED (SELECT a.id, a."publishedAt", a."status", a."deletedAt", a."sectionId",
-      a."leadImageId", a."breaking" FROM "Article" a WHERE ${words[0]})
-    SELECT a.id, c."publishedAt", ${score} FROM (SELECT a.id, a."publishedAt" FROM m a WHERE ${conditions.join(' AND ')}
-      ORDER BY a."publishedAt" DESC, a.id DESC OFFSET 0) c
-    JOIN "Article" a ON a.id = c.id${substrings.length ? ` WHERE ${substrings.join(' AND ')}` : ''}
-    ORDER BY c."publishedAt" DESC, c.id DESC LIMIT ${options.limit}`;
+  const fenced = `WITH m AS MATERIALIZED (SELECT a.id, a."publishedAt", a."status", a."deletedAt", a."sectionId",
+      a."leadImageId", a."breaking", ${score} FROM "Article" a WHERE ${words.join(' AND ')})
+    SELECT a.id, a."publishedAt", a.score FROM m a WHERE ${conditions.join(' AND ')}
+    ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${options.limit}`;
   const sql = lowerSql
     ? `WITH lo AS MATERIALIZED (SELECT ${lowerSql} AS at)
     SELECT NULL::int AS id, (SELECT lo.at FROM lo) AS "publishedAt", NULL::float8 AS score
     UNION ALL (${matches})`
     : options.walk
       ? matches
-      : gin;
+      : fenced;
   const rows = await rawRows<{ id: number | null; publishedAt: Date | null; score: number | null }>(
     prisma,
     sql,
