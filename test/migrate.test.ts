@@ -37,6 +37,14 @@ async function session(
   };
 }
 
+/** Applies the migrations before `name`; returns every migration and that one's index. */
+async function migrateUpTo(db: SqlSession, name: string) {
+  const all = await readMigrations();
+  const index = all.findIndex((m) => m.name === name);
+  await migrate(db, all.slice(0, index));
+  return { all, index };
+}
+
 describe.each(backends())('migrations on %s', (backend) => {
   it('apply every migration once, with Prisma-compatible checksums', async () => {
     const { db, close } = await session(backend);
@@ -64,9 +72,7 @@ describe.each(backends())('migrations on %s', (backend) => {
   it('applies the search index migration over the index an operator built beforehand (README, Production)', async () => {
     const { db, close } = await session(backend);
     try {
-      const all = await readMigrations();
-      const last = all.findIndex((m) => m.name === '20261207020000_search_tokens_by_time');
-      await migrate(db, all.slice(0, last));
+      const { all, index: last } = await migrateUpTo(db, '20261207020000_search_tokens_by_time');
       // What the README gives operators of a large archive (CONCURRENTLY is PostgreSQL's; same index).
       // Two statements: CONCURRENTLY cannot run in the implicit transaction of a multi-statement query.
       await db.exec('CREATE EXTENSION IF NOT EXISTS btree_gin');
@@ -85,9 +91,7 @@ describe.each(backends())('migrations on %s', (backend) => {
   it('gives articles written before search facets their facets: tokenised rows in the migration, the rest in the backfill', async () => {
     const { db, close } = await session(backend);
     try {
-      const all = await readMigrations();
-      const facets = all.findIndex((m) => m.name === '20261207130000_search_facets');
-      await migrate(db, all.slice(0, facets));
+      const { all } = await migrateUpTo(db, '20261207130000_search_facets');
       await db.exec(`INSERT INTO "Section" (id, slug, name, "updatedAt") VALUES (7, 's', 'S', now());
         INSERT INTO "Reporter" (id, slug, name, "updatedAt") VALUES (3, 'r3', 'R3', now()), (5, 'r5', 'R5', now());
         INSERT INTO "Tag" (id, slug, name) VALUES (9, 't', 'T');
