@@ -69,6 +69,11 @@ function cases(cursor: string): Case[] {
       documents.TestPagesFirstStatementsDocument,
       { reporter: 'kim-minjun', tag: 'climate', section: 'world' },
     ],
+    [
+      'TestPagesApartStatements',
+      documents.TestPagesApartStatementsDocument,
+      { reporter: 'kim-minjun', tag: 'climate' },
+    ],
     ['TestPagesAfterStatements', documents.TestPagesAfterStatementsDocument, { reporter: 'kim-minjun', after: cursor }],
     ['TestPagesAliasStatements', documents.TestPagesAliasStatementsDocument, { reporter: 'lee-seoyeon' }],
     [

@@ -72,24 +72,48 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     expect(laterHundred.n).toBe(later.n);
   });
 
-  it('a reporter, tag or section page reads the parent, then its first page in one plain statement', async () => {
+  it('a reporter or tag page is one statement with its first page; a section page reads the section, then its page', async () => {
     const q = graphql(`query TestPagesFirstStatements($reporter: String!, $tag: String!, $section: String!) {
       reporter(slug: $reporter) { name articles(first: 20) { edges { node { headline section { name } } } } }
       tag(slug: $tag) { name articles(first: 20) { edges { node { headline reporters { name } } } } }
       section(slug: $section) { name articles(first: 20) { edges { node { headline excerpt reporters { name } leadImage { url } } } } }
     }`);
-    const { n, sql } = await count(q, { reporter: 'han-sunmi', tag: 'seoul', section: 'world' });
-    // The reporter, the tag and the section, then each one's first page as one statement over its
-    // index range, written by src/articles/row-sql.ts (the byline as a JSON array, the section and lead
-    // image joined; the clock and the parent's id InitPlans, the LIMIT a literal, so each is planned
-    // once per connection): six statements in two round trips.
-    expect(n, sql.join('\n')).toBe(6);
-    const pages = sql.filter((s) => /LIMIT 21$/.test(s.trim()));
-    expect(pages, sql.join('\n')).toHaveLength(3);
-    for (const page of pages) {
-      expect(page).toContain('= (SELECT $2::int)');
-      expect(page).toContain('<= (SELECT ($1::timestamptz');
+    const variables = { reporter: 'han-sunmi', tag: 'seoul', section: 'world' };
+    const { n, sql } = await count(q, variables);
+    // The reporter and the tag each with their first page (a LATERAL subquery over the link table's
+    // range), the section, then its page over its index range; the rows written by src/articles/row-sql.ts
+    // (the byline as a JSON array, the section and lead image joined; the clock an InitPlan, the LIMIT a
+    // literal): four statements in two round trips.
+    expect(n, sql.join('\n')).toBe(4);
+    const parents = sql.filter((s) => s.includes('LEFT JOIN LATERAL'));
+    expect(parents, sql.join('\n')).toHaveLength(2);
+    for (const statement of parents) {
+      expect(statement).toContain('= p.id');
+      expect(statement).toContain('LIMIT 21');
     }
+    const page = sql.find((s) => /LIMIT 21$/.test(s.trim()));
+    expect(page).toContain('= (SELECT $2::int)');
+    expect(page).toContain('<= (SELECT ($1::timestamptz');
+    // The same answer as the parent and its page read apart (a fragment turns the read-ahead off).
+    const apart = graphql(`query TestPagesApartStatements($reporter: String!, $tag: String!) {
+      reporter(slug: $reporter) { ... on Reporter { name } articles(first: 20) { edges { node { headline section { name } } } } }
+      tag(slug: $tag) { ... on Tag { name } articles(first: 20) { edges { node { headline reporters { name } } } } }
+    }`);
+    const together = await server.graphql(q, variables);
+    const separate = await server.graphql(apart, variables);
+    expect(separate.data).toEqual({ reporter: together.data?.reporter, tag: together.data?.tag });
+    expect(together.data?.reporter?.articles.edges.length).toBeGreaterThan(0);
+    expect((await count(apart, variables)).n).toBe(4);
+    // No such reporter: null; a reporter with no visible article: an empty page.
+    const none = await server.graphql(q, { ...variables, reporter: 'no-such-reporter' });
+    expect(none.data?.reporter).toBeNull();
+    await server.app.db.prisma.reporter.upsert({
+      where: { slug: 'no-articles-yet' },
+      update: {},
+      create: { slug: 'no-articles-yet', name: '새 기자' },
+    });
+    const empty = await server.graphql(q, { ...variables, reporter: 'no-articles-yet' });
+    expect(empty.data?.reporter).toEqual({ name: '새 기자', articles: { edges: [] } });
     const later = graphql(`query TestPagesAfterStatements($reporter: String!, $after: String!) {
       reporter(slug: $reporter) { name articles(first: 20, after: $after) { edges { node { headline section { name } } } } }
     }`);

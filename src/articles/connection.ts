@@ -1,6 +1,9 @@
 // The article connection shared by `Query.articles` and the section, reporter and tag pages:
 // one connection type with `totalCount`, one filter input, one ordering.
 import { getConnectionPageSize } from '@pothos/core';
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import { type FieldNode, getArgumentValues, getNamedType, type GraphQLResolveInfo, isObjectType, Kind } from 'graphql';
+import { uniqueRow } from '../db/unique-row.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { ArticleRef } from './article.ts';
@@ -12,6 +15,7 @@ import {
   EXACT_FILTERED_COUNT_LIMIT,
   firstPageSelection,
   type PageParent,
+  parentWithFirstPage,
   preloadedPage,
   resolveArticlePage,
   selectionRead,
@@ -60,6 +64,45 @@ export type ArticleFilterInput = typeof ArticleFilter.$inferInput;
 function firstPageTake(args: PageArgs): number | null {
   if (args.after != null || args.before != null || args.last != null) return null;
   return getConnectionPageSize({ args }).limit;
+}
+
+/**
+ * The first page a reporter's or tag's field asks of its `articles` (page size and the articles'
+ * selection), read ahead from the query: when the field's selection is plain fields with exactly one
+ * `articles` (no alias beside it, no directive, no fragment) asking a first page. Null otherwise.
+ */
+function plannedFirstPage(info: GraphQLResolveInfo, ctx: Context): { take: number; node: object } | null {
+  const [field, ...more] = info.fieldNodes;
+  const selections = field?.selectionSet?.selections ?? [];
+  if (more.length > 0 || selections.some((s) => s.kind !== Kind.FIELD)) return null;
+  const pages = (selections as FieldNode[]).filter((s) => s.name.value === 'articles');
+  const type = getNamedType(info.returnType);
+  const definition = isObjectType(type) ? type.getFields().articles : undefined;
+  if (pages.length !== 1 || pages[0]!.directives?.length || !definition) return null;
+  const take = firstPageTake(getArgumentValues(definition, pages[0]!, info.variableValues) as PageArgs);
+  if (take == null) return null;
+  const node = queryFromInfo({ context: ctx, info, typeName: 'Article', path: ['articles', 'edges', 'node'] }) as {
+    select?: object;
+  };
+  // The cursor's column, also when no node field is asked (as `articleConnectionField` plans it).
+  return node.select ? { take, node: { ...node, select: { ...node.select, id: true } } } : null;
+}
+
+/**
+ * A reporter's or tag's page parent by id or slug: with its first page of articles in the same
+ * statement when the query asks one (`plannedFirstPage`), else its row alone; undefined when the
+ * selection is one only Prisma writes (the caller asks Prisma).
+ */
+export async function pageParentRow<T>(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  model: 'Reporter' | 'Tag',
+  selection: object,
+  where: { id: number } | { slug: string },
+): Promise<T | null | undefined> {
+  const page = plannedFirstPage(info, ctx);
+  const row = page ? await parentWithFirstPage<T>(ctx, model, selection, where, page) : undefined;
+  return row !== undefined ? row : uniqueRow<T>(ctx.prisma, model, selection, where);
 }
 
 /**

@@ -17,7 +17,7 @@
 import type { Article, PrismaClient } from '../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
 import { rawRows } from '../db/raw-rows.ts';
-import { articleRowSql, type ArticleRowSql } from './row-sql.ts';
+import { articleRowSql, type ArticleRowSql, scalarSelection } from './row-sql.ts';
 import { clockSql, utcSql, visibleArticleSql, visibleArticleWhere, visibleLinkSql } from './visibility.ts';
 
 export interface ArticleListFilter {
@@ -355,16 +355,57 @@ function firstPageStatement(
       params,
     ];
   }
-  const [table, column, id] =
-    'reporterId' in first.link
-      ? ['ArticleReporter', 'reporterId', first.link.reporterId]
-      : ['ArticleTag', 'tagId', first.link.tagId];
-  return [
-    `SELECT ${sql.columns} FROM "${table}" l JOIN "Article" a ON a.id = l."articleId" ${sql.joins}
-      WHERE l."${column}" = ${params.addUnseen(id, 'int')} AND ${visibleLinkSql(nowParam, 'l', clock)} AND ${visible}
-      ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${take}`,
-    params,
-  ];
+  const [model, id] =
+    'reporterId' in first.link ? (['Reporter', first.link.reporterId] as const) : (['Tag', first.link.tagId] as const);
+  return [linkPageSql(sql, model, params.addUnseen(id, 'int'), nowParam, take), params];
+}
+
+/** The newest `take` visible articles on the link table of `model`'s row `parentId` (an SQL expression). */
+function linkPageSql(sql: ArticleRowSql, model: 'Reporter' | 'Tag', parentId: string, nowParam: string, take: number) {
+  const [table, column] = model === 'Reporter' ? ['ArticleReporter', 'reporterId'] : ['ArticleTag', 'tagId'];
+  const clock = clockSql(nowParam);
+  return `SELECT ${sql.columns} FROM "${table}" l JOIN "Article" a ON a.id = l."articleId" ${sql.joins}
+      WHERE l."${column}" = ${parentId} AND ${visibleLinkSql(nowParam, 'l', clock)}
+        AND ${visibleArticleSql(nowParam, 'a', undefined, clock)}
+      ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${take}`;
+}
+
+/**
+ * A reporter's or tag's row (by id or slug) with its first page of articles (`page.take` rows of the
+ * selection `page.node`) in one statement: the page a LATERAL subquery over the same link-table range
+ * as `firstPageStatement`'s. The row carries the page as `articles` (`preloadedPage`). Null when there
+ * is no such row, undefined when either selection is one only Prisma writes.
+ */
+export async function parentWithFirstPage<T>(
+  ctx: Pick<Context, 'prisma' | 'now'>,
+  model: 'Reporter' | 'Tag',
+  selection: object,
+  key: { id: number } | { slug: string },
+  page: { take: number; node: object },
+): Promise<T | null | undefined> {
+  const fields = scalarSelection(model, selection);
+  const sql = articleRowSql(page.node);
+  if (!fields?.length || !sql) return undefined;
+  if (!Number.isSafeInteger(page.take) || page.take <= 0) throw new Error(`not a page size: ${page.take}`);
+  const params = new Params();
+  const nowParam = params.add(ctx.now.toISOString());
+  const lookup = 'id' in key ? `p.id = ${params.add(key.id)}` : `p.slug = ${params.add(key.slug)}`;
+  // The parent's columns under names no article column has ("parent.name").
+  const columns = [...new Set([...fields, 'id'])].map((f) => `p."${f}" AS "parent.${f}"`);
+  const rows = await rawRows<Record<string, unknown>>(
+    ctx.prisma,
+    `SELECT ${columns.join(', ')}, page.* FROM "${model}" p
+      LEFT JOIN LATERAL (${linkPageSql(sql, model, 'p.id', nowParam, page.take)}) page ON true
+      WHERE ${lookup}`,
+    params.values,
+  );
+  const [first] = rows;
+  if (!first) return null;
+  const parent: Record<string, unknown> = {};
+  for (const f of fields) parent[f] = first[`parent.${f}`];
+  // No visible article: one row, its article columns null (the id is always among them).
+  parent.articles = rows.filter((r) => r.id != null).map((r) => ({ article: sql.shape(r) }));
+  return parent as T;
 }
 
 /**

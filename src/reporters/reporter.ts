@@ -3,9 +3,8 @@ import { builder } from '../builder.ts';
 import { LIMITS } from '../inputs/limits.ts';
 import { slugAndName, withUniqueSlug } from '../inputs/slug.ts';
 import { optionalText, requiredText } from '../inputs/text.ts';
-import { articleConnectionField } from '../articles/connection.ts';
+import { articleConnectionField, pageParentRow } from '../articles/connection.ts';
 import { selectionRead } from '../articles/list-query.ts';
-import { uniqueRow } from '../db/unique-row.ts';
 import type { Reporter } from '../generated/prisma/client.ts';
 import { badInput, fieldError, userError } from '../errors.ts';
 import { isEmailAddress } from '../readers/email-address.ts';
@@ -43,7 +42,7 @@ builder.queryField('reporter', (t) =>
     nullable: true,
     description: 'A reporter by global `id` or by `slug` (exactly one).',
     args: { id: t.arg.id(), slug: t.arg.string() },
-    resolve: async (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx, info) => {
       if ((args.id == null) === (args.slug == null)) throw badInput('id', 'pass exactly one of "id" or "slug"');
       const id = args.id != null ? decodeIdFor('Reporter', args.id, 'id') : undefined;
       // An id of another type names no reporter: null, like an unknown id.
@@ -52,7 +51,7 @@ builder.queryField('reporter', (t) =>
         return null;
       }
       const where = id != null ? { id } : { slug: args.slug! };
-      const row = await uniqueRow<Reporter>(ctx.prisma, 'Reporter', query, where);
+      const row = await pageParentRow<Reporter>(ctx, info, 'Reporter', query, where);
       return row !== undefined ? row : ctx.prisma.reporter.findUnique({ ...query, where });
     },
   }),

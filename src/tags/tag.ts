@@ -1,8 +1,7 @@
 import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
 import { requiredSlugAndName, slugAndName, withUniqueSlug } from '../inputs/slug.ts';
-import { articleConnectionField } from '../articles/connection.ts';
-import { uniqueRow } from '../db/unique-row.ts';
+import { articleConnectionField, pageParentRow } from '../articles/connection.ts';
 import type { Tag } from '../generated/prisma/client.ts';
 import { userError } from '../errors.ts';
 import { requireIdFor } from '../relay/global-id.ts';
@@ -32,8 +31,8 @@ builder.queryField('tag', (t) =>
     type: 'Tag',
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
-    resolve: async (query, _root, { slug }, ctx) => {
-      const row = await uniqueRow<Tag>(ctx.prisma, 'Tag', query, { slug });
+    resolve: async (query, _root, { slug }, ctx, info) => {
+      const row = await pageParentRow<Tag>(ctx, info, 'Tag', query, { slug });
       return row !== undefined ? row : ctx.prisma.tag.findUnique({ ...query, where: { slug } });
     },
   }),
