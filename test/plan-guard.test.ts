@@ -72,7 +72,7 @@ function cases(cursor: string): Case[] {
     [
       'TestPagesApartStatements',
       documents.TestPagesApartStatementsDocument,
-      { reporter: 'kim-minjun', tag: 'climate' },
+      { reporter: 'kim-minjun', tag: 'climate', section: 'world' },
     ],
     ['TestPagesAfterStatements', documents.TestPagesAfterStatementsDocument, { reporter: 'kim-minjun', after: cursor }],
     ['TestPagesAliasStatements', documents.TestPagesAliasStatementsDocument, { reporter: 'lee-seoyeon' }],

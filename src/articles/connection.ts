@@ -14,6 +14,7 @@ import {
   EXACT_COUNT_LIMIT,
   EXACT_FILTERED_COUNT_LIMIT,
   firstPageSelection,
+  type PageModel,
   type PageParent,
   parentWithFirstPage,
   preloadedPage,
@@ -67,7 +68,7 @@ function firstPageTake(args: PageArgs): number | null {
 }
 
 /**
- * The first page a reporter's or tag's field asks of its `articles` (page size and the articles'
+ * The first page a section's, reporter's or tag's field asks of its `articles` (page size and the articles'
  * selection), read ahead from the query: when the field's selection is plain fields with exactly one
  * `articles` (no alias beside it, no directive, no fragment) asking a first page. Null otherwise.
  */
@@ -89,14 +90,14 @@ function plannedFirstPage(info: GraphQLResolveInfo, ctx: Context): { take: numbe
 }
 
 /**
- * A reporter's or tag's page parent by id or slug: with its first page of articles in the same
+ * A section's, reporter's or tag's page parent by id or slug: with its first page of articles in the same
  * statement when the query asks one (`plannedFirstPage`), else its row alone; undefined when the
  * selection is one only Prisma writes (the caller asks Prisma).
  */
 export async function pageParentRow<T>(
   ctx: Context,
   info: GraphQLResolveInfo,
-  model: 'Reporter' | 'Tag',
+  model: PageModel,
   selection: object,
   where: { id: number } | { slug: string },
 ): Promise<T | null | undefined> {
@@ -119,10 +120,12 @@ export function articleConnectionField<Parent extends { id: number }>(
   description: string,
 ) {
   const scope = (row: Parent): ArticleListSpec['scope'] => ({ [`${parent}Id`]: row.id });
-  // A section's page stays its own statement: as the section's selection its rows would come as one
-  // JSON aggregate instead of plain rows, and PostgreSQL spent more on that (~2.0 against ~1.45 ms per
-  // section front at 100,000 articles) than the statement saved the client. A reporter's or tag's page
-  // already comes as JSON per row (the article joined to its link row), so for them it saves a statement.
+  // A first page plain SQL writes comes with the parent's row when the parent's field read it ahead
+  // (`pageParentRow`). Else, through Prisma: a section's page stays its own statement (as the section's
+  // selection its rows would come as one JSON aggregate instead of plain rows, and PostgreSQL spent more
+  // on that, ~2.0 against ~1.45 ms per section front at 100,000 articles, than the statement saved the
+  // client); a reporter's or tag's page already comes as JSON per row (the article joined to its link
+  // row), so for them it saves a statement.
   const withParent = parent !== 'section' && {
     // Not a first page: the parent's id alone, so the parent still counts as loaded (no refetch).
     select: (args: PageArgs, ctx: Context, nestedSelection: (query: object, path: string[]) => object) => {
@@ -143,7 +146,7 @@ export function articleConnectionField<Parent extends { id: number }>(
       description,
       ...withParent,
       resolve: (query: object, row: Parent, args: PageArgs, ctx: Context) => {
-        const page = withParent && firstPageTake(args) != null ? preloadedPage(row) : undefined;
+        const page = firstPageTake(args) != null ? preloadedPage(row) : undefined;
         if (!page) return resolveArticlePage(ctx, query, { now: ctx.now, scope: scope(row) });
         // The page's selection was planned into the parent's; this one (the same fields) is not run.
         selectionRead(query);

@@ -348,37 +348,47 @@ function firstPageStatement(
   const visible = visibleArticleSql(nowParam, 'a', undefined, clock);
   if ('range' in first) {
     const { sectionId } = first.range;
-    const section = sectionId != null ? ` AND a."sectionId" = ${params.addUnseen(sectionId, 'int')}` : '';
-    return [
-      `SELECT ${sql.columns} FROM "Article" a ${sql.joins} WHERE ${visible}${section}
+    if (sectionId == null)
+      return [
+        `SELECT ${sql.columns} FROM "Article" a ${sql.joins} WHERE ${visible}
         ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${take}`,
-      params,
-    ];
+        params,
+      ];
+    return [parentPageSql(sql, 'Section', params.addUnseen(sectionId, 'int'), nowParam, take), params];
   }
   const [model, id] =
     'reporterId' in first.link ? (['Reporter', first.link.reporterId] as const) : (['Tag', first.link.tagId] as const);
-  return [linkPageSql(sql, model, params.addUnseen(id, 'int'), nowParam, take), params];
-}
-
-/** The newest `take` visible articles on the link table of `model`'s row `parentId` (an SQL expression). */
-function linkPageSql(sql: ArticleRowSql, model: 'Reporter' | 'Tag', parentId: string, nowParam: string, take: number) {
-  const [table, column] = model === 'Reporter' ? ['ArticleReporter', 'reporterId'] : ['ArticleTag', 'tagId'];
-  const clock = clockSql(nowParam);
-  return `SELECT ${sql.columns} FROM "${table}" l JOIN "Article" a ON a.id = l."articleId" ${sql.joins}
-      WHERE l."${column}" = ${parentId} AND ${visibleLinkSql(nowParam, 'l', clock)}
-        AND ${visibleArticleSql(nowParam, 'a', undefined, clock)}
-      ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${take}`;
+  return [parentPageSql(sql, model, params.addUnseen(id, 'int'), nowParam, take), params];
 }
 
 /**
- * A reporter's or tag's row (by id or slug) with its first page of articles (`page.take` rows of the
- * selection `page.node`) in one statement: the page a LATERAL subquery over the same link-table range
+ * The newest `take` visible articles of `model`'s row `parentId` (an SQL expression): a section's on the
+ * articles' index, a reporter's or tag's on its link table.
+ */
+function parentPageSql(sql: ArticleRowSql, model: PageModel, parentId: string, nowParam: string, take: number) {
+  const clock = clockSql(nowParam);
+  const visible = visibleArticleSql(nowParam, 'a', undefined, clock);
+  if (model === 'Section')
+    return `SELECT ${sql.columns} FROM "Article" a ${sql.joins} WHERE ${visible} AND a."sectionId" = ${parentId}
+        ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${take}`;
+  const [table, column] = model === 'Reporter' ? ['ArticleReporter', 'reporterId'] : ['ArticleTag', 'tagId'];
+  return `SELECT ${sql.columns} FROM "${table}" l JOIN "Article" a ON a.id = l."articleId" ${sql.joins}
+      WHERE l."${column}" = ${parentId} AND ${visibleLinkSql(nowParam, 'l', clock)} AND ${visible}
+      ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${take}`;
+}
+
+/** The models whose rows have a page of articles. */
+export type PageModel = 'Section' | 'Reporter' | 'Tag';
+
+/**
+ * A section's, reporter's or tag's row (by id or slug) with its first page of articles (`page.take` rows
+ * of the selection `page.node`) in one statement: the page a LATERAL subquery over the same index range
  * as `firstPageStatement`'s. The row carries the page as `articles` (`preloadedPage`). Null when there
  * is no such row, undefined when either selection is one only Prisma writes.
  */
 export async function parentWithFirstPage<T>(
   ctx: Pick<Context, 'prisma' | 'now'>,
-  model: 'Reporter' | 'Tag',
+  model: PageModel,
   selection: object,
   key: { id: number } | { slug: string },
   page: { take: number; node: object },
@@ -395,7 +405,7 @@ export async function parentWithFirstPage<T>(
   const rows = await rawRows<Record<string, unknown>>(
     ctx.prisma,
     `SELECT ${columns.join(', ')}, page.* FROM "${model}" p
-      LEFT JOIN LATERAL (${linkPageSql(sql, model, 'p.id', nowParam, page.take)}) page ON true
+      LEFT JOIN LATERAL (${parentPageSql(sql, model, 'p.id', nowParam, page.take)}) page ON true
       WHERE ${lookup}`,
     params.values,
   );

@@ -1,8 +1,7 @@
 import { purgeTransaction } from '../cache/purge.ts';
 import { builder } from '../builder.ts';
 import { requiredSlugAndName, slugAndName, withUniqueSlug } from '../inputs/slug.ts';
-import { articleConnectionField } from '../articles/connection.ts';
-import { uniqueRow } from '../db/unique-row.ts';
+import { articleConnectionField, pageParentRow } from '../articles/connection.ts';
 import type { Section } from '../generated/prisma/client.ts';
 import { fieldError, userError } from '../errors.ts';
 import { requireIdFor } from '../relay/global-id.ts';
@@ -30,8 +29,8 @@ builder.queryFields((t) => ({
     type: 'Section',
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
-    resolve: async (query, _root, { slug }, ctx) => {
-      const row = await uniqueRow<Section>(ctx.prisma, 'Section', query, { slug });
+    resolve: async (query, _root, { slug }, ctx, info) => {
+      const row = await pageParentRow<Section>(ctx, info, 'Section', query, { slug });
       return row !== undefined ? row : ctx.prisma.section.findUnique({ ...query, where: { slug } });
     },
   }),
