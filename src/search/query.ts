@@ -113,14 +113,20 @@ const MAX_DEPTH = 50_000;
 /** At most this many statements: the last one the GIN index alone for the rest. */
 const MAX_STEPS = 6;
 
-/**
- * The filter conditions (everything but the words), shared by every step. `publishedAt` is the column, or
- * in a GIN step an expression no index serves (see `step`).
- */
+/** Any condition in the filter. */
 function hasFilter(filter: ArticleFilterInput | null | undefined): boolean {
   return filter != null && Object.values(filter).some((v) => v != null);
 }
 
+/** A section, reporter or tag in the filter: met by facet tokens in the GIN index. */
+function hasFacetFilter(filter: ArticleFilterInput | null | undefined): boolean {
+  return filter?.section != null || filter?.reporter != null || filter?.tag != null;
+}
+
+/**
+ * The filter conditions (everything but the words), shared by every step. `publishedAt` is the column, or
+ * in a GIN step an expression no index serves (see `step`).
+ */
 function filterConditions(
   filter: ArticleFilterInput | null | undefined,
   p: Params,
@@ -151,10 +157,10 @@ function filterConditions(
 
 /**
  * The filter's section, reporter and tag as the facet tokens articles carry (src/search/tokens.ts), the ids
- * looked up by slug in the statement. An unknown slug gives "reporter:", a token no article has. The
- * filter's own conditions stay in the statement: the facets narrow what the index returns.
+ * looked up by slug in the statement. An unknown slug gives "reporter:", a token no article has. In a GIN
+ * step they decide those filters alone (`filterConditions` leaves them out).
  */
-function facetTokensSql(filter: ArticleFilterInput | null | undefined, p: Params): string[] {
+function filterFacetsSql(filter: ArticleFilterInput | null | undefined, p: Params): string[] {
   const facet = (kind: FacetKind, table: string, slug: string) =>
     `('${kind}:' || coalesce((SELECT f.id FROM "${table}" f WHERE f.slug = ${p.add(slug)})::text, ''))`;
   const facets: string[] = [];
@@ -265,8 +271,8 @@ async function step(
     // Every writer stores the facets (src/search/tokens.ts), so they decide the filter alone: no link-table
     // check per match (~35 ms for the 7,800 articles of a word by one reporter at 1,000,000 articles).
     const list = p.add([...tokens]);
-    const facets = facetTokensSql(filter, p);
-    facetsInTokens = facets.length > 0;
+    const facets = filterFacetsSql(filter, p);
+    facetsInTokens = hasFacetFilter(filter);
     const all = `(SELECT ${list}::text[]${facets.map((f) => ` || ${f}`).join('')})`;
     words.push(`a."searchTokens" @> ${hasFilter(filter) ? all : list}::text[]`);
   }
@@ -349,7 +355,7 @@ export async function searchWindow(
   const { terms, now, filter, maxDepth = MAX_DEPTH } = options;
   // A filter the GIN index cannot meet (a photo, a date): a word it makes rare is looked for in estimated
   // ranges. A section, reporter or tag is met in the index (facet tokens) like another word.
-  const filtered = hasFilter(filter) && facetTokensSql(filter, new Params()).length === 0;
+  const filtered = hasFilter(filter) && !hasFacetFilter(filter);
   // Ranges count articles down from the newest, or from `publishedBefore` when the filter has one.
   const first = await step(prisma, terms, now, filter, {
     walk: true,
