@@ -74,6 +74,11 @@ function cases(cursor: string): Case[] {
       documents.TestPagesApartStatementsDocument,
       { reporter: 'kim-minjun', tag: 'climate', section: 'world' },
     ],
+    [
+      'TestPagesCountStatements',
+      documents.TestPagesCountStatementsDocument,
+      { section: 'world', reporter: 'kim-minjun' },
+    ],
     ['TestPagesAfterStatements', documents.TestPagesAfterStatementsDocument, { reporter: 'kim-minjun', after: cursor }],
     ['TestPagesAliasStatements', documents.TestPagesAliasStatementsDocument, { reporter: 'lee-seoyeon' }],
     [

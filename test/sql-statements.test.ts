@@ -116,6 +116,24 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     });
     const empty = await server.graphql(q, { ...variables, reporter: 'no-articles-yet' });
     expect(empty.data?.reporter).toEqual({ name: '새 기자', articles: { edges: [] } });
+    // A count beside the preloaded page counts the parent's articles (its id is on the row).
+    const counted = graphql(`query TestPagesCountStatements($section: String!, $reporter: String!) {
+      section(slug: $section) { articles(first: 2) { totalCount edges { node { headline } } } }
+      reporter(slug: $reporter) { articles(first: 2) { totalCount edges { node { headline } } } }
+    }`);
+    const withCount = await count(counted, variables);
+    expect(withCount.sql.filter((s) => s.includes('LEFT JOIN LATERAL'))).toHaveLength(2);
+    const visible = { status: 'PUBLISHED' as const, deletedAt: null, publishedAt: { lte: new Date() } };
+    const res = await server.graphql(counted, variables);
+    expect(res.data?.section?.articles.totalCount).toBe(
+      await server.app.db.prisma.article.count({ where: { ...visible, section: { slug: variables.section } } }),
+    );
+    expect(res.data?.reporter?.articles.totalCount).toBe(
+      await server.app.db.prisma.article.count({
+        where: { ...visible, reporters: { some: { reporter: { slug: variables.reporter } } } },
+      }),
+    );
+    expect(res.data?.section?.articles.totalCount).toBeGreaterThan(2);
     const later = graphql(`query TestPagesAfterStatements($reporter: String!, $after: String!) {
       reporter(slug: $reporter) { name articles(first: 20, after: $after) { edges { node { headline section { name } } } } }
     }`);
@@ -139,6 +157,10 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     // The list's count; the section, then its count: no statement reads a page of articles.
     expect(n, sql.join('\n')).toBe(3);
     expect(sql.filter((s) => /count/i.test(s))).toHaveLength(2);
+    expect(
+      sql.filter((s) => /LATERAL|LIMIT 21/.test(s)),
+      sql.join('\n'),
+    ).toEqual([]);
   });
 
   it('search loads every article on the page at once', async () => {
