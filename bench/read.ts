@@ -99,6 +99,14 @@ interface Target {
   label?: string;
 }
 
+/** A GraphQL POST of `body` (JSON). */
+const postJson = (body: string) => ({
+  method: 'POST',
+  path: '/graphql',
+  headers: { 'content-type': 'application/json' },
+  body,
+});
+
 function request(
   target: Target,
   scenario: Scenario,
@@ -115,12 +123,7 @@ function request(
       headers: {},
     };
   }
-  return {
-    method: 'POST',
-    path: '/graphql',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables: { slug: key } }),
-  };
+  return postJson(JSON.stringify({ query, variables: { slug: key } }));
 }
 
 async function send(
@@ -143,14 +146,6 @@ async function send(
   if (json.errors) throw new Error(`GraphQL errors: ${JSON.stringify(json.errors).slice(0, 500)}`);
   return json;
 }
-
-/** A GraphQL POST of `body` (JSON). */
-const postJson = (body: string) => ({
-  method: 'POST',
-  path: '/graphql',
-  headers: { 'content-type': 'application/json' },
-  body,
-});
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
