@@ -341,39 +341,41 @@ function firstPageStatement(
   now: Date,
   take: number,
 ): [string, Params] {
-  if (!Number.isSafeInteger(take) || take <= 0) throw new Error(`not a page size: ${take}`);
   const params = new Params();
   const nowParam = params.add(now.toISOString());
-  const clock = clockSql(nowParam);
-  const visible = visibleArticleSql(nowParam, 'a', undefined, clock);
-  if ('range' in first) {
-    const { sectionId } = first.range;
-    if (sectionId == null)
-      return [
-        `SELECT ${sql.columns} FROM "Article" a ${sql.joins} WHERE ${visible}
-        ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${take}`,
-        params,
-      ];
-    return [parentPageSql(sql, 'Section', params.addUnseen(sectionId, 'int'), nowParam, take), params];
-  }
-  const [model, id] =
-    'reporterId' in first.link ? (['Reporter', first.link.reporterId] as const) : (['Tag', first.link.tagId] as const);
-  return [parentPageSql(sql, model, params.addUnseen(id, 'int'), nowParam, take), params];
+  const parent: PageParentSql | null =
+    'range' in first
+      ? first.range.sectionId == null
+        ? null
+        : { model: 'Section', id: params.addUnseen(first.range.sectionId, 'int') }
+      : 'reporterId' in first.link
+        ? { model: 'Reporter', id: params.addUnseen(first.link.reporterId, 'int') }
+        : { model: 'Tag', id: params.addUnseen(first.link.tagId, 'int') };
+  return [pageSql(sql, parent, nowParam, take), params];
+}
+
+/** A page's parent in SQL: its model and an expression of its id. */
+interface PageParentSql {
+  model: PageModel;
+  id: string;
 }
 
 /**
- * The newest `take` visible articles of `model`'s row `parentId` (an SQL expression): a section's on the
- * articles' index, a reporter's or tag's on its link table.
+ * The newest `take` visible articles of `parent` (every visible article when null): the archive's and a
+ * section's on the articles' index, a reporter's or tag's on its link table. The LIMIT is a literal.
  */
-function parentPageSql(sql: ArticleRowSql, model: PageModel, parentId: string, nowParam: string, take: number) {
+function pageSql(sql: ArticleRowSql, parent: PageParentSql | null, nowParam: string, take: number): string {
+  if (!Number.isSafeInteger(take) || take <= 0) throw new Error(`not a page size: ${take}`);
   const clock = clockSql(nowParam);
   const visible = visibleArticleSql(nowParam, 'a', undefined, clock);
-  if (model === 'Section')
-    return `SELECT ${sql.columns} FROM "Article" a ${sql.joins} WHERE ${visible} AND a."sectionId" = ${parentId}
+  if (parent == null || parent.model === 'Section') {
+    const section = parent ? ` AND a."sectionId" = ${parent.id}` : '';
+    return `SELECT ${sql.columns} FROM "Article" a ${sql.joins} WHERE ${visible}${section}
         ORDER BY a."publishedAt" DESC, a.id DESC LIMIT ${take}`;
-  const [table, column] = model === 'Reporter' ? ['ArticleReporter', 'reporterId'] : ['ArticleTag', 'tagId'];
+  }
+  const [table, column] = parent.model === 'Reporter' ? ['ArticleReporter', 'reporterId'] : ['ArticleTag', 'tagId'];
   return `SELECT ${sql.columns} FROM "${table}" l JOIN "Article" a ON a.id = l."articleId" ${sql.joins}
-      WHERE l."${column}" = ${parentId} AND ${visibleLinkSql(nowParam, 'l', clock)} AND ${visible}
+      WHERE l."${column}" = ${parent.id} AND ${visibleLinkSql(nowParam, 'l', clock)} AND ${visible}
       ORDER BY l."visibleFrom" DESC, l."articleId" DESC LIMIT ${take}`;
 }
 
@@ -382,9 +384,9 @@ export type PageModel = 'Section' | 'Reporter' | 'Tag';
 
 /**
  * A section's, reporter's or tag's row (by id or slug) with its first page of articles (`page.take` rows
- * of the selection `page.node`) in one statement: the page a LATERAL subquery over the same index range
- * as `firstPageStatement`'s. The row carries the page as `articles` (`preloadedPage`). Null when there
- * is no such row, undefined when either selection is one only Prisma writes.
+ * of the selection `page.node`) in one statement: the page a LATERAL subquery, `firstPageStatement`'s
+ * (`pageSql`) over the same index range. The row carries the page as `articles` (`preloadedPage`). Null
+ * when there is no such row, undefined when either selection is one only Prisma writes.
  */
 export async function parentWithFirstPage<T>(
   ctx: Pick<Context, 'prisma' | 'now'>,
@@ -396,7 +398,6 @@ export async function parentWithFirstPage<T>(
   const fields = scalarSelection(model, selection);
   const sql = articleRowSql(page.node);
   if (!fields?.length || !sql) return undefined;
-  if (!Number.isSafeInteger(page.take) || page.take <= 0) throw new Error(`not a page size: ${page.take}`);
   const params = new Params();
   const nowParam = params.add(ctx.now.toISOString());
   const lookup = 'id' in key ? `p.id = ${params.add(key.id)}` : `p.slug = ${params.add(key.slug)}`;
@@ -405,7 +406,7 @@ export async function parentWithFirstPage<T>(
   const rows = await rawRows<Record<string, unknown>>(
     ctx.prisma,
     `SELECT ${columns.join(', ')}, page.* FROM "${model}" p
-      LEFT JOIN LATERAL (${parentPageSql(sql, model, 'p.id', nowParam, page.take)}) page ON true
+      LEFT JOIN LATERAL (${pageSql(sql, { model, id: 'p.id' }, nowParam, page.take)}) page ON true
       WHERE ${lookup}`,
     params.values,
   );
