@@ -587,6 +587,19 @@ describe.each(backends())('read API on %s', (backend) => {
       expect(error.message).toMatch(message);
     });
 
+    it('checks the shape again for every request whose page sizes are variables, and a refused document every time', async () => {
+      const nested =
+        'query ($n: Int!) { articles(first: 100) { edges { node { related(first: $n) { related(first: $n) { headline } } } } } }';
+      // The same document passes with small pages first, so a check kept per document would let the big ones through.
+      expect((await gql(nested, { n: 2 })).errors).toBeUndefined();
+      expect(onlyError(await gql(nested, { n: 20 })).extensions).toMatchObject({ reason: 'QUERY_TOO_COMPLEX' });
+      expect((await gql(nested, { n: 2 })).errors).toBeUndefined();
+      const literal =
+        '{ articles(first: 100) { edges { node { related(first: 20) { related(first: 20) { id } } } } } }';
+      for (let i = 0; i < 2; i++)
+        expect(onlyError(await gql(literal)).extensions).toMatchObject({ reason: 'QUERY_TOO_COMPLEX' });
+    });
+
     it.each([
       ['not a date', 'yesterday'],
       ['impossible date', '2024-13-45'],

@@ -21,6 +21,7 @@ import {
   isInterfaceType,
   isObjectType,
   Kind,
+  type ValueNode,
 } from 'graphql';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -84,12 +85,27 @@ function checkConnectionArgs(args: PageArgs, kind: 'row' | 'offset', maxSize: nu
   }
 }
 
+/** Whether a value reads a variable anywhere inside it (lists and input objects included). */
+function readsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(readsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((f) => readsVariable(f.value));
+  return false;
+}
+
+export interface OperationCheck {
+  error: GraphQLError | null;
+  /** A page argument was a variable: the same document may pass or fail with other variables. */
+  variablePages: boolean;
+}
+
 export function checkOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown>,
   limits: OperationLimits,
-): GraphQLError | null {
+): OperationCheck {
+  let variablePages = false;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   let aliases = 0;
@@ -125,6 +141,7 @@ export function checkOperation(
       if (!def) continue; // an unknown field: validation reports it
       let size = 1;
       if (def.args.some((a) => CONNECTION_ARGS.includes(a.name))) {
+        if (selection.arguments?.some((a) => readsVariable(a.value))) variablePages = true;
         let args: PageArgs;
         try {
           args = getArgumentValues(def, selection, variables) as PageArgs;
@@ -163,12 +180,16 @@ export function checkOperation(
       if (root) walk(d.selectionSet, root, 0, 1, new Set());
     }
   } catch (error) {
-    return error as GraphQLError;
+    return { error: error as GraphQLError, variablePages };
   }
-  return null;
+  return { error: null, variablePages };
 }
 
 export function useOperationLimits(limits: OperationLimits): Plugin {
+  // A document that passed with literal page arguments passes every time: Yoga's parse cache hands the
+  // same document object for the same source, so its walk runs once. A document whose page sizes or
+  // cursors are variables is checked on every request, with that request's variables.
+  const passed = new WeakMap<DocumentNode, GraphQLSchema>();
   const guard = ({
     args,
     setResultAndStopExecution,
@@ -176,8 +197,12 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
     args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: Record<string, unknown> | null };
     setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void;
   }) => {
-    const error = checkOperation(args.schema, args.document, args.variableValues ?? {}, limits);
-    if (!error) return;
+    if (passed.get(args.document) === args.schema) return;
+    const { error, variablePages } = checkOperation(args.schema, args.document, args.variableValues ?? {}, limits);
+    if (!error) {
+      if (!variablePages) passed.set(args.document, args.schema);
+      return;
+    }
     // Refused before execution: HTTP 400 also for clients that accept only application/json.
     (error.extensions as Record<string, unknown>).http = { status: 400 };
     setResultAndStopExecution({ errors: [error] });
