@@ -372,6 +372,7 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
           body: [
             { type: 'PARAGRAPH', text: '본문' },
             { type: 'IMAGE', mediaId: media.id, caption: '사진 설명' },
+            { type: 'IMAGE', mediaId: media.id },
           ],
         },
       },
@@ -382,6 +383,12 @@ describe.each(backends())('newsroom workflow on %s', (backend) => {
     expect(created.data?.createArticle.article?.body[1]).toEqual({
       __typename: 'ImageBlock',
       caption: '사진 설명',
+      media: { url: media.url, width: 16 },
+    });
+    // A placement without its own caption prints the photo's.
+    expect(created.data?.createArticle.article?.body[2]).toEqual({
+      __typename: 'ImageBlock',
+      caption: '한강 전경',
       media: { url: media.url, width: 16 },
     });
   });

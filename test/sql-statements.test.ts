@@ -1,5 +1,6 @@
 // No N+1: the number of SQL statements for an article list is pinned and does not grow with its length.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeGlobalId } from '../src/relay/global-id.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { graphql } from './generated/index.ts';
@@ -187,6 +188,31 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     expect(links, sql.join('\n')).toHaveLength(1);
     expect(links[0]).toContain('"link:next"');
     expect(links[0]).toContain('"link:related5"');
+  });
+
+  it("the body photos of every article on a page are one statement, each block with its own photo's row", async () => {
+    const q = graphql(`query TestBodyPhotos {
+      articles(first: 30) { edges { node { id body { ... on ImageBlock { media { id url width } } } } } }
+    }`);
+    const { n, sql } = await count(q);
+    const media = sql.filter((s) => s.includes('"Media"') && !s.includes('"Article"'));
+    expect(media, sql.join('\n')).toHaveLength(1);
+    expect(media[0]).toContain('ANY(');
+    // The page (one statement), then the photos of all its bodies.
+    expect(n, sql.join('\n')).toBe(2);
+    // Each block got its own photo: the same rows Prisma reads by id.
+    const res = await server.graphql(q);
+    const blocks = (
+      res.data as { articles: { edges: { node: { body: { media?: { id: string; url: string } | null }[] } }[] } }
+    ).articles.edges.flatMap((e) => e.node.body.flatMap((b) => (b.media ? [b.media] : [])));
+    expect(blocks.length).toBeGreaterThan(3);
+    const ids = blocks.map((m) => Number(decodeGlobalId(m.id, 'id').id));
+    const rows = await server.app.services.prisma.media.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, url: true },
+    });
+    const url = new Map(rows.map((r) => [r.id, r.url]));
+    for (const [i, m] of blocks.entries()) expect(m.url).toBe(url.get(ids[i]!));
   });
 
   it("a list's previous and next are one statement for every row, each row's neighbours in the list", async () => {

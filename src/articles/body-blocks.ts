@@ -1,13 +1,17 @@
 // GraphQL types of body blocks (the union `BodyBlock`); the stored shape lives in body.ts.
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
+import { batchedRowById } from '../db/unique-row.ts';
 import type { BodyBlock } from './body.ts';
+import type { Media } from '../generated/prisma/client.ts';
 
 type Block<T extends BodyBlock['type']> = Extract<BodyBlock, { type: T }>;
 
-/** The photo's own caption and credit (one lookup, the same for both fields; Prisma batches the tick's lookups). */
+const PHOTO_TEXT = { select: { caption: true, credit: true } };
+
+/** The photo's own caption and credit (one lookup, the same for both fields; the turn's lookups are one statement). */
 function photoText(ctx: Context, mediaId: number) {
-  return ctx.prisma.media.findUnique({ where: { id: mediaId }, select: { caption: true, credit: true } });
+  return batchedRowById<{ caption: string | null; credit: string | null }>(ctx, 'Media', PHOTO_TEXT, mediaId);
 }
 
 const ParagraphBlock = builder.objectRef<Block<'paragraph'>>('ParagraphBlock').implement({
@@ -30,8 +34,12 @@ const ImageBlock = builder.objectRef<Block<'image'>>('ImageBlock').implement({
     media: t.prismaField({
       type: 'Media',
       nullable: true,
-      // findUnique calls made in the same tick are batched by Prisma into one query.
-      resolve: (query, block, _args, ctx) => ctx.prisma.media.findUnique({ ...query, where: { id: block.mediaId } }),
+      // The blocks' photos of one turn are one statement (plain SQL); a selection only Prisma writes
+      // goes to Prisma, whose findUnique batches the tick's calls too.
+      resolve: async (query, block, _args, ctx) => {
+        const row = await batchedRowById<Media>(ctx, 'Media', query, block.mediaId);
+        return row !== undefined ? row : ctx.prisma.media.findUnique({ ...query, where: { id: block.mediaId } });
+      },
     }),
     caption: t.string({
       nullable: true,

@@ -13,6 +13,7 @@
 // An article page is two statements in two round trips: the article, then its links with their rows.
 import type { Context } from '../context.ts';
 import { rawRows } from '../db/raw-rows.ts';
+import { joinTurnBatch, type TurnBatch } from '../db/turn-batch.ts';
 import { loadArticlesInOrder, Params, relatedIdsSql } from './list-query.ts';
 import { articleRowSql } from './row-sql.ts';
 import { clockSql, visibleArticleSql } from './visibility.ts';
@@ -61,16 +62,6 @@ SELECT l.*, c.* FROM l LEFT JOIN LATERAL (SELECT ${rows.columns} FROM "Article" 
 const statements = new Map<string, ReturnType<typeof linksSql>>();
 const MAX_STATEMENTS = 1000;
 
-interface Batch {
-  articles: Set<number>;
-  asks: Map<string, LinkAsk>;
-  /** Per article id, per link column: the linked rows in order. */
-  result?: Promise<Map<number, Map<string, unknown[]>>>;
-}
-
-/** Per request: the batch of link loads being collected for each selection. */
-const batches = new WeakMap<object, Map<string, Batch>>();
-
 /**
  * The articles `ask` links `article` to, as rows of `selection` (Pothos's query of the field), under
  * the visibility rule; none when the article no longer exists. Calls of one request in the same turn
@@ -82,40 +73,35 @@ export async function linkedArticles<T>(
   ask: LinkAsk,
   selection: object,
 ): Promise<T[]> {
-  let perRequest = batches.get(ctx);
-  if (!perRequest) batches.set(ctx, (perRequest = new Map()));
   const key = JSON.stringify(selection);
-  let batch = perRequest.get(key);
-  if (!batch) {
-    const open: Batch = { articles: new Set(), asks: new Map() };
-    perRequest.set(key, (batch = open));
-    // Sent once the turn's resolvers (and the promise jobs they queued) have run.
-    open.result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      if (perRequest.get(key) === open) perRequest.delete(key);
-      return loadLinks(ctx, open, selection, key);
-    });
-  }
-  batch.articles.add(article.id);
-  batch.asks.set(columnOf(ask), ask);
-  const links = await batch.result!;
+  const { batch, result } = joinTurnBatch(
+    ctx,
+    `links:${key}`,
+    () => new Map<string, LinkAsk>(),
+    (b) => loadLinks(ctx, b, selection, key),
+  );
+  batch.ids.add(article.id);
+  batch.extra.set(columnOf(ask), ask);
+  const links = await result;
   return (links.get(article.id)?.get(columnOf(ask)) ?? []) as T[];
 }
 
 async function loadLinks(
   ctx: Pick<Context, 'prisma' | 'now'>,
-  batch: Batch,
+  /** The articles asked and, by column, the links asked of them. */
+  batch: TurnBatch<Map<string, LinkAsk>>,
   selection: object,
   /** The selection as JSON (the batch's key). */
   selectionKey: string,
 ): Promise<Map<number, Map<string, unknown[]>>> {
-  const asks = [...batch.asks.keys()].sort().map((column) => batch.asks.get(column)!);
+  const asks = [...batch.extra.keys()].sort().map((column) => batch.extra.get(column)!);
   const shape = `${asks.map(columnOf).join(',')}|${selectionKey}`;
   let statement = statements.get(shape);
   if (!statement) {
     statement = linksSql(asks, selection);
     if (statements.size < MAX_STATEMENTS) statements.set(shape, statement);
   }
-  const rows = await rawRows(ctx.prisma, statement.sql, [ctx.now.toISOString(), [...batch.articles]]);
+  const rows = await rawRows(ctx.prisma, statement.sql, [ctx.now.toISOString(), [...batch.ids]]);
   const idsOf = (row: Record<string, unknown>, ask: LinkAsk): number[] => {
     const value = row[columnOf(ask)];
     return ask.kind === 'related' ? (value as number[]) : value == null ? [] : [value as number];
