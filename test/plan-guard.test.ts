@@ -104,6 +104,7 @@ function cases(cursor: string): Case[] {
     ['search (TestSearchPage)', documents.TestSearchPageDocument, {}],
     ['TestArticlePageStatements', documents.TestArticlePageStatementsDocument, { slug: SAMPLE_SLUG }],
     ['TestListLinks', documents.TestListLinksDocument, { first: 30 }],
+    ['TestBodyPhotos', documents.TestBodyPhotosDocument, {}],
     ['TestArticleId', documents.TestArticleIdDocument, { id: 'QXJ0aWNsZToxMDAw' }],
     ['TestArticleReporters', documents.TestArticleReportersDocument, { id: 'QXJ0aWNsZToxMDAw' }],
     ['TestReporterPage', documents.TestReporterPageDocument, { slug: 'kim-minjun' }],
