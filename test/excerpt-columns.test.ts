@@ -82,6 +82,8 @@ describe('the stored prefix', () => {
       '[기자]',
       '가 나',
       '[A] b c d e f g h i j k l m n o p',
+      // Lone surrogates (the API refuses them in input; stored text could still hold one): one character each.
+      'a\ud83d가\udc00'.repeat(300),
     ]);
     for (const body of bodies) {
       const { excerptText, readingMinutes } = bodyTextColumns(body);

@@ -19,14 +19,20 @@ export function excerptSource(bodyText: string): string {
 export function cutExcerpt(text: string, length: number): string {
   // Characters are code points (as Array.from counts them); only the first max(length, keep) + 1 are
   // looked at, not the whole text.
+  // Counted on UTF-16 units (a surrogate pair is one character, a lone surrogate one too), since
+  // `for…of` made a string of every character: ~3 KB of garbage per Korean excerpt.
   const keep = Math.max(1, length - 1);
   let count = 0;
   let end = 0;
   let keepEnd = 0;
-  for (const ch of text) {
+  while (end < text.length) {
     count++;
     if (count > length && count > keep) break;
-    end += ch.length;
+    const unit = text.charCodeAt(end);
+    end +=
+      unit >= 0xd800 && unit <= 0xdbff && end + 1 < text.length && (text.charCodeAt(end + 1) & 0xfc00) === 0xdc00
+        ? 2
+        : 1;
     if (count === keep) keepEnd = end;
   }
   if (count <= length) return text;
