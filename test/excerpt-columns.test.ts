@@ -84,6 +84,8 @@ describe('the stored prefix', () => {
       '[A] b c d e f g h i j k l m n o p',
       // Lone surrogates (the API refuses them in input; stored text could still hold one): one character each.
       'a\ud83d가\udc00'.repeat(300),
+      `${'x\ud83d\ud83d\ude00'.repeat(300)}`, // a lone high surrogate just before a pair
+      `${'가'.repeat(5)}\ud83d`, // and one at the very end
     ]);
     for (const body of bodies) {
       const { excerptText, readingMinutes } = bodyTextColumns(body);

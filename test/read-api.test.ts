@@ -600,6 +600,31 @@ describe.each(backends())('read API on %s', (backend) => {
         expect(onlyError(await gql(literal)).extensions).toMatchObject({ reason: 'QUERY_TOO_COMPLEX' });
     });
 
+    it("checks a variable's declared default when the request leaves the variable out", async () => {
+      const capped = onlyError(await gql('query ($n: Int = 100000) { latestArticles(first: $n) { id } }'));
+      expect(capped.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(capped.message).toContain('"first"');
+      const nested =
+        'query ($n: Int = 20) { articles(first: 100) { edges { node { related(first: $n) { related(first: $n) { id } } } } } }';
+      expect(onlyError(await gql(nested)).extensions).toMatchObject({ reason: 'QUERY_TOO_COMPLEX' });
+      // Sent, the variable's value is what counts.
+      expect((await gql(nested, { n: 2 })).errors).toBeUndefined();
+    });
+
+    it('checks every operation of a document, whichever one a request names', async () => {
+      const both =
+        'query Small { latestArticles(first: 1) { id } } query Big { articles(first: 100) { edges { node { related(first: 20) { related(first: 20) { id } } } } } }';
+      for (const operationName of ['Small', 'Small', 'Big']) {
+        const res = await fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+          body: JSON.stringify({ query: both, operationName }),
+        });
+        expect(res.status, operationName).toBe(400);
+        expect(onlyError(await res.json()).extensions).toMatchObject({ reason: 'QUERY_TOO_COMPLEX' });
+      }
+    });
+
     it.each([
       ['not a date', 'yesterday'],
       ['impossible date', '2024-13-45'],

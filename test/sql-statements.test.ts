@@ -1,5 +1,6 @@
 // No N+1: the number of SQL statements for an article list is pinned and does not grow with its length.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchedRowById } from '../src/db/unique-row.ts';
 import { decodeGlobalId } from '../src/relay/global-id.ts';
 import { SAMPLE_SLUG } from '../src/seed/demo.ts';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -213,6 +214,27 @@ describe.each(backends())('SQL statements per request on %s', (backend) => {
     });
     const url = new Map(rows.map((r) => [r.id, r.url]));
     for (const [i, m] of blocks.entries()) expect(m.url).toBe(url.get(ids[i]!));
+  });
+
+  it('photos asked by id in one turn are one statement; a missing or impossible id is no row', async () => {
+    const owner = { prisma: server.app.services.prisma };
+    const [first] = await server.app.services.prisma.media.findMany({
+      take: 1,
+      orderBy: { id: 'asc' },
+      select: { id: true, url: true },
+    });
+    statements.length = 0;
+    const select = { select: { id: true, url: true } };
+    const rows = await Promise.all(
+      [first!.id, 2_000_000_000, 1.5, first!.id].map((id) => batchedRowById(owner, 'Media', select, id)),
+    );
+    expect(rows).toEqual([first, null, null, first]);
+    expect(
+      statements.filter((s) => s.includes('"Media"')),
+      statements.join('\n'),
+    ).toHaveLength(1);
+    // A selection only Prisma writes is left to the caller.
+    expect(await batchedRowById(owner, 'Media', { include: { leadOf: true } }, first!.id)).toBeUndefined();
   });
 
   it("a list's previous and next are one statement for every row, each row's neighbours in the list", async () => {

@@ -56,6 +56,8 @@ export async function batchedRowById<T>(
 ): Promise<T | null | undefined> {
   const sql = statementOf(model, 'ids', selection);
   if (!sql) return undefined;
+  // An id no row can have (a body block stored with 1.5) is no row, and does not fail the batch's statement.
+  if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) return null;
   const { batch, result } = joinTurnBatch(
     owner,
     sql,

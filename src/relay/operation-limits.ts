@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
   type GraphQLField,
   getArgumentValues,
+  getVariableValues,
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
   TypeNameMetaFieldDef,
@@ -106,6 +107,8 @@ export function checkOperation(
   limits: OperationLimits,
 ): OperationCheck {
   let variablePages = false;
+  /** The variables of the operation being walked, coerced. */
+  let coerced: Record<string, unknown> = {};
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   let aliases = 0;
@@ -144,7 +147,7 @@ export function checkOperation(
         if (selection.arguments?.some((a) => readsVariable(a.value))) variablePages = true;
         let args: PageArgs;
         try {
-          args = getArgumentValues(def, selection, variables) as PageArgs;
+          args = getArgumentValues(def, selection, coerced) as PageArgs;
         } catch {
           continue; // execution reports invalid values itself
         }
@@ -171,6 +174,11 @@ export function checkOperation(
   try {
     for (const d of document.definitions) {
       if (d.kind !== Kind.OPERATION_DEFINITION) continue;
+      // Page arguments are read as execution will read them: the request's values, else each
+      // variable's declared default. Variables that do not coerce make execution refuse the operation.
+      const values = getVariableValues(schema, d.variableDefinitions ?? [], variables);
+      if (values.errors) continue;
+      coerced = values.coerced;
       const root =
         d.operation === 'query'
           ? schema.getQueryType()
