@@ -171,7 +171,7 @@ async function send(
   return json;
 }
 
-function percentile(sorted: number[], p: number): number {
+function percentile<T>(sorted: T[], p: number): T {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
@@ -224,12 +224,11 @@ async function latency(
       0,
     );
   spans.sort((a, b) => a.ms - b.ms);
-  const times = spans.map((s) => s.ms);
-  const p99 = spans[Math.min(spans.length - 1, Math.ceil(0.99 * spans.length) - 1)]!;
+  const p99 = percentile(spans, 99);
   return {
-    p50: percentile(times, 50),
+    p50: percentile(spans, 50).ms,
     p99: p99.ms,
-    n: times.length,
+    n: spans.length,
     gc: { count: pauses.length, max: Math.max(0, ...pauses.map(([, ms]) => ms)) },
     gcInP99: inside(p99),
   };
